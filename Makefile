@@ -1,0 +1,28 @@
+# Two commands set everything up on a fresh machine:
+#   make run    runs the emulator on its embedded default data
+#   make test   runs the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8080
+
+.PHONY: run test wsdl check-wsdl clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/altinn-so serve --host $(HOST) --port $(PORT)
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+wsdl: $(BIN)/.installed
+	$(BIN)/altinn-so wsdl --out wsdl
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache

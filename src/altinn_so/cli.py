@@ -1,0 +1,96 @@
+"""Command line: ``altinn-so serve`` and ``altinn-so wsdl``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_PORT = 8080
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .emulator import Emulator, Settings
+    from .seeding import SeedError
+    from .server import TlsSettings, make_server, serve_forever
+    from .soap.routes import default_routes
+    from .soap.wsgi import SoapApplication, WireSettings
+
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("altinn-so: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    if args.tls_client_ca and not args.tls_cert:
+        print("altinn-so: --tls-client-ca needs --tls-cert and --tls-key", file=sys.stderr)
+        return 2
+    try:
+        emulator = Emulator(Settings(database=args.db, seed_files=tuple(args.seed),
+                                     include_default_seed=not args.no_default_seed))
+    except SeedError as exc:
+        print(f"altinn-so: {exc}", file=sys.stderr)
+        return 2
+    tls = TlsSettings(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
+    wire = WireSettings(max_body_bytes=args.max_body_bytes, require_client_certificates=bool(args.tls_client_ca))
+    app = SoapApplication(emulator, default_routes(), wire)
+    server = make_server(app, args.host, args.port, threads=args.threads, tls=tls)
+    server.prepare()
+    host, port = server.bind_addr[:2]
+    scheme = "https" if tls else "http"
+    shown = f"[{host}]" if ":" in host else host
+    print(f"altinn-so serving on {scheme}://{shown}:{port} (database: {args.db})")
+    for route in sorted(default_routes(), key=lambda r: r.endpoint.path):
+        print(f"  {scheme}://{shown}:{port}{route.endpoint.path}")
+    sys.stdout.flush()
+    serve_forever(server)
+    emulator.close()
+    return 0
+
+
+def _wsdl(args: argparse.Namespace) -> int:
+    from .soap.routes import default_routes
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    base = args.base_url.rstrip("/")
+    for route in default_routes():
+        target = out / f"{route.endpoint.name}.wsdl"
+        target.write_bytes(route.wsdl(base + route.endpoint.path))
+        print(target)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="altinn-so", description="Altinn II service-owner SOAP emulator")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the emulator")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any free)")
+    serve.add_argument("--seed", action="append", default=[], metavar="FILE",
+                       help="seed file on top of the embedded default (repeatable)")
+    serve.add_argument("--no-default-seed", action="store_true", help="do not load the embedded default seed")
+    serve.add_argument("--db", default=":memory:", metavar="PATH",
+                       help="SQLite database file; state survives restarts (default: in memory)")
+    serve.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this server certificate")
+    serve.add_argument("--tls-key", metavar="PEM", help="private key of --tls-cert")
+    serve.add_argument("--tls-client-ca", metavar="PEM",
+                       help="ask for client certificates issued by this CA; EC/EC2 then require one")
+    serve.add_argument("--max-body-bytes", type=int, default=10 * 1024 * 1024, metavar="N",
+                       help="largest request body accepted (default 10 MiB)")
+    serve.add_argument("--threads", type=int, default=16, help="worker threads (default 16)")
+    serve.set_defaults(run=_serve)
+
+    wsdl = commands.add_parser("wsdl", help="write every WSDL the emulator serves")
+    wsdl.add_argument("--out", required=True, metavar="DIR")
+    wsdl.add_argument("--base-url", default=f"http://localhost:{DEFAULT_PORT}",
+                      help="address written into the WSDLs (default http://localhost:8080)")
+    wsdl.set_defaults(run=_wsdl)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

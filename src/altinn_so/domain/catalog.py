@@ -1,0 +1,152 @@
+"""What Altinn knew about service owners: their agency systems, services and notification templates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .ids import is_organisation_number
+
+LANGUAGES = {1033: "English", 1044: "Norwegian Bokmål", 2068: "Norwegian Nynorsk"}
+
+_SHORT_NAME = re.compile(r"^[A-Za-z0-9]{1,11}$")
+
+
+@dataclass(frozen=True)
+class ServiceOwner:
+    code: str  # three letters, e.g. "ACN"
+    orgno: str
+    name: str
+    short_name: str | None = None  # SMS sender when UseServiceOwnerShortNameAsSenderOfSms
+
+    @property
+    def sms_sender_name(self) -> str | None:
+        """The short name, if it is a valid SMS originator (at most 11 letters and digits)."""
+        if self.short_name and _SHORT_NAME.match(self.short_name):
+            return self.short_name
+        return None
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ServiceOwner":
+        orgno = str(data["orgno"])
+        if not is_organisation_number(orgno):
+            raise ValueError(f"service owner {data.get('code')!r}: {orgno!r} is not a valid organisation number")
+        return cls(code=str(data["code"]), orgno=orgno, name=str(data.get("name", "")),
+                   short_name=data.get("short_name") or None)
+
+    def to_dict(self) -> dict:
+        out = {"code": self.code, "orgno": self.orgno, "name": self.name}
+        if self.short_name:
+            out["short_name"] = self.short_name
+        return out
+
+
+@dataclass(frozen=True)
+class AgencySystem:
+    """A registered agency system: the ``systemUserName``/``systemPassword`` pair a service owner calls with."""
+
+    username: str
+    password: str
+    owner: str  # ServiceOwner.code
+    system_user_code_prefix: str = ""  # SystemUserCode values start with this (default: the owner code)
+
+    @classmethod
+    def from_dict(cls, data: dict, owner: str | None = None) -> "AgencySystem":
+        owner_code = str(data.get("owner") or owner or "")
+        if not owner_code:
+            raise ValueError(f"system {data.get('username')!r} has no owner")
+        return cls(username=str(data["username"]), password=str(data["password"]), owner=owner_code,
+                   system_user_code_prefix=str(data.get("system_user_code_prefix") or owner_code))
+
+    def to_dict(self) -> dict:
+        return {"username": self.username, "password": self.password, "owner": self.owner,
+                "system_user_code_prefix": self.system_user_code_prefix}
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    edition: int
+    owner: str  # ServiceOwner.code
+    name: str
+    kind: str = "correspondence"  # correspondence | form | collaboration | broker | lookup
+    names: dict[int, str] = field(default_factory=dict)  # per language, falls back to ``name``
+
+    def name_in(self, language: int | None) -> str:
+        return self.names.get(language or 0, self.name)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Service":
+        return cls(code=str(data["code"]), edition=int(data["edition"]), owner=str(data["owner"]),
+                   name=str(data.get("name", "")), kind=str(data.get("kind", "correspondence")),
+                   names={int(k): str(v) for k, v in (data.get("names") or {}).items()})
+
+    def to_dict(self) -> dict:
+        out = {"code": self.code, "edition": self.edition, "owner": self.owner, "name": self.name,
+               "kind": self.kind}
+        if self.names:
+            out["names"] = {str(k): v for k, v in self.names.items()}
+        return out
+
+
+@dataclass(frozen=True)
+class TemplateText:
+    """The texts of one template in one language. A channel without text is not offered."""
+
+    sms: str | None = None
+    email_subject: str | None = None
+    email_body: str | None = None
+
+    @property
+    def has_email(self) -> bool:
+        return self.email_body is not None or self.email_subject is not None
+
+
+@dataclass(frozen=True)
+class NotificationTemplate:
+    """A notification template ("varselmal"), selected by NotificationType, channel and language."""
+
+    name: str
+    texts: dict[int, TemplateText]
+    owner: str | None = None  # None: usable by every service owner (like the DPV templates)
+    email_sender: str | None = None
+    reminder_days: int | None = None  # a reminder ("revarsel") this many days after the first notice
+
+    def available_to(self, owner_code: str) -> bool:
+        return self.owner is None or self.owner == owner_code
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "NotificationTemplate":
+        texts = {}
+        for language, text in (data.get("languages") or {}).items():
+            language = int(language)
+            if language not in LANGUAGES:
+                raise ValueError(f"template {data.get('name')!r}: unknown language {language}")
+            texts[language] = TemplateText(sms=text.get("sms"), email_subject=text.get("email_subject"),
+                                           email_body=text.get("email_body"))
+        reminder = data.get("reminder_days")
+        return cls(name=str(data["name"]), texts=texts, owner=data.get("owner") or None,
+                   email_sender=data.get("email_sender") or None,
+                   reminder_days=int(reminder) if reminder is not None else None)
+
+    def to_dict(self) -> dict:
+        out: dict = {"name": self.name, "languages": {}}
+        for language, text in sorted(self.texts.items()):
+            out["languages"][language] = {k: v for k, v in text.__dict__.items() if v is not None}
+        for key in ("owner", "email_sender", "reminder_days"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
+
+class CatalogRepository(Protocol):
+    def get_owner(self, code: str) -> ServiceOwner | None: ...
+    def get_owner_by_orgno(self, orgno: str) -> ServiceOwner | None: ...
+    def get_system(self, username: str) -> AgencySystem | None: ...
+    def get_service(self, code: str, edition: int) -> Service | None: ...
+    def get_template(self, name: str) -> NotificationTemplate | None: ...
+    def put_owner(self, owner: ServiceOwner) -> None: ...
+    def put_system(self, system: AgencySystem) -> None: ...
+    def put_service(self, service: Service) -> None: ...
+    def put_template(self, template: NotificationTemplate) -> None: ...

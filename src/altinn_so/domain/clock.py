@@ -1,0 +1,65 @@
+"""The one source of "now" for every time-dependent rule.
+
+Tests (and later the admin API) freeze, set or advance it; production runs on
+the wall clock. Times are timezone-aware; naive datetimes coming from clients
+are interpreted in Altinn's own zone, Europe/Oslo.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+ALTINN_TZ = ZoneInfo("Europe/Oslo")
+
+
+def as_aware(value: datetime) -> datetime:
+    """A naive datetime is Altinn local time (Europe/Oslo), as Altinn's servers read it."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=ALTINN_TZ)
+
+
+class Clock:
+    """Wall clock with an adjustable offset, or a frozen instant."""
+
+    def __init__(self, frozen_at: datetime | None = None):
+        self._lock = threading.Lock()
+        self._offset = timedelta(0)
+        self._frozen: datetime | None = as_aware(frozen_at) if frozen_at else None
+
+    def now(self) -> datetime:
+        frozen = self._frozen
+        if frozen is not None:
+            return frozen
+        return datetime.now(timezone.utc) + self._offset
+
+    def set(self, instant: datetime) -> None:
+        """Jump to ``instant``; a frozen clock stays frozen there, a running one keeps running from it."""
+        instant = as_aware(instant)
+        with self._lock:
+            if self._frozen is not None:
+                self._frozen = instant
+            else:
+                self._offset = instant - datetime.now(timezone.utc)
+
+    def advance(self, delta: timedelta) -> None:
+        with self._lock:
+            if self._frozen is not None:
+                self._frozen = self._frozen + delta
+            else:
+                self._offset += delta
+
+    def freeze(self) -> None:
+        with self._lock:
+            self._frozen = self.now()
+
+    def resume(self) -> None:
+        """Run again from the instant the clock shows now."""
+        with self._lock:
+            if self._frozen is not None:
+                self._offset = self._frozen - datetime.now(timezone.utc)
+                self._frozen = None
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen is not None

@@ -1,0 +1,55 @@
+"""Domain errors carry Altinn's ``ErrorID``; the wire layer renders them as AltinnFault.
+
+Codes and names follow the catalogue (§1.4, §4.5, §5). Only codes the emulator
+actually raises are listed; their conditions are documented where they are raised.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ErrorCode(IntEnum):
+    GENERAL_ERROR = 0
+    NULL_OBJECT_REFERENCE = 1  # also "missing notification data" (catalogue §4.5)
+    NOT_AUTHORIZED = 5  # certificate / wrong service owner (catalogue §1.4)
+    EXTERNAL_SYSTEM_AUTHENTICATION = 989
+
+    NOT_A_VALID_SERVICE = 30003
+    RECEIVER_ADDRESS_NOT_ALLOWED = 30009
+    INVALID_EMAIL_ADDRESS = 30010
+    NO_MOBILE_NUMBER = 30301
+    INVALID_COUNTRY_CODE = 30302
+    INVALID_NORWEGIAN_MOBILE = 30303
+    ORGANISATION_HAS_NO_ADDRESS = 30304
+    REPORTEE_HAS_NO_ADDRESS = 30306
+    SMS_PREFERRED_NO_ENDPOINT = 30307
+    EMAIL_PREFERRED_NO_ENDPOINT = 30308
+    BOTH_REQUIRES_EMAIL_AND_SMS = 30309
+    PRIORITY_EMAIL_SMS_NO_ENDPOINT = 30312
+
+    INVALID_LANGUAGE_CODE = 40001
+    INVALID_NUMBER_OF_RECEIPENTS = 40014
+    INVALID_FORMAT_SMS_AND_EMAIL = 40015
+    INVALID_SSN = 40016
+    INVALID_FROM_ADDRESS = 40020
+
+    INVALID_REPORTEE_NUMBER = 60012
+
+
+NO_INFORMATION = "No information available"
+
+
+class AltinnError(Exception):
+    """A documented Altinn failure: becomes an AltinnFault with this ErrorID."""
+
+    def __init__(self, error_id: int, message: str, *, extended: str | None = None,
+                 localized: str | None = None):
+        super().__init__(message)
+        self.error_id = int(error_id)
+        self.message = message
+        self.extended = extended or NO_INFORMATION
+        self.localized = localized or message
+
+    def __repr__(self) -> str:
+        return f"AltinnError({self.error_id}, {self.message!r})"

@@ -1,0 +1,177 @@
+"""Seed data: the YAML file that describes service owners, reportees and templates.
+
+The embedded default seed (``altinn_so/seed/default.yaml``) makes ``serve``
+work with no arguments. ``--seed FILE`` adds files on top of it (an entry with
+the same key replaces the default one); ``--no-default-seed`` starts from the
+given files alone. The format is documented in ``docs/seed-format.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner
+from .domain.registry import Organisation, Person, SelfRegisteredUser
+
+SEED_VERSION = 1
+_TOP_LEVEL = {"version", "service_owners", "templates", "persons", "organisations", "users"}
+
+
+class SeedError(ValueError):
+    """A seed file is malformed; the message names the file and the entry."""
+
+
+@dataclass
+class Seed:
+    owners: dict[str, ServiceOwner] = field(default_factory=dict)
+    systems: dict[str, AgencySystem] = field(default_factory=dict)
+    services: dict[tuple[str, int], Service] = field(default_factory=dict)
+    templates: dict[str, NotificationTemplate] = field(default_factory=dict)
+    persons: dict[str, Person] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    users: dict[str, SelfRegisteredUser] = field(default_factory=dict)
+
+    def merged_with(self, other: "Seed") -> "Seed":
+        """``other`` on top of this seed: its entries replace ours with the same key."""
+        merged = Seed()
+        for name in merged.__dataclass_fields__:
+            getattr(merged, name).update(getattr(self, name))
+            getattr(merged, name).update(getattr(other, name))
+        return merged
+
+    def check_references(self, source: str = "seed") -> None:
+        for system in self.systems.values():
+            if system.owner not in self.owners:
+                raise SeedError(f"{source}: system {system.username!r} belongs to unknown service owner {system.owner!r}")
+        for service in self.services.values():
+            if service.owner not in self.owners:
+                raise SeedError(f"{source}: service {service.code}/{service.edition} belongs to unknown "
+                                f"service owner {service.owner!r}")
+        for template in self.templates.values():
+            if template.owner and template.owner not in self.owners:
+                raise SeedError(f"{source}: template {template.name!r} belongs to unknown service owner "
+                                f"{template.owner!r}")
+        for organisation in self.organisations.values():
+            if organisation.parent and organisation.parent not in self.organisations:
+                raise SeedError(f"{source}: organisation {organisation.orgno} has unknown parent {organisation.parent}")
+
+
+def parse_seed(data: dict | None, source: str = "seed") -> Seed:
+    data = data or {}
+    if not isinstance(data, dict):
+        raise SeedError(f"{source}: the top level must be a mapping")
+    unknown = set(data) - _TOP_LEVEL
+    if unknown:
+        raise SeedError(f"{source}: unknown top-level keys {sorted(unknown)}; expected {sorted(_TOP_LEVEL)}")
+    version = data.get("version", SEED_VERSION)
+    if version != SEED_VERSION:
+        raise SeedError(f"{source}: seed format version {version} is not supported (this emulator reads {SEED_VERSION})")
+
+    seed = Seed()
+    for entry in _entries(data, "service_owners", source):
+        owner = _build(ServiceOwner.from_dict, _with_ids(entry, "orgno"), source, "service owner")
+        seed.owners[owner.code] = owner
+        for system in entry.get("systems") or []:
+            built = _build(lambda d: AgencySystem.from_dict(d, owner=owner.code), system, source, "system")
+            seed.systems[built.username] = built
+        for service in entry.get("services") or []:
+            built = _build(Service.from_dict, {"owner": owner.code, **service}, source, "service")
+            seed.services[(built.code, built.edition)] = built
+    for entry in _entries(data, "templates", source):
+        template = _build(NotificationTemplate.from_dict, entry, source, "template")
+        seed.templates[template.name] = template
+    for entry in _entries(data, "persons", source):
+        person = _build(Person.from_dict, _with_ids(entry, "ssn", source=source), source, "person")
+        seed.persons[person.ssn] = person
+    for entry in _entries(data, "organisations", source):
+        organisation = _build(Organisation.from_dict, _with_ids(entry, "orgno", "parent"), source, "organisation")
+        seed.organisations[organisation.orgno] = organisation
+    for entry in _entries(data, "users", source):
+        user = _build(SelfRegisteredUser.from_dict, entry, source, "user")
+        seed.users[user.username] = user
+    return seed
+
+
+def load_seed_file(path: str | Path) -> Seed:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SeedError(f"{path}: cannot read seed file: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise SeedError(f"{path}: not valid YAML: {exc}") from exc
+    return parse_seed(data, str(path))
+
+
+def default_seed() -> Seed:
+    text = resources.files("altinn_so").joinpath("seed/default.yaml").read_text(encoding="utf-8")
+    return parse_seed(yaml.safe_load(text), "embedded default seed")
+
+
+def compose_seed(files: list[str | Path] = (), *, include_default: bool = True) -> Seed:
+    seed = default_seed() if include_default else Seed()
+    for path in files:
+        seed = seed.merged_with(load_seed_file(path))
+    seed.check_references("seed" if not files else ", ".join(str(f) for f in files))
+    return seed
+
+
+def apply_seed(seed: Seed, catalog, registry) -> None:
+    """Write every seed entity into the store (replacing entities with the same key)."""
+    for owner in seed.owners.values():
+        catalog.put_owner(owner)
+    for system in seed.systems.values():
+        catalog.put_system(system)
+    for service in seed.services.values():
+        catalog.put_service(service)
+    for template in seed.templates.values():
+        catalog.put_template(template)
+    for person in seed.persons.values():
+        registry.put_person(person)
+    for organisation in seed.organisations.values():
+        registry.put_organisation(organisation)
+    for user in seed.users.values():
+        registry.put_user(user)
+
+
+def _entries(data: dict, key: str, source: str) -> list[dict]:
+    entries = data.get(key) or []
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise SeedError(f"{source}: '{key}' must be a list of mappings")
+    return entries
+
+
+def _with_ids(entry: dict, *keys: str, source: str = "") -> dict:
+    """Identity numbers must be strings: YAML reads 0-prefixed digits as octal integers."""
+    entry = dict(entry)
+    for key in keys:
+        value = entry.get(key)
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, int):
+            if key == "ssn":
+                raise SeedError(f"{source}: national identity number {value} must be quoted (\"...\") "
+                                "so YAML keeps its leading zeros")
+            entry[key] = str(value)
+    return entry
+
+
+def _build(factory, entry: dict, source: str, what: str):
+    try:
+        return factory(entry)
+    except SeedError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise SeedError(f"{source}: {what} {_label(entry)}: {detail}") from exc
+
+
+def _label(entry: dict) -> str:
+    for key in ("code", "username", "name", "ssn", "orgno"):
+        if key in entry:
+            return repr(entry[key])
+    return "(unnamed)"

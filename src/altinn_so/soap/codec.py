@@ -1,0 +1,309 @@
+"""XML <-> plain Python for spyne models, compiled once per model class.
+
+spyne's models declare our contracts (and generate the WSDLs), but its
+XmlDocument (de)serialiser builds a ComplexModel instance per element and
+cannot tell an absent element from an empty one, which Altinn's rules need
+(``<ShipmentDateTime/>`` is ErrorID 1, no element means "now"). This codec
+walks the same models and produces plain dicts:
+
+* an absent element has no key;
+* ``xsi:nil="true"`` gives ``None``;
+* an empty element of a non-string type gives ``EMPTY``;
+* a repeated member gives a list.
+
+Like WCF's DataContractSerializer in its lenient mode and spyne's default,
+unknown elements are ignored and member order is not enforced. Values that
+cannot be read (``<LanguageID>abc</LanguageID>``) raise ``DecodeError``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any, Callable
+
+from lxml import etree
+from spyne.model.complex import ComplexModelBase
+from spyne.model.primitive import Boolean, Date, DateTime, Decimal as SpyneDecimal, Double, Float, Integer, Unicode
+from spyne.model.binary import ByteArray
+
+from .namespaces import XSI
+
+_NIL = f"{{{XSI}}}nil"
+
+
+class _Empty:
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "EMPTY"
+
+
+EMPTY = _Empty()
+
+
+class DecodeError(ValueError):
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+
+
+# -- primitives ------------------------------------------------------------------------------------
+
+_INT_BOUNDS = {"byte": 8, "short": 16, "int": 32, "long": 64, "unsignedByte": 8, "unsignedShort": 16,
+               "unsignedInt": 32, "unsignedLong": 64}
+_DATETIME = re.compile(
+    r"^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?$")
+
+
+def _parse_bool(text: str) -> bool:
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    raise ValueError(f"'{text}' is not an xs:boolean")
+
+
+def _int_parser(type_name: str) -> Callable[[str], int]:
+    bits = _INT_BOUNDS.get(type_name)
+    unsigned = type_name.startswith("unsigned")
+    low, high = (0, 2 ** bits - 1) if unsigned and bits else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if bits \
+        else (None, None)
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError(f"'{text}' is not an xs:{type_name}") from None
+        if low is not None and not low <= value <= high:
+            raise ValueError(f"{value} is outside the range of xs:{type_name}")
+        return value
+
+    return parse
+
+
+def parse_datetime(text: str) -> datetime:
+    """xs:dateTime as .NET writes it, with up to 7 fractional digits (rounded to microseconds)."""
+    match = _DATETIME.match(text)
+    if not match:
+        raise ValueError(f"'{text}' is not an xs:dateTime")
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    try:
+        base = datetime(int(year), int(month), int(day), 0, 0, 0)
+        if not (int(hour) < 24 or (int(hour) == 24 and minute == second == "00")) or int(minute) > 59 \
+                or int(second) > 59:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"'{text}' is not a valid xs:dateTime") from None
+    micro = round(float("0." + fraction) * 1_000_000) if fraction else 0
+    value = base + timedelta(hours=int(hour), minutes=int(minute), seconds=int(second), microseconds=micro)
+    if zone == "Z":
+        value = value.replace(tzinfo=timezone.utc)
+    elif zone:
+        sign = 1 if zone[0] == "+" else -1
+        value = value.replace(tzinfo=timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))))
+    return value
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"'{text}' is not an xs:decimal") from None
+
+
+def _base64(text: str) -> bytes:
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("not valid base64 data") from None
+
+
+def _primitive_parser(model) -> Callable[[str], Any]:
+    if issubclass(model, ByteArray):
+        return _base64
+    if issubclass(model, Boolean):
+        return _parse_bool
+    if issubclass(model, Integer):
+        return _int_parser(model.get_type_name())
+    if issubclass(model, (Double, Float)):
+        return float
+    if issubclass(model, SpyneDecimal):
+        return _decimal
+    if issubclass(model, DateTime):
+        return parse_datetime
+    if issubclass(model, Date):
+        return date.fromisoformat
+    if issubclass(model, Unicode):
+        values = frozenset(model.Attributes.values or ())
+        if values:
+            name = model.get_type_name()
+
+            def parse_enum(text: str) -> str:
+                if text not in values:
+                    raise ValueError(f"'{text}' is not a valid value for {name}")
+                return text
+
+            return parse_enum
+        return str
+    raise TypeError(f"codec: unsupported primitive {model!r}")
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return str(value)
+
+
+# -- compiled plans ----------------------------------------------------------------------------------
+
+class _Member:
+    __slots__ = ("name", "tag", "repeated", "nillable", "plan", "parse", "is_string")
+
+    def __init__(self, name: str, tag: str, model):
+        self.name = name
+        self.tag = tag
+        self.repeated = model.Attributes.max_occurs > 1
+        self.nillable = bool(model.Attributes.nillable)
+        if issubclass(model, ComplexModelBase):
+            self.plan = plan_for(model)
+            self.parse = None
+            self.is_string = False
+        else:
+            self.plan = None
+            self.parse = _primitive_parser(model)
+            self.is_string = issubclass(model, Unicode) and not model.Attributes.values
+
+
+class _Plan:
+    __slots__ = ("model", "members", "by_tag")
+
+    def __init__(self, model):
+        self.model = model
+        self.members: list[_Member] = []
+        self.by_tag: dict[str, _Member] = {}
+
+
+_PLANS: dict[Any, _Plan] = {}
+
+
+def plan_for(model) -> _Plan:
+    plan = _PLANS.get(model)
+    if plan is not None:
+        return plan
+    plan = _Plan(model)
+    _PLANS[model] = plan  # registered before members: recursive contracts terminate
+    for namespace, members in _declared_members(model):
+        for name, member_model in members:
+            member = _Member(name, f"{{{namespace}}}{name}", member_model)
+            plan.members.append(member)
+            plan.by_tag[member.tag] = member
+    return plan
+
+
+def _declared_members(model) -> list[tuple[str, list]]:
+    """(namespace, members) per contract in the inheritance chain, base first.
+
+    As in WCF, a base contract's members come first and stay in the base's namespace.
+    """
+    chain = []
+    current = model
+    while current is not None and issubclass(current, ComplexModelBase):
+        chain.append(current)
+        current = getattr(current, "__extends__", None)
+    chain.reverse()
+    seen: set[str] = set()
+    out = []
+    for cls in chain:
+        own = [(name, member) for name, member in cls._type_info.items() if name not in seen]
+        seen.update(name for name, _ in own)
+        out.append((cls.get_namespace(), own))
+    return out
+
+
+# -- decoding ----------------------------------------------------------------------------------------
+
+def decode(model, element: etree._Element, path: str = "") -> dict:
+    """The children of ``element`` read as an instance of the complex ``model``."""
+    return _decode_complex(plan_for(model), element, path or etree.QName(element).localname)
+
+
+def _decode_complex(plan: _Plan, element, path: str) -> dict:
+    out: dict = {}
+    by_tag = plan.by_tag
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue  # comments and processing instructions
+        member = by_tag.get(tag)
+        if member is None:
+            continue
+        value = _decode_member(member, child, path)
+        if member.repeated:
+            out.setdefault(member.name, []).append(value)
+        else:
+            out[member.name] = value
+    return out
+
+
+def _decode_member(member: _Member, element, path: str):
+    if element.get(_NIL) in ("true", "1"):
+        return None
+    here = f"{path}/{member.name}"
+    if member.plan is not None:
+        return _decode_complex(member.plan, element, here)
+    text = element.text or ""
+    if member.is_string:
+        return text
+    text = text.strip()
+    if not text:
+        return EMPTY
+    try:
+        return member.parse(text)
+    except ValueError as exc:
+        raise DecodeError(here, str(exc)) from None
+
+
+# -- encoding ----------------------------------------------------------------------------------------
+
+def encode(model, value, parent: etree._Element, tag: str, nsmap: dict | None = None) -> etree._Element:
+    """Append ``value`` as element ``tag`` of the complex ``model`` to ``parent``."""
+    element = etree.SubElement(parent, tag, nsmap=nsmap)
+    _encode_complex(plan_for(model), value, element)
+    return element
+
+
+def _encode_complex(plan: _Plan, value, element) -> None:
+    getter = value.get if isinstance(value, dict) else (lambda name: getattr(value, name, None))
+    for member in plan.members:
+        item = getter(member.name)
+        if member.repeated:
+            for entry in item or ():
+                _encode_member(member, entry, element)
+        else:
+            _encode_member(member, item, element)
+
+
+def _encode_member(member: _Member, value, parent) -> None:
+    if value is None:
+        if member.nillable:
+            etree.SubElement(parent, member.tag).set(_NIL, "true")
+        return
+    child = etree.SubElement(parent, member.tag)
+    if member.plan is not None:
+        _encode_complex(member.plan, value, child)
+    else:
+        child.text = format_value(value)

@@ -1,0 +1,140 @@
+"""Declaring an Altinn service once, and deriving each binding's endpoint from the declaration.
+
+A ``ServiceContract`` lists operations with their versions, parameters,
+return types and handlers. ``ServiceContract.endpoint(binding)`` derives the
+wire names, actions, namespaces and WSDL names for one binding; spyne models
+for the wrappers are generated from the result (``soap.spyne_app``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from .bindings import BINDINGS, Binding, Credentials
+from .namespaces import ALTINN_BASE
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One versioned operation, e.g. SendStandaloneNotification V3.
+
+    ``handler(call, args)`` receives the decoded body parameters (without
+    credentials) as a dict and returns the result value.
+    """
+
+    name: str
+    handler: Callable[[Any, dict], Any]
+    params: tuple[tuple[str, Any], ...] = ()
+    returns: Any = None
+    version: int = 1
+    bindings: frozenset[str] | None = None  # None: every binding of the service
+    wire_names: Mapping[str, str] = field(default_factory=dict)  # binding key -> name, where Altinn broke its own pattern
+    credential_names: tuple[str, str] = ("systemUserName", "systemPassword")
+    authenticated: bool = True
+
+    def wire_name(self, binding: Binding) -> str:
+        explicit = self.wire_names.get(binding.key)
+        if explicit:
+            return explicit
+        return self.name + binding.op_suffix + (f"V{self.version}" if self.version > 1 else "")
+
+
+@dataclass(frozen=True)
+class BoundOperation:
+    """An operation as it appears on one endpoint."""
+
+    wire_name: str
+    namespace: str  # of the request and response wrapper elements
+    action: str
+    reply_action: str
+    fault_action: str
+    operation: Operation
+    body_credentials: tuple[str, str] | None  # the credential parameters in the body, if any
+
+    @property
+    def request_tag(self) -> str:
+        return f"{{{self.namespace}}}{self.wire_name}"
+
+    @property
+    def response_tag(self) -> str:
+        return f"{{{self.namespace}}}{self.wire_name}Response"
+
+    @property
+    def result_name(self) -> str:
+        return f"{self.wire_name}Result"
+
+
+def _test_handler(call, args):
+    return None
+
+
+TEST_OPERATION = Operation("Test", _test_handler, authenticated=False)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    contract: "ServiceContract"
+    binding: Binding
+    path: str
+    namespace: str
+    port_type: str  # wsdl:portType name, e.g. INotificationAgencyExternalEC2
+    binding_name: str  # wsdl:binding and wsdl:port name
+    service_name: str  # wsdl:service name
+    operations: tuple[BoundOperation, ...]
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1].removesuffix(".svc")
+
+
+@dataclass(frozen=True)
+class ServiceContract:
+    name: str  # e.g. NotificationAgencyExternal
+    area: str  # first path segment, e.g. ServiceEngineExternal
+    bindings: tuple[str, ...]
+    namespaces: Mapping[str, str]  # binding family -> service contract namespace
+    operations: tuple[Operation, ...]
+    interface: str = ""  # contract interface without binding suffix; default "I" + name
+    service_names: Mapping[str, str] = field(default_factory=dict)  # binding key -> wsdl:service name
+    endpoint_names: Mapping[str, str] = field(default_factory=dict)  # binding key -> .svc stem
+
+    def endpoint(self, binding_key: str) -> Endpoint:
+        binding = BINDINGS[binding_key]
+        namespace = self.namespaces[binding.family]
+        interface = self.interface or f"I{self.name}"
+        action_interface = interface + binding.action_suffix
+        port_type = interface + binding.path_suffix
+        stem = self.endpoint_names.get(binding.key, self.name + binding.path_suffix)
+
+        operations = [_bind_test(binding)]
+        for operation in self.operations:
+            if operation.bindings is not None and binding.key not in operation.bindings:
+                continue
+            wire = operation.wire_name(binding)
+            prefix = f"{namespace}/{action_interface}/{wire}"
+            operations.append(BoundOperation(
+                wire_name=wire, namespace=namespace, action=prefix, reply_action=prefix + "Response",
+                fault_action=prefix + "AltinnFaultFault", operation=operation,
+                body_credentials=operation.credential_names
+                if operation.authenticated and binding.body_credentials else None,
+            ))
+        return Endpoint(
+            contract=self, binding=binding, path=f"/{self.area}/{stem}.svc", namespace=namespace,
+            port_type=port_type, binding_name=binding.port_prefix + port_type,
+            service_name=self.service_names.get(binding.key, f"{self.name}{binding.path_suffix}SF"),
+            operations=tuple(operations),
+        )
+
+    def endpoints(self) -> list[Endpoint]:
+        return [self.endpoint(key) for key in self.bindings]
+
+
+def _bind_test(binding: Binding) -> BoundOperation:
+    prefix = f"{ALTINN_BASE}/IAltinnContractBase/Test"
+    return BoundOperation(wire_name="Test", namespace=ALTINN_BASE, action=prefix, reply_action=prefix + "Response",
+                          fault_action=prefix + "AltinnFaultFault", operation=TEST_OPERATION, body_credentials=None)
+
+
+def requires_certificate(binding: Binding) -> bool:
+    return binding.credentials in (Credentials.CERTIFICATE, Credentials.CERTIFICATE_AND_BODY)

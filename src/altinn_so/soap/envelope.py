@@ -1,0 +1,148 @@
+"""Reading request envelopes safely, and writing response envelopes the way WCF does.
+
+The parser resolves no entities, loads no DTD and refuses any document that
+has one (as WCF does: "DTD is prohibited"), so entity tricks neither expand
+nor reach the network.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from lxml import etree
+
+from .faults import SoapFault
+from .namespaces import SOAP11_ENV, SOAP12_ENV, WSA, WSSE, WSSE_PASSWORD_TEXT, WSU
+
+ENVELOPE_NS = {11: SOAP11_ENV, 12: SOAP12_ENV}
+_VERSION_OF = {SOAP11_ENV: 11, SOAP12_ENV: 12}
+
+_parsers = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                                 huge_tree=False, collect_ids=False, remove_comments=True, remove_pis=True)
+        _parsers.parser = parser
+    return parser
+
+
+@dataclass
+class UsernameToken:
+    username: str | None
+    password: str | None
+    password_type: str | None
+
+
+@dataclass
+class RequestEnvelope:
+    soap_version: int
+    envelope: etree._Element
+    body_element: etree._Element
+    wsa_action: str | None
+    message_id: str | None
+    username_token: UsernameToken | None
+
+
+def parse_envelope(data: bytes, expected_version: int) -> RequestEnvelope:
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise SoapFault.protocol(f"The request is not well-formed XML: {exc.msg}", status=400) from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise SoapFault.protocol("For security reasons DTD is prohibited in this XML document.", status=400)
+
+    qname = etree.QName(root)
+    version = _VERSION_OF.get(qname.namespace)
+    if qname.localname != "Envelope" or version is None:
+        raise SoapFault.protocol("The request is not a SOAP envelope.", code="VersionMismatch")
+    if version != expected_version:
+        raise SoapFault.protocol(
+            f"The envelope is SOAP {version / 10:.1f}, but this endpoint speaks SOAP {expected_version / 10:.1f}.",
+            code="VersionMismatch", reply_version=version)
+
+    env = ENVELOPE_NS[version]
+    header = body = None
+    for child in root:
+        if child.tag == f"{{{env}}}Header":
+            header = child
+        elif child.tag == f"{{{env}}}Body":
+            body = child
+    if body is None:
+        raise SoapFault.protocol("The SOAP envelope has no Body.")
+    elements = [child for child in body if isinstance(child.tag, str)]
+    if len(elements) != 1:
+        raise SoapFault.protocol(f"The SOAP Body must hold exactly one element; it holds {len(elements)}.")
+
+    wsa_action = message_id = None
+    token = None
+    if header is not None:
+        action = header.find(f"{{{WSA}}}Action")
+        wsa_action = action.text.strip() if action is not None and action.text else None
+        mid = header.find(f"{{{WSA}}}MessageID")
+        message_id = mid.text.strip() if mid is not None and mid.text else None
+        token_element = header.find(f"{{{WSSE}}}Security/{{{WSSE}}}UsernameToken")
+        if token_element is not None:
+            user = token_element.find(f"{{{WSSE}}}Username")
+            password = token_element.find(f"{{{WSSE}}}Password")
+            token = UsernameToken(
+                username=(user.text or "").strip() if user is not None else None,
+                password=(password.text or "") if password is not None else None,
+                password_type=password.get("Type") if password is not None else None,
+            )
+    return RequestEnvelope(version, root, elements[0], wsa_action, message_id, token)
+
+
+def is_password_text(token: UsernameToken) -> bool:
+    return token.password_type in (None, "", WSSE_PASSWORD_TEXT)
+
+
+def new_envelope(soap_version: int, *, reply_action: str | None, relates_to: str | None,
+                 addressing: bool) -> tuple[etree._Element, etree._Element]:
+    """A response envelope (``s:``/``a:`` prefixes, as WCF writes them) and its Body."""
+    env = ENVELOPE_NS[soap_version]
+    nsmap = {"s": env, "a": WSA} if addressing else {"s": env}
+    envelope = etree.Element(f"{{{env}}}Envelope", nsmap=nsmap)
+    if addressing:
+        header = etree.SubElement(envelope, f"{{{env}}}Header")
+        action = etree.SubElement(header, f"{{{WSA}}}Action")
+        action.set(f"{{{env}}}mustUnderstand", "1")
+        action.text = reply_action
+        if relates_to:
+            etree.SubElement(header, f"{{{WSA}}}RelatesTo").text = relates_to
+        _security_timestamp(header, env)
+    body = etree.SubElement(envelope, f"{{{env}}}Body")
+    return envelope, body
+
+
+def _security_timestamp(header: etree._Element, env: str) -> None:
+    """``o:Security/u:Timestamp`` like WCF's secured bindings reply with.
+
+    Uses the wall clock, not the emulator's clock: clients check it against
+    their own time with a few minutes of tolerance.
+    """
+    created = datetime.now(timezone.utc)
+    security = etree.SubElement(header, f"{{{WSSE}}}Security", nsmap={"o": WSSE})
+    security.set(f"{{{env}}}mustUnderstand", "1")
+    stamp = etree.SubElement(security, f"{{{WSU}}}Timestamp", nsmap={"u": WSU})
+    stamp.set(f"{{{WSU}}}Id", "_0")
+    etree.SubElement(stamp, f"{{{WSU}}}Created").text = _utc(created)
+    etree.SubElement(stamp, f"{{{WSU}}}Expires").text = _utc(created + timedelta(minutes=5))
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def serialize(envelope: etree._Element) -> bytes:
+    return etree.tostring(envelope, encoding="utf-8", xml_declaration=False)
+
+
+def new_message_id() -> str:
+    return f"urn:uuid:{uuid.uuid4()}"

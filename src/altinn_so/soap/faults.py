@@ -1,0 +1,97 @@
+"""SOAP faults: every error the emulator answers with, on SOAP 1.1 and 1.2.
+
+Every fault carries an ``AltinnFault`` detail (DESIGN.md, "Faults"), including
+the ones raised before any Altinn rule runs (malformed XML, unknown action):
+those carry ErrorID 0 and the text WCF would have sent, with WCF's fault
+subcode. Domain errors (``AltinnError``) keep their documented ErrorID.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ..domain.errors import NO_INFORMATION, AltinnError, ErrorCode
+from . import codec
+from .namespaces import ALTINN_FAULT, SOAP11_ENV, SOAP12_ENV, WSA, XML, XSI
+from .types.common import AltinnFault
+
+# What real Altinn put in faultstring / Reason (the detail carries the actual message).
+FAULT_REASON = "An error occurred"
+FAULT_LANG = "nb-NO"
+GENERIC_FAULT_ACTION = "http://www.w3.org/2005/08/addressing/soap/fault"
+NON_FUNCTIONAL = ("Your request suffered from a non-functional error. If this persist, please report it to the "
+                  "system administrator. Please include the id concerning this speciffic error [{guid}].")
+
+
+@dataclass
+class SoapFault(Exception):
+    """A fault to send. ``code`` uses SOAP 1.1 names: Client, Server or VersionMismatch."""
+
+    error: AltinnError
+    status: int = 500
+    code: str = "Client"
+    subcode: str | None = None  # local name in the WS-Addressing namespace, e.g. "ActionNotSupported"
+    reason: str = FAULT_REASON
+    action: str = GENERIC_FAULT_ACTION
+    reply_version: int | None = None  # answer in this SOAP version instead of the endpoint's
+
+    @classmethod
+    def protocol(cls, message: str, *, status: int = 500, code: str = "Client", subcode: str | None = None,
+                 reply_version: int | None = None):
+        """A fault raised by the SOAP machinery itself, worded as WCF words it."""
+        return cls(AltinnError(ErrorCode.GENERAL_ERROR, message), status=status, code=code, subcode=subcode,
+                   reason=message, reply_version=reply_version)
+
+    @classmethod
+    def unexpected(cls):
+        guid = str(uuid.uuid4())
+        error = AltinnError(ErrorCode.GENERAL_ERROR, NON_FUNCTIONAL.format(guid=guid))
+        error.guid = guid
+        return cls(error, code="Server")
+
+
+_SOAP12_CODES = {"Client": "Sender", "Server": "Receiver", "VersionMismatch": "VersionMismatch"}
+
+
+def fault_detail(error: AltinnError) -> dict:
+    return {
+        "AltinnErrorMessage": error.message,
+        "AltinnExtendedErrorMessage": error.extended or NO_INFORMATION,
+        "AltinnLocalizedErrorMessage": error.localized or error.message,
+        "ErrorGuid": getattr(error, "guid", None) or str(uuid.uuid4()),
+        "ErrorID": error.error_id,
+        "UserGuid": "-no value-",
+        "UserId": "",
+    }
+
+
+def write_fault(body: etree._Element, soap_version: int, fault: SoapFault) -> None:
+    """Append the ``Fault`` element to a SOAP ``Body``."""
+    if soap_version == 11:
+        env = SOAP11_ENV
+        element = etree.SubElement(body, f"{{{env}}}Fault")
+        # a QName in text content needs its prefix declared in scope
+        faultcode = etree.SubElement(element, "faultcode", nsmap={"a": WSA} if fault.subcode else None)
+        faultcode.text = f"a:{fault.subcode}" if fault.subcode else f"s:{fault.code}"
+        reason = etree.SubElement(element, "faultstring")
+        reason.text = fault.reason
+        reason.set(f"{{{XML}}}lang", FAULT_LANG)
+        detail = etree.SubElement(element, "detail")
+    else:
+        env = SOAP12_ENV
+        element = etree.SubElement(body, f"{{{env}}}Fault")
+        code = etree.SubElement(element, f"{{{env}}}Code")
+        etree.SubElement(code, f"{{{env}}}Value").text = f"s:{_SOAP12_CODES[fault.code]}"
+        if fault.code != "VersionMismatch":
+            subcode = etree.SubElement(code, f"{{{env}}}Subcode")
+            value = etree.SubElement(subcode, f"{{{env}}}Value", nsmap={"a": WSA} if fault.subcode else None)
+            value.text = f"a:{fault.subcode}" if fault.subcode else f"s:{_SOAP12_CODES[fault.code]}"
+        reason = etree.SubElement(etree.SubElement(element, f"{{{env}}}Reason"), f"{{{env}}}Text")
+        reason.text = fault.reason
+        reason.set(f"{{{XML}}}lang", FAULT_LANG)
+        detail = etree.SubElement(element, f"{{{env}}}Detail")
+    codec.encode(AltinnFault, fault_detail(fault.error), detail, f"{{{ALTINN_FAULT}}}AltinnFault",
+                 nsmap={None: ALTINN_FAULT, "i": XSI})

@@ -1,0 +1,263 @@
+"""The WSGI application that serves every Altinn endpoint.
+
+It owns the HTTP edge (paths, methods, content types, size limits), reads the
+envelope safely, picks the operation the way WCF does (by SOAPAction /
+``action=`` / ``wsa:Action``, else by the body element), authenticates the
+caller per binding, calls the contract's handler and writes the reply. Every
+failure becomes a SOAP fault with an AltinnFault detail; nothing else leaves.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from ..domain.auth import AuthMode, Caller
+from ..domain.errors import AltinnError, ErrorCode
+from . import codec
+from .bindings import Credentials
+from .contract import BoundOperation, Endpoint
+from .envelope import RequestEnvelope, is_password_text, new_envelope, parse_envelope, serialize
+from .faults import SoapFault, write_fault
+from .routes import Route, Routes, default_routes
+from .security import client_certificate_orgno
+
+log = logging.getLogger("altinn_so.soap")
+
+_MEDIA_VERSION = {"text/xml": 11, "application/soap+xml": 12}
+_CONTENT_TYPE = {11: "text/xml; charset=utf-8", 12: "application/soap+xml; charset=utf-8"}
+_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+            413: "Payload Too Large", 415: "Unsupported Media Type", 500: "Internal Server Error"}
+CONTRACT_FILTER_MISMATCH = (
+    "The message with Action '{action}' cannot be processed at the receiver, due to a ContractFilter mismatch at "
+    "the EndpointDispatcher. This may be because of either a contract mismatch (mismatched Actions between sender "
+    "and receiver) or a binding/security mismatch between the sender and the receiver. Check that sender and "
+    "receiver have the same contract and the same binding (including security requirements, e.g. Message, "
+    "Transport, None).")
+
+
+@dataclass(frozen=True)
+class WireSettings:
+    max_body_bytes: int = 10 * 1024 * 1024
+    # True when the server runs TLS and asks for client certificates: EC/EC2 then require one.
+    require_client_certificates: bool = False
+
+
+@dataclass
+class Call:
+    """What a handler gets besides its arguments."""
+
+    emulator: Any
+    endpoint: Endpoint
+    operation: BoundOperation
+    caller: Caller | None
+    environ: dict
+
+
+class SoapApplication:
+    def __init__(self, emulator, routes: Routes | None = None, settings: WireSettings = WireSettings()):
+        self.emulator = emulator
+        self.routes = routes or default_routes()
+        self.settings = settings
+
+    def __call__(self, environ: dict, start_response):
+        try:
+            status, headers, body = self.handle(environ)
+        except Exception:  # the last line of defence: no traceback ever reaches the client
+            log.exception("unexpected error serving %s", environ.get("PATH_INFO"))
+            status, headers, body = self._fault_response(_client_version(environ, None), SoapFault.unexpected())
+        start_response(f"{status} {_REASONS.get(status, '')}".strip(), headers)
+        return [body]
+
+    # -- HTTP ---------------------------------------------------------------------------------------
+
+    def handle(self, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:
+        route = self.routes.find(environ.get("PATH_INFO") or "/")
+        version = _client_version(environ, route)
+        if route is None:
+            return self._fault_response(version, SoapFault.protocol(
+                f"There is no endpoint at {environ.get('PATH_INFO')}.", status=404, subcode="DestinationUnreachable"))
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        if method in ("GET", "HEAD"):
+            return self._get(environ, route, method == "HEAD")
+        if method != "POST":
+            status, headers, body = self._fault_response(version, SoapFault.protocol(
+                f"The HTTP method {method} is not allowed; SOAP requests are POSTed.", status=405))
+            return status, headers + [("Allow", "GET, HEAD, POST")], body
+        try:
+            return self._post(environ, route)
+        except SoapFault as fault:
+            return self._fault_response(fault.reply_version or version, fault)
+
+    def _get(self, environ: dict, route: Route, head: bool):
+        query = {key.lower() for key in parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)}
+        if query & {"wsdl", "singlewsdl"}:
+            body = route.wsdl(_base_url(environ) + route.endpoint.path)
+            headers = [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))]
+            return 200, headers, b"" if head else body
+        endpoint = route.endpoint
+        text = (f"{endpoint.name}: Altinn II {endpoint.contract.name} on the {endpoint.binding.key.upper()} "
+                f"binding (SOAP {endpoint.binding.soap_version / 10:.1f}), emulated by altinn-so.\n"
+                f"WSDL: {_base_url(environ)}{endpoint.path}?wsdl\n").encode()
+        return 200, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(text)))], \
+            b"" if head else text
+
+    def _post(self, environ: dict, route: Route):
+        endpoint = route.endpoint
+        binding = endpoint.binding
+        media, params = _content_type(environ)
+        if media not in _MEDIA_VERSION or _MEDIA_VERSION[media] != binding.soap_version:
+            raise SoapFault.protocol(
+                f"Cannot process the message because the content type '{environ.get('CONTENT_TYPE', '')}' was not "
+                f"the expected type '{_CONTENT_TYPE[binding.soap_version]}'.", status=415)
+        data = self._read_body(environ)
+        request = parse_envelope(data, binding.soap_version)
+        operation = self._select_operation(route, request, params, environ)
+        try:
+            args = codec.decode(route.models.operations[operation.wire_name].request, request.body_element)
+        except codec.DecodeError as exc:
+            raise SoapFault.protocol(
+                f"The formatter threw an exception while trying to deserialize the message: {exc}",
+                subcode="DeserializationFailed") from None
+        try:
+            caller = self._authenticate(endpoint, operation, args, request, environ)
+            call = Call(self.emulator, endpoint, operation, caller, environ)
+            result = operation.operation.handler(call, args)
+        except AltinnError as error:
+            raise SoapFault(error, action=operation.fault_action) from None
+        return self._reply(route, operation, request, result)
+
+    def _read_body(self, environ: dict) -> bytes:
+        limit = self.settings.max_body_bytes
+        length = environ.get("CONTENT_LENGTH")
+        stream = environ["wsgi.input"]
+        if length:
+            try:
+                size = int(length)
+            except ValueError:
+                raise SoapFault.protocol(f"Invalid Content-Length '{length}'.", status=400) from None
+            if size > limit:
+                raise SoapFault.protocol(
+                    f"The request of {size} bytes exceeds the maximum message size of {limit} bytes.", status=413)
+            data = stream.read(size) if size else b""
+        else:
+            data = stream.read(limit + 1)
+            if len(data) > limit:
+                raise SoapFault.protocol(f"The request exceeds the maximum message size of {limit} bytes.",
+                                         status=413)
+        if not data.strip():
+            raise SoapFault.protocol("The request has no body: a SOAP envelope was expected.", status=400)
+        return data
+
+    # -- SOAP ---------------------------------------------------------------------------------------
+
+    def _select_operation(self, route: Route, request: RequestEnvelope, params: dict,
+                          environ: dict) -> BoundOperation:
+        if route.endpoint.binding.soap_version == 11:
+            action = environ.get("HTTP_SOAPACTION", "").strip().strip('"') or None
+        else:
+            http_action = params.get("action") or None
+            if http_action and request.wsa_action and http_action != request.wsa_action:
+                raise SoapFault.protocol(
+                    f"The SOAP action specified on the message, '{request.wsa_action}', does not match the HTTP "
+                    f"SOAP Action, '{http_action}'.", subcode="ActionMismatch")
+            action = request.wsa_action or http_action
+        body_tag = request.body_element.tag
+        if action is None:
+            operation = route.by_tag.get(body_tag)
+            if operation is None:
+                raise SoapFault.protocol(CONTRACT_FILTER_MISMATCH.format(action=""), subcode="ActionNotSupported")
+            return operation
+        operation = route.by_action.get(action)
+        if operation is None:
+            raise SoapFault.protocol(CONTRACT_FILTER_MISMATCH.format(action=action), subcode="ActionNotSupported")
+        if body_tag != operation.request_tag:
+            found = _split(body_tag)
+            raise SoapFault.protocol(
+                "OperationFormatter encountered an invalid Message body. Expected to find node type 'Element' with "
+                f"name '{operation.wire_name}' and namespace '{operation.namespace}'. Found node type 'Element' "
+                f"with name '{found[1]}' and namespace '{found[0]}'", subcode="DeserializationFailed")
+        return operation
+
+    def _authenticate(self, endpoint: Endpoint, operation: BoundOperation, args: dict, request: RequestEnvelope,
+                      environ: dict) -> Caller | None:
+        if not operation.operation.authenticated:
+            return None
+        credentials = endpoint.binding.credentials
+        username = password = None
+        if operation.body_credentials:
+            user_key, password_key = operation.body_credentials
+            username, password = args.pop(user_key, None), args.pop(password_key, None)
+        elif credentials is Credentials.USERNAME_TOKEN:
+            token = request.username_token
+            if token is not None:
+                if not is_password_text(token):
+                    raise AltinnError(ErrorCode.EXTERNAL_SYSTEM_AUTHENTICATION,
+                                      "Only UsernameToken passwords of type PasswordText are supported.")
+                username, password = token.username, token.password
+
+        certificates = self.settings.require_client_certificates
+        if credentials is Credentials.CERTIFICATE:
+            mode = AuthMode.CERTIFICATE
+        elif credentials is Credentials.CERTIFICATE_AND_BODY and certificates:
+            mode = AuthMode.CERTIFICATE_AND_PASSWORD
+        else:
+            mode = AuthMode.PASSWORD
+        orgno = client_certificate_orgno(environ) if mode is not AuthMode.PASSWORD else None
+        return self.emulator.authenticator.authenticate(username, password, mode=mode, certificate_orgno=orgno)
+
+    def _reply(self, route: Route, operation: BoundOperation, request: RequestEnvelope, result):
+        binding = route.endpoint.binding
+        envelope, body = new_envelope(binding.soap_version, reply_action=operation.reply_action,
+                                      relates_to=request.message_id, addressing=binding.addressing)
+        value = {operation.result_name: result} if operation.operation.returns is not None else {}
+        codec.encode(route.models.operations[operation.wire_name].response, value, body, operation.response_tag,
+                     nsmap={None: operation.namespace})
+        payload = serialize(envelope)
+        return 200, [("Content-Type", _CONTENT_TYPE[binding.soap_version]),
+                     ("Content-Length", str(len(payload)))], payload
+
+    def _fault_response(self, version: int, fault: SoapFault):
+        envelope, body = new_envelope(version, reply_action=fault.action, relates_to=None, addressing=version == 12)
+        write_fault(body, version, fault)
+        payload = serialize(envelope)
+        return fault.status, [("Content-Type", _CONTENT_TYPE[version]), ("Content-Length", str(len(payload)))], payload
+
+
+def _content_type(environ: dict) -> tuple[str, dict]:
+    raw = environ.get("CONTENT_TYPE", "")
+    media, _, rest = raw.partition(";")
+    params = {}
+    for part in rest.split(";"):
+        key, _, value = part.partition("=")
+        if key.strip():
+            params[key.strip().lower()] = value.strip().strip('"')
+    return media.strip().lower(), params
+
+
+def _client_version(environ: dict, route: Route | None) -> int:
+    """The SOAP version to answer a fault in: what the client sent if we can tell, else the endpoint's."""
+    media, _ = _content_type(environ)
+    if media in _MEDIA_VERSION:
+        return _MEDIA_VERSION[media]
+    return route.endpoint.binding.soap_version if route else 11
+
+
+def _base_url(environ: dict) -> str:
+    scheme = environ.get("wsgi.url_scheme", "http")
+    host = environ.get("HTTP_HOST")
+    if not host:
+        host = environ.get("SERVER_NAME", "localhost")
+        port = environ.get("SERVER_PORT")
+        if port and port != ("443" if scheme == "https" else "80"):
+            host = f"{host}:{port}"
+    return f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}"
+
+
+def _split(tag: str) -> tuple[str, str]:
+    if tag.startswith("{"):
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return "", tag

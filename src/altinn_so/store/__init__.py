@@ -1,0 +1,1 @@
+"""Persistence behind the domain's repository interfaces."""

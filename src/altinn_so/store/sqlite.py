@@ -1,0 +1,287 @@
+"""SQLite persistence: in memory (the default) or in a file, where state survives a restart.
+
+Entities are stored as JSON documents in the same dict form as the seed
+file, next to the few columns we look them up by. One connection is shared
+by all threads of a process and guarded by a lock; a transaction holds the
+lock from BEGIN to COMMIT, so a multi-step domain operation is atomic.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
+from typing import Iterator
+
+from ..domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner
+from ..domain.notifications.model import OutboxFilter, OutboxMessage
+from ..domain.registry import Organisation, Person, SelfRegisteredUser
+
+# Each entry upgrades the schema by one version; the store applies the missing ones on open.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    CREATE TABLE persons (ssn TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE organisations (orgno TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE users (username TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE service_owners (code TEXT PRIMARY KEY, orgno TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE INDEX service_owners_orgno ON service_owners (orgno);
+    CREATE TABLE systems (username TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE services (code TEXT NOT NULL, edition INTEGER NOT NULL, data TEXT NOT NULL,
+                           PRIMARY KEY (code, edition));
+    CREATE TABLE templates (name TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE lockouts (username TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until TEXT);
+    CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, notification_id INTEGER NOT NULL,
+                         reportee TEXT NOT NULL, channel TEXT NOT NULL, origin TEXT NOT NULL,
+                         service_owner TEXT NOT NULL, template TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE INDEX outbox_reportee ON outbox (reportee);
+    CREATE INDEX outbox_origin ON outbox (origin);
+    """,
+]
+
+# Tables that hold state created by calls, as opposed to seed data.
+RUNTIME_TABLES = ("outbox", "lockouts", "sequences")
+SEED_TABLES = ("persons", "organisations", "users", "service_owners", "systems", "services", "templates")
+
+
+class Database:
+    def __init__(self, path: str = ":memory:"):
+        self.path = path
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        self._depth = 0
+        if path != ":memory:":
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            has_meta = self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+            version = 0
+            if has_meta:
+                row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                version = int(row[0]) if row else 0
+            for script in MIGRATIONS[version:]:
+                for statement in filter(str.strip, script.split(";")):
+                    self._conn.execute(statement)
+            self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(len(MIGRATIONS)),))
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit; nests (inner blocks join the outer transaction)."""
+        with self._lock:
+            outermost = self._depth == 0
+            if outermost:
+                self._conn.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield self._conn
+            except BaseException:
+                self._depth -= 1
+                if outermost:
+                    self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._depth -= 1
+                if outermost:
+                    self._conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self.query("SELECT value FROM meta WHERE key=?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def next_value(self, sequence: str) -> int:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR IGNORE INTO sequences VALUES (?, 0)", (sequence,))
+            conn.execute("UPDATE sequences SET value = value + 1 WHERE name = ?", (sequence,))
+            return conn.execute("SELECT value FROM sequences WHERE name = ?", (sequence,)).fetchone()[0]
+
+    def clear(self, tables: tuple[str, ...]) -> None:
+        with self.transaction() as conn:
+            for table in tables:
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 (table names are our constants)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _dump(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _one(db: Database, sql: str, params: tuple):
+    rows = db.query(sql, params)
+    return json.loads(rows[0][0]) if rows else None
+
+
+class SqliteRegistry:
+    def __init__(self, db: Database):
+        self._db = db
+
+    def get_person(self, ssn: str) -> Person | None:
+        data = _one(self._db, "SELECT data FROM persons WHERE ssn=?", (ssn,))
+        return Person.from_dict(data) if data else None
+
+    def get_organisation(self, orgno: str) -> Organisation | None:
+        data = _one(self._db, "SELECT data FROM organisations WHERE orgno=?", (orgno,))
+        return Organisation.from_dict(data) if data else None
+
+    def get_user(self, username: str) -> SelfRegisteredUser | None:
+        data = _one(self._db, "SELECT data FROM users WHERE username=?", (username,))
+        return SelfRegisteredUser.from_dict(data) if data else None
+
+    def put_person(self, person: Person) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO persons VALUES (?, ?)", (person.ssn, _dump(person.to_dict())))
+
+    def put_organisation(self, organisation: Organisation) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO organisations VALUES (?, ?)",
+                         (organisation.orgno, _dump(organisation.to_dict())))
+
+    def put_user(self, user: SelfRegisteredUser) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO users VALUES (?, ?)", (user.username, _dump(user.to_dict())))
+
+    def list_persons(self) -> list[Person]:
+        return [Person.from_dict(json.loads(r[0])) for r in self._db.query("SELECT data FROM persons ORDER BY ssn")]
+
+    def list_organisations(self) -> list[Organisation]:
+        return [Organisation.from_dict(json.loads(r[0]))
+                for r in self._db.query("SELECT data FROM organisations ORDER BY orgno")]
+
+    def list_users(self) -> list[SelfRegisteredUser]:
+        return [SelfRegisteredUser.from_dict(json.loads(r[0]))
+                for r in self._db.query("SELECT data FROM users ORDER BY username")]
+
+
+class SqliteCatalog:
+    def __init__(self, db: Database):
+        self._db = db
+
+    def get_owner(self, code: str) -> ServiceOwner | None:
+        data = _one(self._db, "SELECT data FROM service_owners WHERE code=?", (code,))
+        return ServiceOwner.from_dict(data) if data else None
+
+    def get_owner_by_orgno(self, orgno: str) -> ServiceOwner | None:
+        data = _one(self._db, "SELECT data FROM service_owners WHERE orgno=? ORDER BY code LIMIT 1", (orgno,))
+        return ServiceOwner.from_dict(data) if data else None
+
+    def get_system(self, username: str) -> AgencySystem | None:
+        data = _one(self._db, "SELECT data FROM systems WHERE username=?", (username,))
+        return AgencySystem.from_dict(data) if data else None
+
+    def get_service(self, code: str, edition: int) -> Service | None:
+        data = _one(self._db, "SELECT data FROM services WHERE code=? AND edition=?", (code, edition))
+        return Service.from_dict(data) if data else None
+
+    def get_template(self, name: str) -> NotificationTemplate | None:
+        data = _one(self._db, "SELECT data FROM templates WHERE name=?", (name,))
+        return NotificationTemplate.from_dict(data) if data else None
+
+    def put_owner(self, owner: ServiceOwner) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO service_owners VALUES (?, ?, ?)",
+                         (owner.code, owner.orgno, _dump(owner.to_dict())))
+
+    def put_system(self, system: AgencySystem) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO systems VALUES (?, ?)", (system.username, _dump(system.to_dict())))
+
+    def put_service(self, service: Service) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO services VALUES (?, ?, ?)",
+                         (service.code, service.edition, _dump(service.to_dict())))
+
+    def put_template(self, template: NotificationTemplate) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO templates VALUES (?, ?)", (template.name, _dump(template.to_dict())))
+
+    def list_owners(self) -> list[ServiceOwner]:
+        return [ServiceOwner.from_dict(json.loads(r[0]))
+                for r in self._db.query("SELECT data FROM service_owners ORDER BY code")]
+
+    def list_systems(self) -> list[AgencySystem]:
+        return [AgencySystem.from_dict(json.loads(r[0]))
+                for r in self._db.query("SELECT data FROM systems ORDER BY username")]
+
+    def list_services(self) -> list[Service]:
+        return [Service.from_dict(json.loads(r[0]))
+                for r in self._db.query("SELECT data FROM services ORDER BY code, edition")]
+
+    def list_templates(self) -> list[NotificationTemplate]:
+        return [NotificationTemplate.from_dict(json.loads(r[0]))
+                for r in self._db.query("SELECT data FROM templates ORDER BY name")]
+
+
+class SqliteLockouts:
+    def __init__(self, db: Database):
+        self._db = db
+
+    def get_lockout(self, username: str) -> tuple[int, datetime | None]:
+        rows = self._db.query("SELECT failures, locked_until FROM lockouts WHERE username=?", (username,))
+        if not rows:
+            return 0, None
+        failures, until = rows[0]
+        return failures, datetime.fromisoformat(until) if until else None
+
+    def set_lockout(self, username: str, failures: int, locked_until: datetime | None) -> None:
+        with self._db.transaction() as conn:
+            if failures == 0 and locked_until is None:
+                conn.execute("DELETE FROM lockouts WHERE username=?", (username,))
+            else:
+                conn.execute("INSERT OR REPLACE INTO lockouts VALUES (?, ?, ?)",
+                             (username, failures, locked_until.isoformat() if locked_until else None))
+
+
+class SqliteOutbox:
+    def __init__(self, db: Database):
+        self._db = db
+
+    def next_notification_id(self) -> int:
+        return self._db.next_value("notification")
+
+    def add_messages(self, messages: list[OutboxMessage]) -> list[OutboxMessage]:
+        stored = []
+        with self._db.transaction() as conn:
+            for message in messages:
+                cursor = conn.execute(
+                    "INSERT INTO outbox (notification_id, reportee, channel, origin, service_owner, template, data) "
+                    "VALUES (?, ?, ?, ?, ?, ?, '')",
+                    (message.notification_id, message.reportee, message.channel.value, message.origin,
+                     message.service_owner, message.template))
+                saved = replace(message, id=cursor.lastrowid)
+                conn.execute("UPDATE outbox SET data=? WHERE id=?", (_dump(saved.to_dict()), saved.id))
+                stored.append(saved)
+        return stored
+
+    def list_messages(self, where: OutboxFilter = OutboxFilter()) -> list[OutboxMessage]:
+        clauses, params = [], []
+        for column, value in (("reportee", where.reportee), ("origin", where.origin),
+                              ("service_owner", where.service_owner), ("template", where.template),
+                              ("channel", where.channel.value if where.channel else None)):
+            if value is not None:
+                clauses.append(f"{column}=?")
+                params.append(value)
+        sql = "SELECT data FROM outbox" + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY id"
+        return [OutboxMessage.from_dict(json.loads(r[0])) for r in self._db.query(sql, tuple(params))]
+
+    def clear_messages(self) -> int:
+        with self._db.transaction() as conn:
+            return conn.execute("DELETE FROM outbox").rowcount
+
