@@ -1,0 +1,230 @@
+"""The real Altinn II contracts as test oracles: zeep clients and XML Schemas built from them.
+
+The real WSDLs are third-party files kept outside this repository
+(``../shared/contracts/altinn2``; override with ``ALTINN_SO_CONTRACTS``). Tests
+only read them, and skip with a clear reason when they are absent. Nothing
+here touches the network: WSDLs load from disk, and a zeep client built on a
+real WSDL refuses to fetch anything over HTTP(S).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import zeep
+from lxml import etree
+from zeep.plugins import HistoryPlugin
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+CONTRACTS_DIR = Path(os.environ.get("ALTINN_SO_CONTRACTS") or REPO_ROOT.parent / "shared" / "contracts" / "altinn2")
+SAMPLES_DIR = Path(os.environ.get("ALTINN_SO_SAMPLES") or REPO_ROOT.parent / "shared" / "altinn2-samples")
+
+XSD_NS = "http://www.w3.org/2001/XMLSchema"
+WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
+SOAP_ENVELOPES = ("http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope")
+ALTINN_FAULT_NS = "http://www.altinn.no/services/common/fault/2009/10"
+ALTINN_FAULT = f"{{{ALTINN_FAULT_NS}}}AltinnFault"
+
+
+# -- locating the oracles ----------------------------------------------------------------------------
+
+def require_contract(relpath: str) -> Path:
+    """The real contract file ``relpath`` (e.g. ``basic/NotificationAgencyExternalBasic.wsdl``), or skip."""
+    path = CONTRACTS_DIR / relpath
+    if not path.is_file():
+        pytest.skip(f"real Altinn contract {relpath} not found under {CONTRACTS_DIR} "
+                    f"(set ALTINN_SO_CONTRACTS to the directory holding the altinn2 contracts)")
+    return path
+
+
+def require_sample(relpath: str) -> Path:
+    """A sample message from ``SAMPLES_DIR``, or skip."""
+    path = SAMPLES_DIR / relpath
+    if not path.is_file():
+        pytest.skip(f"Altinn sample {relpath} not found under {SAMPLES_DIR} "
+                    f"(set ALTINN_SO_SAMPLES to the altinn2-samples directory)")
+    return path
+
+
+# -- zeep clients ------------------------------------------------------------------------------------
+
+class OfflineTransport(zeep.Transport):
+    """A zeep transport that loads documents only from disk (or from ``allowed_hosts``).
+
+    Requests to the endpoint itself (POSTs) are not affected: only WSDL and
+    XSD loading goes through ``load``.
+    """
+
+    def __init__(self, allowed_hosts: tuple[str, ...] = (), **kwargs):
+        super().__init__(**kwargs)
+        self.allowed_hosts = allowed_hosts
+
+    def load(self, url):
+        parsed = urlparse(url)
+        if parsed.scheme in ("http", "https") and parsed.hostname not in self.allowed_hosts:
+            raise RuntimeError(f"refusing to fetch {url}: contract tests load WSDLs and XSDs from disk only")
+        return super().load(url)
+
+
+def _client(location: str, *, wsse=None, allowed_hosts: tuple[str, ...] = ()) -> zeep.Client:
+    transport = OfflineTransport(allowed_hosts=allowed_hosts, timeout=10, operation_timeout=10)
+    return zeep.Client(location, transport=transport, wsse=wsse, plugins=[HistoryPlugin()])
+
+
+def only_binding(client: zeep.Client):
+    bindings = list(client.wsdl.bindings.values())
+    assert len(bindings) == 1, f"{client.wsdl.location}: expected one binding, found {[b.name for b in bindings]}"
+    return bindings[0]
+
+
+def real_service(relpath: str, address: str, *, wsse=None):
+    """A zeep client built from the REAL WSDL ``relpath``, and a proxy of its only binding at ``address``."""
+    client = _client(str(require_contract(relpath)), wsse=wsse)
+    return client, client.create_service(only_binding(client).name, address)
+
+
+def our_service(wsdl_url: str, *, wsse=None):
+    """A zeep client built from the WSDL the emulator serves at ``wsdl_url``, and its only binding's proxy.
+
+    The proxy uses the address the WSDL names (the emulator writes its own URL there).
+    """
+    client = _client(wsdl_url, wsse=wsse, allowed_hosts=(urlparse(wsdl_url).hostname,))
+    binding = only_binding(client)
+    ports = [port for service in client.wsdl.services.values() for port in service.ports.values()]
+    assert len(ports) == 1, f"{wsdl_url}: expected one port, found {[p.name for p in ports]}"
+    return client, client.create_service(binding.name, ports[0].binding_options["address"])
+
+
+# -- what zeep received ------------------------------------------------------------------------------
+
+def _history(client: zeep.Client) -> HistoryPlugin:
+    for plugin in client.plugins:
+        if isinstance(plugin, HistoryPlugin):
+            return plugin
+    raise AssertionError("client was not built with a HistoryPlugin (use real_service / our_service)")
+
+
+def received_envelope(client: zeep.Client) -> etree._Element:
+    """The raw SOAP envelope of the last response (or fault) the client received."""
+    received = _history(client).last_received
+    assert received is not None, "the client has not received a response yet"
+    return received["envelope"]
+
+
+def received_body_element(client: zeep.Client) -> etree._Element:
+    """The element inside ``soap:Body`` of the last response: the response wrapper or the ``Fault``."""
+    envelope = received_envelope(client)
+    for ns in SOAP_ENVELOPES:
+        body = envelope.find(f"{{{ns}}}Body")
+        if body is not None:
+            children = [child for child in body if isinstance(child.tag, str)]
+            assert len(children) == 1, f"expected one element in soap:Body, found {[c.tag for c in children]}"
+            return children[0]
+    raise AssertionError(f"no SOAP Body in the received envelope ({envelope.tag})")
+
+
+def altinn_fault_element(detail: etree._Element | None) -> etree._Element:
+    """The ``AltinnFault`` element of a fault ``detail`` (``zeep.exceptions.Fault.detail``)."""
+    assert detail is not None, "the fault has no detail"
+    found = detail.find(ALTINN_FAULT)
+    assert found is not None, (f"no {ALTINN_FAULT} in the fault detail; detail holds "
+                               f"{[c.tag for c in detail if isinstance(c.tag, str)]}")
+    return found
+
+
+# -- XML Schema of a real WSDL -----------------------------------------------------------------------
+
+class _MemoryResolver(etree.Resolver):
+    def __init__(self, documents: dict[str, bytes]):
+        super().__init__()
+        self.documents = documents
+
+    def resolve(self, system_url, public_id, context):
+        data = self.documents.get(system_url)
+        if data is not None:
+            return self.resolve_string(data, context)
+        raise RuntimeError(f"schema import of {system_url!r} cannot be resolved offline")
+
+
+class RealSchema:
+    """An lxml XMLSchema made of every inline ``xs:schema`` of one real WSDL.
+
+    The inline schemas import each other by namespace only (no
+    schemaLocation), as WCF writes them; each import is pointed at an
+    in-memory copy of the schema for that namespace, and a wrapper schema
+    imports them all. Instances are cached per contract path.
+    """
+
+    def __new__(cls, relpath: str):
+        return _real_schema(str(require_contract(relpath)))
+
+    @classmethod
+    def _build(cls, path: str) -> "RealSchema":
+        self = object.__new__(cls)
+        self.path = path
+        self.schema = build_schema(etree.parse(path).getroot(), label=Path(path).name)
+        return self
+
+    def validate(self, element: etree._Element) -> list[str]:
+        """The validation errors for ``element`` (validated as a document of its own)."""
+        document = etree.fromstring(etree.tostring(element))
+        if self.schema.validate(document):
+            return []
+        return [f"line {e.line}: {e.message}" for e in self.schema.error_log]
+
+    def assert_valid(self, element: etree._Element) -> None:
+        errors = self.validate(element)
+        if errors:
+            xml = etree.tostring(element, pretty_print=True, encoding="unicode")
+            raise AssertionError(
+                f"<{etree.QName(element).localname}> does not validate against the real schema of "
+                f"{Path(self.path).name}:\n  " + "\n  ".join(errors) + f"\n--- element ---\n{xml}")
+
+
+@functools.cache
+def _real_schema(path: str) -> RealSchema:
+    return RealSchema._build(path)
+
+
+def build_schema(wsdl_root: etree._Element, *, label: str = "wsdl") -> etree.XMLSchema:
+    """An XMLSchema from the inline schemas of a WSDL document (imports resolved in memory)."""
+    schemas: dict[str, etree._Element] = {}
+    for node in wsdl_root.iterfind(f"{{{WSDL_NS}}}types/{{{XSD_NS}}}schema"):
+        schema = _standalone(node)  # keeps the namespace declarations inherited from wsdl:definitions
+        namespace = schema.get("targetNamespace", "")
+        if namespace in schemas:  # WCF may split one namespace over several schema elements: merge them
+            schemas[namespace].extend(child for child in schema if child.tag != f"{{{XSD_NS}}}import")
+        else:
+            schemas[namespace] = schema
+    locations = {namespace: f"mem://{label}/schema{index}.xsd" for index, namespace in enumerate(schemas)}
+    documents = {}
+    for namespace, schema in schemas.items():
+        seen = set()
+        for imported in schema.findall(f"{{{XSD_NS}}}import"):
+            target = imported.get("namespace")
+            if target in seen:
+                schema.remove(imported)
+                continue
+            seen.add(target)
+            if not imported.get("schemaLocation") and target in locations:
+                imported.set("schemaLocation", locations[target])
+        documents[locations[namespace]] = etree.tostring(schema)
+
+    wrapper = etree.Element(f"{{{XSD_NS}}}schema", nsmap={"xs": XSD_NS})
+    for namespace, location in locations.items():
+        etree.SubElement(wrapper, f"{{{XSD_NS}}}import", namespace=namespace, schemaLocation=location)
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    parser.resolvers.add(_MemoryResolver(documents))
+    document = etree.fromstring(etree.tostring(wrapper), parser, base_url=f"mem://{label}/wrapper.xsd")
+    return etree.XMLSchema(document)
+
+
+def _standalone(node: etree._Element) -> etree._Element:
+    """A copy of ``node`` as a root element; lxml declares every namespace in scope on the copy."""
+    return copy.deepcopy(node)

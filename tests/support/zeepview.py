@@ -1,0 +1,271 @@
+"""A canonical, comparable view of the operations of a zeep binding.
+
+``operation_view(client)`` turns what zeep understood of a WSDL into plain
+dicts and lists: for every operation its SOAPAction, ``wsaw:Action``, SOAP
+headers, and the input, output and fault signatures, expanded recursively
+from zeep's element and type objects. Everything is named by namespace URI
+and local name (``{ns}local``), so prefixes never matter. Two WSDLs that a
+client would use the same way give equal views; ``diff_views`` says where
+they differ.
+
+An element is shown as::
+
+    {"element": "{ns}Name", "min_occurs": 0, "max_occurs": 1, "nillable": True, "type": <type>}
+
+and a type as one of::
+
+    {"builtin": "{xsd}string"}
+    {"simple": "{ns}TransportType" | None, "base": "{xsd}string", "enum": ["Email", "SMS", ...] | None}
+    {"complex": "{ns}Service" | None, "content": <particle> | None, "attributes": [...]}
+    {"complex": "{ns}Node", "recursive": True}          # a type already being expanded further up
+
+``None`` as a type name means an anonymous type. zeep drops enumeration
+facets, so enumerations are read from the schema documents themselves.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from lxml import etree
+from zeep.xsd import elements as xsd_elements
+from zeep.xsd import types as xsd_types
+from zeep.xsd.elements.indicators import All, Choice, Group, Sequence
+
+XSD_NS = "http://www.w3.org/2001/XMLSchema"
+WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
+
+
+def operation_view(client, binding_qname: str | None = None) -> dict[str, dict]:
+    """Every operation of a binding of ``client`` (the only one if ``binding_qname`` is None), by name."""
+    bindings = client.wsdl.bindings
+    if binding_qname is None:
+        assert len(bindings) == 1, f"several bindings, pick one of {list(bindings)}"
+        binding = next(iter(bindings.values()))
+    else:
+        binding = bindings[str(binding_qname)]
+    viewer = _Viewer(_enumerations(client))
+    soap = {"Soap11Binding": "1.1", "Soap12Binding": "1.2"}.get(type(binding).__name__, type(binding).__name__)
+    return {name: viewer.operation(operation, soap) for name, operation in sorted(binding._operations.items())}
+
+
+class _Viewer:
+    def __init__(self, enums: dict[str, list[str]]):
+        self.enums = enums
+        self.expanding: list[str] = []  # complex type names being expanded, to stop on recursive types
+
+    def operation(self, operation, soap: str) -> dict:
+        return {
+            "soap": soap,
+            "style": getattr(operation, "style", None),
+            "soap_action": getattr(operation, "soapaction", None),
+            "wsa_action": operation.abstract.wsa_action,
+            "input": self.message(operation.input),
+            "output": self.message(operation.output),
+            "faults": {
+                name: [self.part(part) for part in message.parts.values()]
+                for name, message in sorted((operation.abstract.fault_messages or {}).items())
+            },
+        }
+
+    def message(self, message) -> dict | None:
+        if message is None:
+            return None
+        header = getattr(message, "header", None)
+        headers = []
+        if header is not None and header.type._element is not None:
+            headers = sorted((self.element(e) for e in header.type._element), key=lambda view: view["element"])
+        return {"body": self.element(message.body) if message.body is not None else None, "headers": headers}
+
+    def part(self, part) -> dict:
+        if part.element is not None:
+            return self.element(part.element)
+        return {"part_type": self.type(part.type)}
+
+    def particle(self, particle) -> dict:
+        if isinstance(particle, xsd_elements.Any):
+            return {"any": getattr(particle, "namespace", None), "min_occurs": particle.min_occurs,
+                    "max_occurs": particle.max_occurs}
+        if isinstance(particle, xsd_elements.Element):
+            return self.element(particle)
+        if isinstance(particle, Group):
+            return {"group": _text(particle.qname), "min_occurs": particle.min_occurs,
+                    "max_occurs": particle.max_occurs, "child": self.particle(particle.child)}
+        for kind, cls in (("sequence", Sequence), ("choice", Choice), ("all", All)):
+            if isinstance(particle, cls):
+                return {kind: [self.particle(child) for child in particle], "min_occurs": particle.min_occurs,
+                        "max_occurs": particle.max_occurs}
+        raise TypeError(f"unexpected particle {particle!r}")
+
+    def element(self, element) -> dict:
+        return {
+            "element": _text(element.qname),
+            "min_occurs": element.min_occurs,
+            "max_occurs": element.max_occurs,
+            "nillable": bool(element.nillable),
+            "type": self.type(element.type),
+        }
+
+    def type(self, xsd_type) -> dict:
+        if isinstance(xsd_type, xsd_types.ComplexType):
+            return self.complex(xsd_type)
+        if isinstance(xsd_type, xsd_types.AnySimpleType):
+            if not type(xsd_type).__module__.startswith("zeep.xsd.dynamic_types"):
+                return {"builtin": _text(xsd_type.qname)}  # zeep's own class: an XSD builtin
+            name = _text(xsd_type.qname)
+            # zeep names an anonymous simple type after its element; only global types are in the index
+            return {"simple": name if name in self.enums else None,
+                    "base": _text(getattr(xsd_type, "_default_qname", None)),
+                    "enum": self.enums.get(name) or None}
+        if isinstance(xsd_type, xsd_types.AnyType):
+            return {"builtin": _text(xsd_type.qname) or f"{{{XSD_NS}}}anyType"}
+        return {"unknown": repr(xsd_type)}
+
+    def complex(self, xsd_type) -> dict:
+        name = _text(xsd_type.qname) if xsd_type.is_global else None
+        if name is not None and name in self.expanding:
+            return {"complex": name, "recursive": True}
+        if name is not None:
+            self.expanding.append(name)
+        try:
+            view = {
+                "complex": name,
+                "content": self.particle(xsd_type._element) if xsd_type._element is not None else None,
+                "attributes": sorted(
+                    ({"attribute": _text(a.qname), "required": bool(getattr(a, "required", False)),
+                      "type": self.type(a.type) if getattr(a, "type", None) is not None else None}
+                     for a in xsd_type._attributes if getattr(a, "qname", None) is not None),
+                    key=lambda view: view["attribute"]),
+            }
+            extension = getattr(xsd_type, "_extension", None)
+            if extension is not None and getattr(extension, "qname", None) is not None:
+                view["extends"] = _text(extension.qname)
+            return view
+        finally:
+            if name is not None:
+                self.expanding.pop()
+
+
+def _text(qname) -> str | None:
+    if qname is None:
+        return None
+    return qname.text if isinstance(qname, etree.QName) else str(qname)
+
+
+# -- enumerations, read from the schema documents zeep loaded ---------------------------------------
+
+_ENUM_CACHE: "weakref.WeakKeyDictionary[Any, dict[str, list[str]]]" = weakref.WeakKeyDictionary()
+
+
+def _enumerations(client) -> dict[str, list[str]]:
+    """``{"{ns}TypeName": sorted enumeration values}`` for every global simple type of the client's schemas.
+
+    Simple types without enumerations map to ``[]`` so the viewer knows they are global.
+    """
+    cached = _ENUM_CACHE.get(client)
+    if cached is not None:
+        return cached
+    locations = {definition.location for definition in client.wsdl._definitions.values()}
+    locations |= {document._location for document in client.wsdl.types.documents if document._location}
+    found: dict[str, list[str]] = {}
+    for location in sorted(locations):
+        root = etree.fromstring(client.transport.load(location),
+                                etree.XMLParser(resolve_entities=False, no_network=True))
+        schemas = [root] if root.tag == f"{{{XSD_NS}}}schema" else root.iter(f"{{{XSD_NS}}}schema")
+        for schema in schemas:
+            namespace = schema.get("targetNamespace", "")
+            for simple in schema.iterfind(f"{{{XSD_NS}}}simpleType"):
+                values = [e.get("value") for e in simple.iterfind(f"{{{XSD_NS}}}restriction/{{{XSD_NS}}}enumeration")]
+                found[etree.QName(namespace or None, simple.get("name")).text] = sorted(values)
+    _ENUM_CACHE[client] = found
+    return found
+
+
+# -- comparing views ---------------------------------------------------------------------------------
+
+def diff_views(expected: Any, actual: Any, path: str = "", labels: tuple[str, str] = ("real", "ours")) -> list[str]:
+    """Human-readable differences between two views, each with the path where it occurs.
+
+    Lists of elements are matched by element name, so a missing or extra
+    child is reported as such rather than as a shifted list. Paths name
+    elements by local name: ``Op.input.body/standaloneNotifications/.../TransportType.type.simple``.
+    """
+    return [line.replace(".type.content.sequence/", "/") for line in _diff(expected, actual, path, labels)]
+
+
+def _diff(expected: Any, actual: Any, path: str, labels: tuple[str, str]) -> list[str]:
+    want, got = labels
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        diffs = []
+        for key in expected.keys() | actual.keys():
+            here = f"{path}.{key}" if path else str(key)
+            if key not in actual:
+                diffs.append(f"{here}: only in {want}: {_short(expected[key])}")
+            elif key not in expected:
+                diffs.append(f"{here}: only in {got}: {_short(actual[key])}")
+            else:
+                diffs.extend(_diff(expected[key], actual[key], here, labels))
+        return sorted(diffs)
+    if isinstance(expected, list) and isinstance(actual, list):
+        if _named(expected) and _named(actual):
+            names_expected = [_name(item) for item in expected]
+            names_actual = [_name(item) for item in actual]
+            if names_expected != names_actual:
+                return [f"{path}: children differ: {want} {_locals(names_expected)} != {got} {_locals(names_actual)}"]
+            diffs = []
+            for item_expected, item_actual in zip(expected, actual):
+                diffs.extend(_diff(item_expected, item_actual, f"{path}/{_local(_name(item_expected))}", labels))
+            return diffs
+        if len(expected) != len(actual):
+            return [f"{path}: {want} {_short(expected)} != {got} {_short(actual)}"]
+        diffs = []
+        for index, (item_expected, item_actual) in enumerate(zip(expected, actual)):
+            diffs.extend(_diff(item_expected, item_actual, f"{path}[{index}]", labels))
+        return diffs
+    if expected != actual:
+        return [f"{path}: {want} {expected!r} != {got} {actual!r}"]
+    return []
+
+
+def _named(items: list) -> bool:
+    return all(isinstance(item, dict) and ("element" in item or "attribute" in item) for item in items)
+
+
+def _name(item: dict) -> str:
+    return item.get("element") or item.get("attribute")
+
+
+def _local(name: str | None) -> str:
+    return (name or "?").rpartition("}")[2]
+
+
+def _locals(names: list[str]) -> list[str]:
+    return [_local(name) for name in names]
+
+
+def _short(value: Any, limit: int = 300) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+# -- transforming views (for bindings derived from another binding's contract) ------------------------
+
+def replace_strings(view: Any, replacements: dict[str, str]) -> Any:
+    """A copy of ``view`` with every occurrence of each key replaced by its value, in dict keys and strings."""
+    if isinstance(view, dict):
+        return {replace_strings(k, replacements): replace_strings(v, replacements) for k, v in view.items()}
+    if isinstance(view, list):
+        return [replace_strings(item, replacements) for item in view]
+    if isinstance(view, str):
+        for old, new in replacements.items():
+            view = view.replace(old, new)
+        return view
+    return view
+
+
+def without_children(element_view: dict, local_names: set[str]) -> dict:
+    """A copy of an element view whose type's top-level sequence lacks the children named ``local_names``."""
+    content = element_view["type"]["content"]
+    kept = [child for child in content["sequence"] if _local(child.get("element")) not in local_names]
+    return {**element_view, "type": {**element_view["type"], "content": {**content, "sequence": kept}}}
