@@ -1,4 +1,4 @@
-"""Command line: ``altinn-so serve`` and ``altinn-so wsdl``."""
+"""Command line: ``altinn-so serve``, ``altinn-so wsdl`` and ``altinn-so certs``."""
 
 from __future__ import annotations
 
@@ -58,6 +58,25 @@ def _wsdl(args: argparse.Namespace) -> int:
     return 0
 
 
+def _certs(args: argparse.Namespace) -> int:
+    from .certs import CertificateError, generate_certificates
+    from .seeding import SeedError, compose_seed
+
+    try:
+        seed = compose_seed(args.seed, include_default=not args.no_default_seed)
+        made = generate_certificates(args.out, seed.owners.values(), hosts=args.host)
+    except (SeedError, CertificateError) as exc:
+        print(f"altinn-so: {exc}", file=sys.stderr)
+        return 2
+    print(f"{'created' if made.ca_created else 'reused'} test CA: {made.ca_certificate}")
+    print(f"server certificate: {made.server_certificate} (key {made.server_key})")
+    for code, owner in sorted(made.owners.items()):
+        print(f"enterprise certificate of {code} ({owner.orgno}): {owner.certificate} (cert+key: {owner.bundle})")
+    print("\nserve with:\n  altinn-so serve "
+          f"--tls-cert {made.server_certificate} --tls-key {made.server_key} --tls-client-ca {made.ca_certificate}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="altinn-so", description="Altinn II service-owner SOAP emulator")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     wsdl.add_argument("--base-url", default=f"http://localhost:{DEFAULT_PORT}",
                       help="address written into the WSDLs (default http://localhost:8080)")
     wsdl.set_defaults(run=_wsdl)
+
+    certs = commands.add_parser("certs", help="create a test CA, a server certificate and enterprise certificates")
+    certs.add_argument("--out", default="certs", metavar="DIR", help="where to write the PEM files (default certs/)")
+    certs.add_argument("--host", action="append", default=[], metavar="NAME",
+                       help="extra host name for the server certificate (repeatable)")
+    certs.add_argument("--seed", action="append", default=[], metavar="FILE",
+                       help="seed file whose service owners get certificates (repeatable)")
+    certs.add_argument("--no-default-seed", action="store_true")
+    certs.set_defaults(run=_certs)
     return parser
 
 

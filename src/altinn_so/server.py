@@ -32,11 +32,13 @@ def make_server(app, host: str, port: int, *, threads: int = 16, tls: TlsSetting
 
 
 def serve_forever(server: wsgi.Server) -> None:
-    """Run until SIGINT or SIGTERM, then stop cleanly (in-flight requests finish)."""
+    """Run a prepared server until SIGINT or SIGTERM, then stop cleanly (in-flight requests finish)."""
     def stop(signum, frame):
         threading.Thread(target=server.stop, daemon=True).start()
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-    server.safe_start()
+    if not server.ready:
+        server.prepare()
+    server.serve()

@@ -83,9 +83,14 @@ def only_binding(client: zeep.Client):
     return bindings[0]
 
 
+def real_client(relpath: str, *, wsse=None) -> zeep.Client:
+    """A zeep client built from the REAL WSDL ``relpath`` (skips when it is absent)."""
+    return _client(str(require_contract(relpath)), wsse=wsse)
+
+
 def real_service(relpath: str, address: str, *, wsse=None):
     """A zeep client built from the REAL WSDL ``relpath``, and a proxy of its only binding at ``address``."""
-    client = _client(str(require_contract(relpath)), wsse=wsse)
+    client = real_client(relpath, wsse=wsse)
     return client, client.create_service(only_binding(client).name, address)
 
 
@@ -99,6 +104,27 @@ def our_service(wsdl_url: str, *, wsse=None):
     ports = [port for service in client.wsdl.services.values() for port in service.ports.values()]
     assert len(ports) == 1, f"{wsdl_url}: expected one port, found {[p.name for p in ports]}"
     return client, client.create_service(binding.name, ports[0].binding_options["address"])
+
+
+@functools.cache
+def wsdl_actions(relpath: str) -> dict[str, dict]:
+    """The ``wsaw:Action`` of each portType operation of a real WSDL (zeep keeps only the input one).
+
+    ``{"Op": {"input": ..., "output": ..., "faults": {"AltinnFaultFault": ...}}}``
+    """
+    root = etree.parse(str(require_contract(relpath))).getroot()
+    wsaw = "{http://www.w3.org/2006/05/addressing/wsdl}Action"
+    actions = {}
+    for operation in root.iterfind(f"{{{WSDL_NS}}}portType/{{{WSDL_NS}}}operation"):
+        entry = {"input": None, "output": None, "faults": {}}
+        for child in operation:
+            kind = etree.QName(child).localname
+            if kind in ("input", "output"):
+                entry[kind] = child.get(wsaw)
+            elif kind == "fault":
+                entry["faults"][child.get("name")] = child.get(wsaw)
+        actions[operation.get("name")] = entry
+    return actions
 
 
 # -- what zeep received ------------------------------------------------------------------------------
@@ -115,6 +141,16 @@ def received_envelope(client: zeep.Client) -> etree._Element:
     received = _history(client).last_received
     assert received is not None, "the client has not received a response yet"
     return received["envelope"]
+
+
+def received_header(client: zeep.Client, tag: str) -> etree._Element | None:
+    """A SOAP header block (by ``{ns}local``) of the last response, or None."""
+    envelope = received_envelope(client)
+    for ns in SOAP_ENVELOPES:
+        header = envelope.find(f"{{{ns}}}Header")
+        if header is not None:
+            return header.find(tag)
+    return None
 
 
 def received_body_element(client: zeep.Client) -> etree._Element:

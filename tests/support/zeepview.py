@@ -50,6 +50,16 @@ def operation_view(client, binding_qname: str | None = None) -> dict[str, dict]:
     return {name: viewer.operation(operation, soap) for name, operation in sorted(binding._operations.items())}
 
 
+def binding_names(client) -> dict:
+    """The WSDL names a client generator turns into class names: binding, portType, service and port."""
+    return {
+        "bindings": sorted(_text(b.name) for b in client.wsdl.bindings.values()),
+        "port_types": sorted(_text(b.port_type.name) for b in client.wsdl.bindings.values()),
+        "services": {name: sorted((port.name, _text(port.binding.name)) for port in service.ports.values())
+                     for name, service in sorted(client.wsdl.services.items())},
+    }
+
+
 class _Viewer:
     def __init__(self, enums: dict[str, list[str]]):
         self.enums = enums
@@ -209,13 +219,22 @@ def _diff(expected: Any, actual: Any, path: str, labels: tuple[str, str]) -> lis
         return sorted(diffs)
     if isinstance(expected, list) and isinstance(actual, list):
         if _named(expected) and _named(actual):
-            names_expected = [_name(item) for item in expected]
-            names_actual = [_name(item) for item in actual]
-            if names_expected != names_actual:
-                return [f"{path}: children differ: {want} {_locals(names_expected)} != {got} {_locals(names_actual)}"]
+            by_name_expected = {_name(item): item for item in expected}
+            by_name_actual = {_name(item): item for item in actual}
             diffs = []
-            for item_expected, item_actual in zip(expected, actual):
-                diffs.extend(_diff(item_expected, item_actual, f"{path}/{_local(_name(item_expected))}", labels))
+            missing = [name for name in by_name_expected if name not in by_name_actual]
+            extra = [name for name in by_name_actual if name not in by_name_expected]
+            if missing:
+                diffs.append(f"{path}: only in {want}: {', '.join(missing)}")
+            if extra:
+                diffs.append(f"{path}: only in {got}: {', '.join(extra)}")
+            common_expected = [name for name in by_name_expected if name in by_name_actual]
+            common_actual = [name for name in by_name_actual if name in by_name_expected]
+            if common_expected != common_actual:
+                diffs.append(f"{path}: order differs: {want} {_locals(common_expected)} != "
+                             f"{got} {_locals(common_actual)}")
+            for name in common_expected:
+                diffs.extend(_diff(by_name_expected[name], by_name_actual[name], f"{path}/{_local(name)}", labels))
             return diffs
         if len(expected) != len(actual):
             return [f"{path}: {want} {_short(expected)} != {got} {_short(actual)}"]
@@ -255,8 +274,8 @@ def replace_strings(view: Any, replacements: dict[str, str]) -> Any:
     """A copy of ``view`` with every occurrence of each key replaced by its value, in dict keys and strings."""
     if isinstance(view, dict):
         return {replace_strings(k, replacements): replace_strings(v, replacements) for k, v in view.items()}
-    if isinstance(view, list):
-        return [replace_strings(item, replacements) for item in view]
+    if isinstance(view, (list, tuple)):
+        return type(view)(replace_strings(item, replacements) for item in view)
     if isinstance(view, str):
         for old, new in replacements.items():
             view = view.replace(old, new)

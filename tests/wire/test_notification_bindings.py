@@ -9,11 +9,11 @@ import zeep
 from zeep.wsse.username import UsernameToken
 
 from altinn_so.domain.notifications.model import Channel
+from support.soap import OLA, altinn_fault, notification
 
 PATH = "/ServiceEngineExternal/NotificationAgencyExternal{suffix}.svc"
 BINDINGS = {"basic": "Basic", "ws": "", "ec": "EC", "ec2": "EC2"}
 OP_SUFFIX = {"basic": "Basic", "ws": "", "ec": "EC", "ec2": "EC"}
-OLA = "23917710120"
 
 
 class Client:
@@ -34,23 +34,6 @@ class Client:
         if self.binding != "ws":
             kwargs.update(self.credentials)
         return getattr(self.service, name)(**kwargs)
-
-
-def notification(reportee=OLA, transport="Both", address=None, **extra) -> dict:
-    endpoint = {"TransportType": transport}
-    if address:
-        endpoint["ReceiverAddress"] = address
-    return {"ReporteeNumber": reportee, "LanguageID": 1044, "NotificationType": "TokenTextOnly",
-            "ReceiverEndPoints": {"ReceiverEndPoint": [endpoint]},
-            "TextTokens": {"TextToken": [{"TokenNum": 0, "TokenValue": "Emne"}, {"TokenNum": 1, "TokenValue": "Tekst"}]},
-            **extra}
-
-
-def altinn_fault(client: Client, fault: zeep.exceptions.Fault) -> dict:
-    element = client.zeep.get_element("{http://www.altinn.no/services/common/fault/2009/10}AltinnFault")
-    detail = fault.detail.find("{http://www.altinn.no/services/common/fault/2009/10}AltinnFault")
-    parsed = element.parse(detail, client.zeep.wsdl.types)
-    return {key: parsed[key] for key in parsed}
 
 
 @pytest.mark.parametrize("binding", BINDINGS)
@@ -84,7 +67,7 @@ def test_wrong_or_missing_credentials_are_989(base_url, emulator, binding, usern
     client = Client(base_url, binding, username, password)
     with pytest.raises(zeep.exceptions.Fault) as caught:
         client.send(3, [notification()])
-    assert altinn_fault(client, caught.value)["ErrorID"] == 989
+    assert altinn_fault(client.zeep, caught.value)["ErrorID"] == 989
     assert emulator.outbox.list_messages() == []
 
 
@@ -92,7 +75,7 @@ def test_ws_without_a_username_token_is_989(base_url):
     client = Client(base_url, "ws", username=None)
     with pytest.raises(zeep.exceptions.Fault) as caught:
         client.send(2, [notification()])
-    assert altinn_fault(client, caught.value)["ErrorID"] == 989
+    assert altinn_fault(client.zeep, caught.value)["ErrorID"] == 989
 
 
 def test_ws_password_digest_is_refused(base_url):
@@ -100,7 +83,7 @@ def test_ws_password_digest_is_refused(base_url):
     client.zeep.wsse = UsernameToken("ttd-system", "ttd-password", use_digest=True)
     with pytest.raises(zeep.exceptions.Fault) as caught:
         client.send(2, [notification()])
-    fault = altinn_fault(client, caught.value)
+    fault = altinn_fault(client.zeep, caught.value)
     assert fault["ErrorID"] == 989 and "PasswordText" in fault["AltinnErrorMessage"]
 
 
@@ -111,7 +94,7 @@ def test_lock_out_after_five_wrong_passwords_and_release_after_fifteen_minutes(b
             wrong.send(2, [notification()])
     with pytest.raises(zeep.exceptions.Fault) as caught:
         right.send(2, [notification()])
-    fault = altinn_fault(right, caught.value)
+    fault = altinn_fault(right.zeep, caught.value)
     assert fault["ErrorID"] == 989 and "locked out" in fault["AltinnErrorMessage"]
     clock.advance(timedelta(minutes=15, seconds=1))
     assert right.send(2, [notification()]) == "Varsel er sendt ut til brukeren."
@@ -122,7 +105,7 @@ def test_a_service_of_another_owner_is_error_5(base_url, emulator, binding):
     client = Client(base_url, binding)
     with pytest.raises(zeep.exceptions.Fault) as caught:
         client.send(3, [notification(reportee="310003018", Service={"ServiceCode": "9100", "ServiceEdition": 1})])
-    assert altinn_fault(client, caught.value)["ErrorID"] == 5
+    assert altinn_fault(client.zeep, caught.value)["ErrorID"] == 5
 
 
 @pytest.mark.parametrize("binding", BINDINGS)
@@ -140,7 +123,7 @@ def test_domain_errors_keep_their_error_id(base_url, binding):
     for request, error_id in cases:
         with pytest.raises(zeep.exceptions.Fault) as caught:
             client.send(3, [request])
-        assert altinn_fault(client, caught.value)["ErrorID"] == error_id, request
+        assert altinn_fault(client.zeep, caught.value)["ErrorID"] == error_id, request
 
 
 def test_priority_transport_is_refused_before_v4(base_url):

@@ -1,0 +1,62 @@
+"""Error codes as the catalogue numbers them (§1.4, §4.5, §5), the AltinnError shape, and BLANK."""
+
+from __future__ import annotations
+
+import pytest
+
+from altinn_so.domain.errors import NO_INFORMATION, AltinnError, ErrorCode
+from altinn_so.domain.values import BLANK, _Blank
+
+
+@pytest.mark.parametrize("code, number", [
+    (ErrorCode.GENERAL_ERROR, 0),
+    (ErrorCode.NULL_OBJECT_REFERENCE, 1),
+    (ErrorCode.NOT_AUTHORIZED, 5),
+    (ErrorCode.EXTERNAL_SYSTEM_AUTHENTICATION, 989),
+    (ErrorCode.NOT_A_VALID_SERVICE, 30003),
+    (ErrorCode.RECEIVER_ADDRESS_NOT_ALLOWED, 30009),
+    (ErrorCode.INVALID_EMAIL_ADDRESS, 30010),
+    (ErrorCode.NO_MOBILE_NUMBER, 30301),
+    (ErrorCode.INVALID_COUNTRY_CODE, 30302),
+    (ErrorCode.INVALID_NORWEGIAN_MOBILE, 30303),
+    (ErrorCode.ORGANISATION_HAS_NO_ADDRESS, 30304),
+    (ErrorCode.REPORTEE_HAS_NO_ADDRESS, 30306),
+    (ErrorCode.SMS_PREFERRED_NO_ENDPOINT, 30307),
+    (ErrorCode.EMAIL_PREFERRED_NO_ENDPOINT, 30308),
+    (ErrorCode.BOTH_REQUIRES_EMAIL_AND_SMS, 30309),
+    (ErrorCode.PRIORITY_EMAIL_SMS_NO_ENDPOINT, 30312),
+    (ErrorCode.INVALID_LANGUAGE_CODE, 40001),
+    (ErrorCode.INVALID_NUMBER_OF_RECEIPENTS, 40014),
+    (ErrorCode.INVALID_FORMAT_SMS_AND_EMAIL, 40015),
+    (ErrorCode.INVALID_SSN, 40016),
+    (ErrorCode.INVALID_FROM_ADDRESS, 40020),
+    (ErrorCode.INVALID_REPORTEE_NUMBER, 60012),
+])
+def test_error_numbers_match_the_catalogue(code, number):
+    assert int(code) == number
+
+
+def test_every_error_code_is_listed_above():
+    # A new code needs a row in the table above (and tests for where it is raised).
+    assert len(ErrorCode) == 22
+
+
+def test_altinn_error_defaults():
+    error = AltinnError(ErrorCode.INVALID_SSN, "bad ssn")
+    assert error.error_id == 40016 and type(error.error_id) is int
+    assert error.message == "bad ssn" == str(error)
+    assert error.extended == NO_INFORMATION == "No information available"
+    assert error.localized == "bad ssn"
+    assert repr(error) == "AltinnError(40016, 'bad ssn')"
+
+
+def test_altinn_error_extended_and_localized():
+    error = AltinnError(5, "m", extended="more", localized="lokal")
+    assert (error.error_id, error.extended, error.localized) == (5, "more", "lokal")
+
+
+def test_blank_is_a_falsy_singleton_distinct_from_none_and_empty():
+    assert _Blank() is BLANK
+    assert not BLANK
+    assert BLANK is not None and BLANK != ""
+    assert repr(BLANK) == "BLANK"

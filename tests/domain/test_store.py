@@ -1,0 +1,315 @@
+"""SQLite persistence: repositories round-trip, transactions roll back, file state survives a restart."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from altinn_so.domain.auth import LOCKED_OUT, AuthMode, Caller
+from altinn_so.domain.errors import AltinnError
+from altinn_so.domain.notifications.model import Channel, OutboxFilter, OutboxMessage
+from altinn_so.emulator import Emulator, Settings
+from altinn_so.seeding import default_seed
+from altinn_so.store.sqlite import Database, SqliteCatalog, SqliteLockouts, SqliteOutbox, SqliteRegistry
+
+from altinn_so.domain.catalog import AgencySystem
+
+from .factories import FULL, MAIN, NOW, SERVICE_A, SUB_UNIT, TEMPLATES, TTD, USER, request
+
+SEED = default_seed()
+OLA = "23917710120"
+
+
+@pytest.fixture
+def db():
+    database = Database()
+    yield database
+    database.close()
+
+
+def message(**overrides) -> OutboxMessage:
+    base = OutboxMessage(
+        notification_id=1, origin="standalone", service_owner="TTD", reportee=FULL.ssn,
+        recipient_name="Ola", channel=Channel.EMAIL, address="ola@example.no", sender="noreply@altinn.no",
+        subject="S", body="B", template="Plain", language=1044, created_at=NOW, scheduled_at=NOW,
+        missing_tokens=(1,), truncated=False)
+    return replace(base, **overrides)
+
+
+def open_emulator(path, clock) -> Emulator:
+    return Emulator(Settings(database=str(path)), clock=clock, seed=SEED)
+
+
+def send_one(emu: Emulator, reportee=OLA):
+    return emu.standalone_notifications.send(
+        Caller(owner=emu.catalog.get_owner("TTD")),
+        [request(reportee, "Email", template="TokenTextOnly", tokens=["a", "b"])], allow_priority_transport=False)
+
+
+class TestRepositories:
+    def test_registry_round_trip(self, db):
+        registry = SqliteRegistry(db)
+        for entity, put in ((FULL, registry.put_person), (MAIN, registry.put_organisation),
+                            (SUB_UNIT, registry.put_organisation), (USER, registry.put_user)):
+            put(entity)
+        assert registry.get_person(FULL.ssn) == FULL
+        assert registry.get_organisation(MAIN.orgno) == MAIN
+        assert registry.get_organisation(SUB_UNIT.orgno) == SUB_UNIT
+        assert registry.get_user(USER.username) == USER
+        assert registry.get_person("00000000000") is None
+        assert registry.get_organisation("000000000") is None
+        assert registry.get_user("nobody") is None
+        assert [o.orgno for o in registry.list_organisations()] == sorted([MAIN.orgno, SUB_UNIT.orgno])
+
+    def test_put_replaces(self, db):
+        registry = SqliteRegistry(db)
+        registry.put_person(FULL)
+        registry.put_person(replace(FULL, email=None, reserved=True))
+        stored = registry.get_person(FULL.ssn)
+        assert stored.email is None and stored.reserved is True
+        assert len(registry.list_persons()) == 1
+
+    def test_catalog_round_trip(self, db):
+        catalog = SqliteCatalog(db)
+        catalog.put_owner(TTD)
+        system = AgencySystem("ttd-system", "pw", "TTD", "TTD_X")
+        catalog.put_system(system)
+        catalog.put_service(SERVICE_A)
+        for template in TEMPLATES:
+            catalog.put_template(template)
+        assert catalog.get_owner("TTD") == TTD
+        assert catalog.get_owner_by_orgno(TTD.orgno) == TTD
+        assert catalog.get_owner_by_orgno("999999999") is None
+        assert catalog.get_system("ttd-system") == system
+        assert catalog.get_service("1000", 1) == SERVICE_A
+        assert catalog.get_service("1000", 9) is None
+        for template in TEMPLATES:
+            assert catalog.get_template(template.name) == template
+        assert catalog.get_template("nope") is None
+
+    def test_lockouts(self, db):
+        lockouts = SqliteLockouts(db)
+        assert lockouts.get_lockout("s") == (0, None)
+        lockouts.set_lockout("s", 3, None)
+        assert lockouts.get_lockout("s") == (3, None)
+        lockouts.set_lockout("s", 5, NOW + timedelta(minutes=15))
+        assert lockouts.get_lockout("s") == (5, NOW + timedelta(minutes=15))
+        lockouts.set_lockout("s", 0, None)
+        assert lockouts.get_lockout("s") == (0, None)
+        assert db.query("SELECT COUNT(*) FROM lockouts") == [(0,)]
+
+    def test_sequences_are_independent(self, db):
+        assert [db.next_value("a"), db.next_value("a"), db.next_value("b"), db.next_value("a")] == [1, 2, 1, 3]
+
+    def test_meta(self, db):
+        assert db.get_meta("schema_version") == "1"
+        assert db.get_meta("missing") is None
+        db.set_meta("k", "v")
+        assert db.get_meta("k") == "v"
+
+
+class TestOutbox:
+    def test_ids_are_assigned_in_order(self, db):
+        outbox = SqliteOutbox(db)
+        stored = outbox.add_messages([message(), message(channel=Channel.SMS, address="+4791234567")])
+        assert [m.id for m in stored] == [1, 2]
+        assert outbox.list_messages() == stored
+
+    def test_message_round_trip(self, db):
+        original = message(is_reminder=True, from_profile=True, truncated=True, missing_tokens=(0, 2),
+                           scheduled_at=NOW + timedelta(days=7), subject=None)
+        (stored,) = SqliteOutbox(db).add_messages([original])
+        assert stored == replace(original, id=stored.id)
+        assert OutboxMessage.from_dict(stored.to_dict()) == stored
+
+    def test_filters(self, db):
+        outbox = SqliteOutbox(db)
+        outbox.add_messages([
+            message(),
+            message(channel=Channel.SMS, address="+4791234567"),
+            message(reportee=MAIN.orgno, origin="correspondence:1", service_owner="ETT", template="Other"),
+        ])
+        assert len(outbox.list_messages(OutboxFilter(reportee=FULL.ssn))) == 2
+        assert len(outbox.list_messages(OutboxFilter(channel=Channel.SMS))) == 1
+        assert len(outbox.list_messages(OutboxFilter(origin="correspondence:1"))) == 1
+        assert len(outbox.list_messages(OutboxFilter(service_owner="TTD"))) == 2
+        assert len(outbox.list_messages(OutboxFilter(template="Other"))) == 1
+        assert len(outbox.list_messages(OutboxFilter(reportee=FULL.ssn, channel=Channel.EMAIL))) == 1
+        assert outbox.list_messages(OutboxFilter(reportee="x")) == []
+
+    def test_clear(self, db):
+        outbox = SqliteOutbox(db)
+        outbox.add_messages([message(), message()])
+        assert outbox.clear_messages() == 2
+        assert outbox.list_messages() == []
+
+    def test_notification_ids(self, db):
+        outbox = SqliteOutbox(db)
+        assert [outbox.next_notification_id() for _ in range(3)] == [1, 2, 3]
+
+
+class TestTransactions:
+    def test_commit(self, db):
+        with db.transaction():
+            SqliteOutbox(db).add_messages([message()])
+        assert len(SqliteOutbox(db).list_messages()) == 1
+
+    def test_exception_rolls_back(self, db):
+        outbox = SqliteOutbox(db)
+        with pytest.raises(RuntimeError):
+            with db.transaction():
+                outbox.add_messages([message()])
+                db.next_value("notification")
+                SqliteRegistry(db).put_person(FULL)
+                raise RuntimeError("boom")
+        assert outbox.list_messages() == []
+        assert SqliteRegistry(db).get_person(FULL.ssn) is None
+        assert db.next_value("notification") == 1
+
+    def test_failure_in_a_nested_block_rolls_back_everything(self, db):
+        outbox = SqliteOutbox(db)
+        with pytest.raises(AltinnError):
+            with db.transaction():
+                outbox.add_messages([message()])
+                with db.transaction():
+                    outbox.add_messages([message()])
+                    raise AltinnError(0, "inner")
+        assert outbox.list_messages() == []
+
+    def test_failure_after_a_nested_block_rolls_it_back(self, db):
+        outbox = SqliteOutbox(db)
+        with pytest.raises(RuntimeError):
+            with db.transaction():
+                with db.transaction():
+                    outbox.add_messages([message()])
+                raise RuntimeError
+        assert outbox.list_messages() == []
+
+    def test_nested_blocks_join_the_outer_transaction(self, db):
+        outbox = SqliteOutbox(db)
+        with db.transaction():
+            try:
+                with db.transaction():
+                    outbox.add_messages([message()])
+                    raise RuntimeError
+            except RuntimeError:
+                pass
+            outbox.add_messages([message()])
+        assert len(outbox.list_messages()) == 2   # no savepoints: the inner block is part of the outer one
+
+    def test_the_database_is_usable_after_a_rollback(self, db):
+        with pytest.raises(RuntimeError):
+            with db.transaction():
+                raise RuntimeError
+        with db.transaction():
+            SqliteOutbox(db).add_messages([message()])
+        assert len(SqliteOutbox(db).list_messages()) == 1
+
+
+class TestFilePersistence:
+    def test_outbox_and_sequences_survive_a_restart(self, tmp_path, clock):
+        path = tmp_path / "state.db"
+        emu = open_emulator(path, clock)
+        send_one(emu)
+        emu.close()
+
+        emu = open_emulator(path, clock)
+        try:
+            stored = emu.outbox.list_messages()
+            assert [(m.id, m.notification_id, m.address) for m in stored] == [(1, 1, "ola.nordmann@example.no")]
+            (outcome,) = send_one(emu)
+            assert (outcome.messages[0].id, outcome.messages[0].notification_id) == (2, 2)
+        finally:
+            emu.close()
+
+    def test_lock_out_survives_a_restart(self, tmp_path, clock):
+        path = tmp_path / "state.db"
+        emu = open_emulator(path, clock)
+        for _ in range(5):
+            with pytest.raises(AltinnError):
+                emu.authenticator.authenticate("ttd-system", "wrong", mode=AuthMode.PASSWORD)
+        emu.close()
+
+        emu = open_emulator(path, clock)
+        try:
+            with pytest.raises(AltinnError) as caught:
+                emu.authenticator.authenticate("ttd-system", "ttd-password", mode=AuthMode.PASSWORD)
+            assert caught.value.message == LOCKED_OUT
+        finally:
+            emu.close()
+
+    def test_rolled_back_work_is_not_on_disk(self, tmp_path, clock):
+        path = tmp_path / "state.db"
+        emu = open_emulator(path, clock)
+        with pytest.raises(AltinnError):
+            emu.standalone_notifications.send(
+                Caller(owner=emu.catalog.get_owner("TTD")),
+                [request(OLA, "Email", template="TokenTextOnly"), request("nobody", "Email")],
+                allow_priority_transport=False)
+        emu.close()
+
+        emu = open_emulator(path, clock)
+        try:
+            assert emu.outbox.list_messages() == []
+            assert emu.db.query("SELECT COUNT(*) FROM sequences") == [(0,)]
+        finally:
+            emu.close()
+
+    def test_seed_is_rewritten_on_start_but_other_entities_are_kept(self, tmp_path, clock):
+        path = tmp_path / "state.db"
+        emu = open_emulator(path, clock)
+        emu.registry.put_person(replace(emu.registry.get_person(OLA), first_name="Endret"))
+        emu.registry.put_person(FULL)  # not in the seed
+        emu.close()
+
+        emu = open_emulator(path, clock)
+        try:
+            assert emu.registry.get_person(OLA).first_name == "Ola"
+            assert emu.registry.get_person(FULL.ssn) == FULL
+        finally:
+            emu.close()
+
+    def test_schema_is_not_migrated_twice(self, tmp_path):
+        path = str(tmp_path / "plain.db")
+        db = Database(path)
+        db.set_meta("marker", "kept")
+        db.close()
+        db = Database(path)
+        try:
+            assert db.get_meta("schema_version") == "1"
+            assert db.get_meta("marker") == "kept"
+            assert db.query("PRAGMA journal_mode") == [("wal",)]
+        finally:
+            db.close()
+
+
+class TestReset:
+    def test_reset_clears_runtime_state_and_restores_the_seed(self, emulator):
+        send_one(emulator)
+        for _ in range(5):
+            with pytest.raises(AltinnError):
+                emulator.authenticator.authenticate("ttd-system", "wrong", mode=AuthMode.PASSWORD)
+        emulator.registry.put_person(replace(emulator.registry.get_person(OLA), first_name="Endret"))
+        emulator.registry.put_person(FULL)
+
+        emulator.reset()
+
+        assert emulator.outbox.list_messages() == []
+        assert emulator.authenticator.authenticate("ttd-system", "ttd-password", mode=AuthMode.PASSWORD)
+        assert emulator.registry.get_person(OLA).first_name == "Ola"
+        assert emulator.registry.get_person(FULL.ssn) is None
+        (outcome,) = send_one(emulator)
+        assert outcome.messages[0].notification_id == 1
+
+    @pytest.mark.xfail(strict=True, reason=(
+        "BUG: Emulator.reset() ('everything created by calls is gone') does not restart outbox message ids: "
+        "the outbox table uses AUTOINCREMENT and reset() only DELETEs rows, so sqlite_sequence keeps the old "
+        "high-water mark and the first message after a reset gets id 2, 3, ... depending on history "
+        "(notification ids, kept in the sequences table, do restart at 1)"))
+    def test_reset_restarts_outbox_message_ids(self, emulator):
+        send_one(emulator)
+        emulator.reset()
+        (outcome,) = send_one(emulator)
+        assert outcome.messages[0].id == 1

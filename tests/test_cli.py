@@ -1,0 +1,114 @@
+"""The command line as a user runs it: ``altinn-so serve`` in its own process, ``altinn-so wsdl``."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from altinn_so.cli import main
+
+TEST_ACTION = "http://www.altinn.no/services/2009/10/IAltinnContractBase/Test"
+BASIC = "/ServiceEngineExternal/NotificationAgencyExternalBasic.svc"
+NS = "http://www.altinn.no/services/ServiceEngine/Notification/2010/10"
+
+
+def _start(*args: str) -> tuple[subprocess.Popen, str, list[str]]:
+    process = subprocess.Popen([sys.executable, "-m", "altinn_so", "serve", "--port", "0", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip())
+        if BASIC in line:
+            break
+    match = re.search(r"serving on (http://[^ ]+)", lines[0] if lines else "")
+    if not match:
+        process.kill()
+        raise AssertionError(f"serve did not start: {lines} {process.stderr.read()}")
+    return process, match.group(1), lines
+
+
+def _stop(process: subprocess.Popen) -> int:
+    process.send_signal(signal.SIGTERM)
+    return process.wait(timeout=15)
+
+
+def _send(base: str, password: str = "ttd-password") -> requests.Response:
+    body = f"""<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>
+      <SendStandaloneNotificationBasicV2 xmlns="{NS}"><systemUserName>ttd-system</systemUserName>
+      <systemPassword>{password}</systemPassword><standaloneNotifications/></SendStandaloneNotificationBasicV2>
+      </s:Body></s:Envelope>"""
+    return requests.post(base + BASIC, data=body.encode(), headers={"Content-Type": "text/xml"})
+
+
+def test_serve_prints_its_endpoints_answers_and_stops_on_sigterm():
+    process, base, lines = _start()
+    try:
+        assert any(line.strip() == base + BASIC for line in lines)
+        response = requests.post(base + BASIC, data=(
+            '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+            '<Test xmlns="http://www.altinn.no/services/2009/10"/></s:Body></s:Envelope>'),
+            headers={"Content-Type": "text/xml", "SOAPAction": TEST_ACTION})
+        assert response.status_code == 200 and b"TestResponse" in response.content
+    finally:
+        assert _stop(process) == 0
+
+
+def test_state_in_a_database_file_survives_a_restart(tmp_path):
+    database = tmp_path / "state.sqlite3"
+    process, base, _ = _start("--db", str(database))
+    try:
+        for _ in range(5):
+            assert _send(base, password="wrong").status_code == 500
+        assert b"locked out" in _send(base).content
+    finally:
+        _stop(process)
+    process, base, _ = _start("--db", str(database))
+    try:
+        assert b"locked out" in _send(base).content  # the lock-out was stored, not kept in memory
+    finally:
+        _stop(process)
+
+
+def test_a_seed_file_extends_the_default(tmp_path):
+    seed = tmp_path / "extra.yaml"
+    seed.write_text("service_owners:\n  - code: XYZ\n    orgno: '310007005'\n    name: Xyz\n"
+                    "    systems: [{username: xyz-system, password: xyz-pw}]\n")
+    process, base, _ = _start("--seed", str(seed))
+    try:
+        assert _send(base).status_code == 200  # the default's system is still there
+    finally:
+        _stop(process)
+
+
+def test_a_bad_seed_file_is_a_clear_error_not_a_traceback(tmp_path):
+    seed = tmp_path / "bad.yaml"
+    seed.write_text("persons:\n  - ssn: '12345678901'\n    first_name: X\n")
+    run = subprocess.run([sys.executable, "-m", "altinn_so", "serve", "--seed", str(seed)], capture_output=True,
+                         text=True, timeout=30)
+    assert run.returncode == 2
+    assert "bad.yaml" in run.stderr and "12345678901" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_wsdl_writes_one_file_per_endpoint_with_the_given_address(tmp_path, capsys):
+    assert main(["wsdl", "--out", str(tmp_path), "--base-url", "https://altinn.test:8443/"]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["NotificationAgencyExternal.wsdl", "NotificationAgencyExternalBasic.wsdl",
+                     "NotificationAgencyExternalEC.wsdl", "NotificationAgencyExternalEC2.wsdl"]
+    assert f'location="https://altinn.test:8443{BASIC}"'.encode() in (tmp_path / names[1]).read_bytes()
+
+
+@pytest.mark.parametrize("args", [["--tls-cert", "x.pem"], ["--tls-client-ca", "ca.pem"]])
+def test_incomplete_tls_options_are_refused(args, capsys):
+    assert main(["serve", *args]) == 2

@@ -1,0 +1,113 @@
+"""EC/EC2 over real HTTPS: the enterprise certificate of the calling system's service owner is required
+in addition to the body credentials. Basic and WS are unaffected by TLS."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import requests
+import zeep
+from zeep.transports import Transport
+from zeep.wsse.username import UsernameToken
+
+from altinn_so.certs import generate_certificates, write_untrusted_enterprise_certificate
+from altinn_so.emulator import Emulator
+from altinn_so.seeding import default_seed
+from altinn_so.server import make_server
+from altinn_so.soap.wsgi import SoapApplication, WireSettings
+
+from support.soap import altinn_fault, notification
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("certs")
+    seed = default_seed()
+    certificates = generate_certificates(directory, seed.owners.values())
+    untrusted = write_untrusted_enterprise_certificate(directory, seed.owners["TTD"])
+    emulator = Emulator(seed=seed)
+    app = SoapApplication(emulator, settings=WireSettings(require_client_certificates=True))
+    server = make_server(app, "127.0.0.1", 0, threads=4, tls=certificates.tls_settings())
+    server.prepare()
+    threading.Thread(target=server.serve, daemon=True).start()
+    yield {"base": f"https://localhost:{server.bind_addr[1]}", "certs": certificates, "untrusted": untrusted,
+           "emulator": emulator}
+    server.stop()
+    emulator.close()
+
+
+def client(tls, suffix: str, cert=None, wsse=None) -> zeep.Client:
+    session = requests.Session()
+    session.trust_env = False  # this machine sets REQUESTS_CA_BUNDLE
+    session.verify = str(tls["certs"].ca_certificate)
+    session.cert = str(cert) if cert else None
+    url = f"{tls['base']}/ServiceEngineExternal/NotificationAgencyExternal{suffix}.svc"
+    return zeep.Client(url + "?wsdl", transport=Transport(session=session), wsse=wsse)
+
+
+def send(zeep_client: zeep.Client, password="ttd-password"):
+    return zeep_client.service.SendStandaloneNotificationECV2(
+        systemUserName="ttd-system", systemPassword=password,
+        standaloneNotifications={"StandaloneNotification": [notification()]})
+
+
+@pytest.mark.parametrize("suffix", ["EC", "EC2"])
+def test_the_owners_certificate_and_password_are_accepted(tls, suffix):
+    assert send(client(tls, suffix, tls["certs"].owner("TTD").bundle)) == "Varsel er sendt ut til brukeren."
+
+
+@pytest.mark.parametrize("suffix", ["EC", "EC2"])
+def test_another_owners_certificate_is_error_5(tls, suffix):
+    zeep_client = client(tls, suffix, tls["certs"].owner("ETT").bundle)
+    with pytest.raises(zeep.exceptions.Fault) as caught:
+        send(zeep_client)
+    fault = altinn_fault(zeep_client, caught.value)
+    assert fault["ErrorID"] == 5 and "310002003" in fault["AltinnErrorMessage"]
+
+
+def test_no_certificate_is_error_5(tls):
+    zeep_client = client(tls, "EC2")
+    with pytest.raises(zeep.exceptions.Fault) as caught:
+        send(zeep_client)
+    assert altinn_fault(zeep_client, caught.value)["ErrorID"] == 5
+
+
+def test_wrong_password_with_a_certificate_is_error_5(tls):
+    zeep_client = client(tls, "EC2", tls["certs"].owner("TTD").bundle)
+    with pytest.raises(zeep.exceptions.Fault) as caught:
+        send(zeep_client, password="wrong")
+    assert altinn_fault(zeep_client, caught.value)["ErrorID"] == 5
+
+
+def test_missing_password_is_still_989(tls):
+    zeep_client = client(tls, "EC2", tls["certs"].owner("TTD").bundle)
+    with pytest.raises(zeep.exceptions.Fault) as caught:
+        send(zeep_client, password="")
+    assert altinn_fault(zeep_client, caught.value)["ErrorID"] == 989
+
+
+def test_an_untrusted_certificate_fails_the_tls_handshake_and_the_server_carries_on(tls):
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = str(tls["certs"].ca_certificate)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        session.get(tls["base"] + "/ServiceEngineExternal/NotificationAgencyExternalEC2.svc?wsdl",
+                    cert=str(tls["untrusted"].bundle))
+    assert send(client(tls, "EC2", tls["certs"].owner("TTD").bundle)) == "Varsel er sendt ut til brukeren."
+
+
+def test_basic_and_ws_need_no_certificate_over_tls(tls):
+    basic = client(tls, "Basic")
+    assert basic.service.SendStandaloneNotificationBasicV2(
+        systemUserName="ttd-system", systemPassword="ttd-password",
+        standaloneNotifications={"StandaloneNotification": [notification()]}) == "Varsel er sendt ut til brukeren."
+    ws = client(tls, "", wsse=UsernameToken("ttd-system", "ttd-password"))
+    assert ws.service.SendStandaloneNotificationV2(
+        standaloneNotifications={"StandaloneNotification": [notification()]}) == "Varsel er sendt ut til brukeren."
+
+
+def test_wsdl_over_https_points_back_at_https(tls):
+    zeep_client = client(tls, "EC2")
+    address = zeep_client.service._binding_options["address"]
+    assert address.startswith(tls["base"])
