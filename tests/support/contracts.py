@@ -112,7 +112,11 @@ def wsdl_actions(relpath: str) -> dict[str, dict]:
 
     ``{"Op": {"input": ..., "output": ..., "faults": {"AltinnFaultFault": ...}}}``
     """
-    root = etree.parse(str(require_contract(relpath))).getroot()
+    return port_type_actions(etree.parse(str(require_contract(relpath))).getroot())
+
+
+def port_type_actions(root: etree._Element) -> dict[str, dict]:
+    """``wsdl_actions`` for a parsed WSDL document (e.g. one the emulator served)."""
     wsaw = "{http://www.w3.org/2006/05/addressing/wsdl}Action"
     actions = {}
     for operation in root.iterfind(f"{{{WSDL_NS}}}portType/{{{WSDL_NS}}}operation"):
@@ -229,32 +233,33 @@ def _real_schema(path: str) -> RealSchema:
 
 
 def build_schema(wsdl_root: etree._Element, *, label: str = "wsdl") -> etree.XMLSchema:
-    """An XMLSchema from the inline schemas of a WSDL document (imports resolved in memory)."""
-    schemas: dict[str, etree._Element] = {}
+    """An XMLSchema from the inline schemas of a WSDL document (imports resolved in memory).
+
+    Each inline schema becomes an in-memory document; imports by namespace
+    are pointed at the document of that namespace. When one namespace is
+    split over several schema elements, the first one includes the others.
+    """
+    parts: dict[str, list[etree._Element]] = {}
     for node in wsdl_root.iterfind(f"{{{WSDL_NS}}}types/{{{XSD_NS}}}schema"):
         schema = _standalone(node)  # keeps the namespace declarations inherited from wsdl:definitions
-        namespace = schema.get("targetNamespace", "")
-        if namespace in schemas:  # WCF may split one namespace over several schema elements: merge them
-            schemas[namespace].extend(child for child in schema if child.tag != f"{{{XSD_NS}}}import")
-        else:
-            schemas[namespace] = schema
-    locations = {namespace: f"mem://{label}/schema{index}.xsd" for index, namespace in enumerate(schemas)}
+        parts.setdefault(schema.get("targetNamespace", ""), []).append(schema)
+    locations = {namespace: [f"mem://{label}/schema{index}-{part}.xsd" for part in range(len(schemas))]
+                 for index, (namespace, schemas) in enumerate(parts.items())}
     documents = {}
-    for namespace, schema in schemas.items():
-        seen = set()
-        for imported in schema.findall(f"{{{XSD_NS}}}import"):
-            target = imported.get("namespace")
-            if target in seen:
-                schema.remove(imported)
-                continue
-            seen.add(target)
-            if not imported.get("schemaLocation") and target in locations:
-                imported.set("schemaLocation", locations[target])
-        documents[locations[namespace]] = etree.tostring(schema)
+    for namespace, schemas in parts.items():
+        for part, schema in enumerate(schemas):
+            for imported in schema.findall(f"{{{XSD_NS}}}import"):
+                target = imported.get("namespace")
+                if not imported.get("schemaLocation") and target in locations:
+                    imported.set("schemaLocation", locations[target][0])
+            if part == 0:
+                for location in reversed(locations[namespace][1:]):
+                    schema.insert(0, etree.Element(f"{{{XSD_NS}}}include", schemaLocation=location))
+            documents[locations[namespace][part]] = etree.tostring(schema)
 
     wrapper = etree.Element(f"{{{XSD_NS}}}schema", nsmap={"xs": XSD_NS})
     for namespace, location in locations.items():
-        etree.SubElement(wrapper, f"{{{XSD_NS}}}import", namespace=namespace, schemaLocation=location)
+        etree.SubElement(wrapper, f"{{{XSD_NS}}}import", namespace=namespace, schemaLocation=location[0])
     parser = etree.XMLParser(no_network=True, resolve_entities=False)
     parser.resolvers.add(_MemoryResolver(documents))
     document = etree.fromstring(etree.tostring(wrapper), parser, base_url=f"mem://{label}/wrapper.xsd")
@@ -262,5 +267,13 @@ def build_schema(wsdl_root: etree._Element, *, label: str = "wsdl") -> etree.XML
 
 
 def _standalone(node: etree._Element) -> etree._Element:
-    """A copy of ``node`` as a root element; lxml declares every namespace in scope on the copy."""
-    return copy.deepcopy(node)
+    """A copy of ``node`` as a root element that declares every namespace in scope at ``node``.
+
+    ``copy.deepcopy`` alone keeps only the namespaces that element and
+    attribute names use, not those that QName values (``type="tns:X"``) need.
+    """
+    root = etree.Element(node.tag, attrib=dict(node.attrib), nsmap=dict(node.nsmap))
+    root.text = node.text
+    for child in node:
+        root.append(copy.deepcopy(child))
+    return root

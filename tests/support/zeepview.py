@@ -8,7 +8,13 @@ and local name (``{ns}local``), so prefixes never matter. Two WSDLs that a
 client would use the same way give equal views; ``diff_views`` says where
 they differ.
 
-An element is shown as::
+An operation is shown as::
+
+    {"soap": "1.1" | "1.2", "style": "document", "soap_action": ..., "wsa_action": ...,  # input wsaw:Action
+     "input": {"body": <element>, "headers": [<element>, ...]}, "output": {...},
+     "faults": {"AltinnFaultFault": [<element of each part>]}}
+
+an element as::
 
     {"element": "{ns}Name", "min_occurs": 0, "max_occurs": 1, "nillable": True, "type": <type>}
 
@@ -20,7 +26,9 @@ and a type as one of::
     {"complex": "{ns}Node", "recursive": True}          # a type already being expanded further up
 
 ``None`` as a type name means an anonymous type. zeep drops enumeration
-facets, so enumerations are read from the schema documents themselves.
+facets, so enumerations are read from the schema documents themselves
+(limit: zeep names an anonymous simple type after its element, so one
+that shares its QName with a global simple type is shown as that type).
 """
 
 from __future__ import annotations
@@ -34,7 +42,6 @@ from zeep.xsd import types as xsd_types
 from zeep.xsd.elements.indicators import All, Choice, Group, Sequence
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
-WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 
 
 def operation_view(client, binding_qname: str | None = None) -> dict[str, dict]:

@@ -184,6 +184,11 @@ def _canonical_schema(source: etree._Element, namespace: str, wrapper_names: set
     for name in sorted(complex_):
         if name not in wrapper_names:
             copy(complex_[name], schema)
+    # WCF declares a nillable global element for every named type, simple ones included.
+    for name in simple:
+        if name not in elements:
+            elements[name] = etree.Element(f"{{{XSD}}}element", name=name, type=f"tns:{name}",
+                                           nsmap={"tns": namespace})
     for name in sorted(elements):
         node = elements[name]
         if name in wrapper_names:

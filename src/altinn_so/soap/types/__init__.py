@@ -11,14 +11,20 @@ from spyne import Unicode
 
 
 def enumeration(name: str, namespace: str, values: list[str]):
-    """A string enumeration in its own contract namespace.
+    """A string enumeration in its own contract namespace, as a factory of element declarations.
 
-    spyne ignores ``__namespace__`` passed to ``customize`` for primitives, so
-    it is assigned on the produced class (see docs/spyne-notes.md).
+    Call the result with element attributes (``nillable=False``, ``min_occurs=1``).
+    ``customize()`` on an enumeration would derive an anonymous type; a fresh
+    class with the same name and namespace keeps the one named simpleType (spyne
+    deduplicates simple types by name). spyne ignores ``__namespace__`` passed
+    to ``customize`` for primitives, so it is assigned on the class.
     """
-    enum = Unicode(values=values, type_name=name)
-    enum.__namespace__ = namespace
-    return enum
+    def declare(**attributes):
+        enum = Unicode(values=values, type_name=name, **attributes)
+        enum.__namespace__ = namespace
+        return enum
+
+    return declare
 
 
 def repeated(item):

@@ -47,7 +47,7 @@ class Service(ComplexModel):
 class ReceiverEndPoint(ComplexModel):
     __namespace__ = NS_NOTIFICATION_2009_10
     _type_info = [
-        ("TransportType", TransportType),
+        ("TransportType", TransportType()),
         ("ReceiverAddress", Unicode),
     ]
 
@@ -102,7 +102,7 @@ class EndPointResult(ComplexModel):
         ("Name", Unicode),
         ("ReceiverAddress", Unicode),
         ("RetrieveFromProfile", Boolean),
-        ("TransportType", TransportType.customize(nillable=False)),
+        ("TransportType", TransportType(nillable=False)),
     ]
 
 
@@ -131,7 +131,7 @@ class ReceiverEndPointV2(ComplexModel):
     __namespace__ = NS_NOTIFICATION_2022_11
     __type_name__ = "ReceiverEndPoint"
     _type_info = [
-        ("TransportType", TransportTypeV2.customize(min_occurs=1)),
+        ("TransportType", TransportTypeV2(min_occurs=1)),
         ("ReceiverAddress", Unicode),
     ]
 
