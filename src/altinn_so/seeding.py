@@ -75,10 +75,10 @@ def parse_seed(data: dict | None, source: str = "seed") -> Seed:
     for entry in _entries(data, "service_owners", source):
         owner = _build(ServiceOwner.from_dict, _with_ids(entry, "orgno"), source, "service owner")
         seed.owners[owner.code] = owner
-        for system in entry.get("systems") or []:
+        for system in _nested(entry, "systems", source):
             built = _build(lambda d: AgencySystem.from_dict(d, owner=owner.code), system, source, "system")
             seed.systems[built.username] = built
-        for service in entry.get("services") or []:
+        for service in _nested(entry, "services", source):
             built = _build(Service.from_dict, {"owner": owner.code, **service}, source, "service")
             seed.services[(built.code, built.edition)] = built
     for entry in _entries(data, "templates", source):
@@ -143,6 +143,13 @@ def _entries(data: dict, key: str, source: str) -> list[dict]:
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise SeedError(f"{source}: '{key}' must be a list of mappings")
     return entries
+
+
+def _nested(entry: dict, key: str, source: str) -> list[dict]:
+    items = entry.get(key) or []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise SeedError(f"{source}: '{key}' of service owner {_label(entry)} must be a list of mappings")
+    return items
 
 
 def _with_ids(entry: dict, *keys: str, source: str = "") -> dict:

@@ -99,3 +99,10 @@ class TestMobile:
     ])
     def test_unknown_country_code(self, number):
         assert check_mobile_number(number) is MobileProblem.UNKNOWN_COUNTRY_CODE
+
+
+@pytest.mark.parametrize("address", ["a@under_score.no", "a@-dash.no", "a@dash-.no"])
+def test_domain_labels_have_no_underscores_or_edge_hyphens(address):
+    from altinn_so.domain.contact import is_valid_email
+
+    assert not is_valid_email(address)

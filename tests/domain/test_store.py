@@ -303,11 +303,6 @@ class TestReset:
         (outcome,) = send_one(emulator)
         assert outcome.messages[0].notification_id == 1
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "BUG: Emulator.reset() ('everything created by calls is gone') does not restart outbox message ids: "
-        "the outbox table uses AUTOINCREMENT and reset() only DELETEs rows, so sqlite_sequence keeps the old "
-        "high-water mark and the first message after a reset gets id 2, 3, ... depending on history "
-        "(notification ids, kept in the sequences table, do restart at 1)"))
     def test_reset_restarts_outbox_message_ids(self, emulator):
         send_one(emulator)
         emulator.reset()

@@ -260,3 +260,15 @@ class TestRendering:
         outcome = world.prepare(request(FULL, "Email", template="Plain", tokens=None))
         assert outcome.messages[0].missing_tokens == (0, 1)
         assert outcome.messages[0].subject == "Subject {0}"
+
+
+def test_a_confidential_address_is_never_revealed_by_macros():
+    from altinn_so.domain.registry import Person, PostalAddress
+    from altinn_so.domain.notifications.texts import MacroContext, expand_macros
+
+    hidden = Person("23917710120", "Ola", "Nordmann", address=PostalAddress("Hemmelig vei 1", postal_code="0001",
+                                                                            postal_area="OSLO"),
+                    confidential_address=True)
+    context = MacroContext(hidden, 1044, None, lambda code, edition: None)
+    text = "$reporteePostalAddress1$|$reporteePostalCode$|$reporteePostalArea$|$reporteeName$"
+    assert expand_macros(text, context) == "|||Ola Nordmann"

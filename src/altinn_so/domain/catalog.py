@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .ids import is_organisation_number
+from .values import check_keys
 
 LANGUAGES = {1033: "English", 1044: "Norwegian Bokmål", 2068: "Norwegian Nynorsk"}
 
@@ -29,9 +30,10 @@ class ServiceOwner:
 
     @classmethod
     def from_dict(cls, data: dict) -> "ServiceOwner":
+        check_keys(data, set(cls.__dataclass_fields__) | {"systems", "services"}, "service owner")
         orgno = str(data["orgno"])
         if not is_organisation_number(orgno):
-            raise ValueError(f"service owner {data.get('code')!r}: {orgno!r} is not a valid organisation number")
+            raise ValueError(f"{orgno!r} is not a valid organisation number")
         return cls(code=str(data["code"]), orgno=orgno, name=str(data.get("name", "")),
                    short_name=data.get("short_name") or None)
 
@@ -53,9 +55,10 @@ class AgencySystem:
 
     @classmethod
     def from_dict(cls, data: dict, owner: str | None = None) -> "AgencySystem":
+        check_keys(data, set(cls.__dataclass_fields__), "system")
         owner_code = str(data.get("owner") or owner or "")
         if not owner_code:
-            raise ValueError(f"system {data.get('username')!r} has no owner")
+            raise ValueError("no owner")
         return cls(username=str(data["username"]), password=str(data["password"]), owner=owner_code,
                    system_user_code_prefix=str(data.get("system_user_code_prefix") or owner_code))
 
@@ -78,6 +81,7 @@ class Service:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Service":
+        check_keys(data, set(cls.__dataclass_fields__), "service")
         return cls(code=str(data["code"]), edition=int(data["edition"]), owner=str(data["owner"]),
                    name=str(data.get("name", "")), kind=str(data.get("kind", "correspondence")),
                    names={int(k): str(v) for k, v in (data.get("names") or {}).items()})
@@ -118,11 +122,16 @@ class NotificationTemplate:
 
     @classmethod
     def from_dict(cls, data: dict) -> "NotificationTemplate":
+        check_keys(data, {"name", "languages", "owner", "email_sender", "reminder_days"}, "template")
         texts = {}
-        for language, text in (data.get("languages") or {}).items():
+        languages = data.get("languages") or {}
+        if not isinstance(languages, dict):
+            raise ValueError("template languages must be a mapping of language id to texts")
+        for language, text in languages.items():
             language = int(language)
             if language not in LANGUAGES:
-                raise ValueError(f"template {data.get('name')!r}: unknown language {language}")
+                raise ValueError(f"unknown language {language} (use 1033, 1044 or 2068)")
+            check_keys(text, set(TemplateText.__dataclass_fields__), f"template text of language {language}")
             texts[language] = TemplateText(sms=text.get("sms"), email_subject=text.get("email_subject"),
                                            email_body=text.get("email_body"))
         reminder = data.get("reminder_days")

@@ -7,7 +7,7 @@ from enum import Enum
 
 _EMAIL = re.compile(
     r"^(?!\.)(?!.*\.\.)[\w!#$%&'*+/=?^`{|}~.-]+(?<!\.)"
-    r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}$"
+    r"@(?:[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?\.)+[^\W\d_]{2,63}$"
 )
 
 
@@ -48,6 +48,21 @@ _CODES_3 = (
 )
 
 _SEPARATORS = re.compile(r"[\s\-().]")
+
+
+def canonical_mobile(number: str) -> str:
+    """One spelling per phone, for telling duplicates apart: 91234567, 004791234567 and
+    +47 912 34 567 are all +4791234567. Numbers that are not valid stay as written (without separators)."""
+    compact = _SEPARATORS.sub("", number)
+    if compact.startswith("+"):
+        return compact
+    if compact.startswith("00"):
+        return "+" + compact[2:]
+    if len(compact) == 10 and compact.startswith(NORWAY):
+        return "+" + compact
+    if _valid_norwegian(compact):
+        return "+" + NORWAY + compact
+    return compact
 
 
 def _country_code(digits: str) -> str | None:

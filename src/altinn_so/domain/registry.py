@@ -12,6 +12,7 @@ from typing import Protocol
 
 from .errors import AltinnError, ErrorCode
 from .ids import is_national_id, is_organisation_number, parse_national_id
+from .values import as_list, check_keys
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class PostalAddress:
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "PostalAddress":
-        data = data or {}
+        data = check_keys(data or {}, set(cls.__dataclass_fields__), "address")
         return cls(**{k: str(data.get(k) or "") for k in cls.__dataclass_fields__})
 
     def to_dict(self) -> dict:
@@ -58,9 +59,10 @@ class Person:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Person":
+        check_keys(data, set(cls.__dataclass_fields__), "person")
         ssn = str(data["ssn"])
         if not is_national_id(ssn):
-            raise ValueError(f"person {ssn!r}: not a valid national identity number (mod 11)")
+            raise ValueError(f"{ssn!r} is not a valid national identity number (mod 11)")
         birth = data.get("birth_date")
         if isinstance(birth, str):
             birth = date.fromisoformat(birth)
@@ -110,12 +112,17 @@ class OrganisationContact:
 
     @classmethod
     def from_dict(cls, data: dict) -> "OrganisationContact":
+        check_keys(data, set(cls.__dataclass_fields__), "contact")
+        ssn = data.get("ssn")
+        if ssn is not None and (not isinstance(ssn, str) or not is_national_id(ssn)):
+            raise ValueError(f"contact {data.get('name')!r}: ssn {ssn!r} must be a quoted, valid national identity "
+                             "number")
         return cls(
             name=str(data.get("name", "")),
             email=_opt_str(data.get("email")),
             mobile=_opt_str(data.get("mobile")),
-            ssn=_opt_str(data.get("ssn")),
-            services=tuple(_service_ref(s) for s in data.get("services", ()) or ()),
+            ssn=ssn,
+            services=tuple(_service_ref(s) for s in as_list(data.get("services"), "contact services")),
         )
 
     def to_dict(self) -> dict:
@@ -141,17 +148,18 @@ class Organisation:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Organisation":
+        check_keys(data, set(cls.__dataclass_fields__), "organisation")
         orgno = str(data["orgno"])
         if not is_organisation_number(orgno):
-            raise ValueError(f"organisation {orgno!r}: not a valid organisation number (mod 11)")
+            raise ValueError(f"{orgno!r} is not a valid organisation number (mod 11)")
         return cls(
             orgno=orgno,
             name=str(data.get("name", "")),
             address=PostalAddress.from_dict(data.get("address")),
-            emails=tuple(str(e) for e in data.get("emails", ()) or ()),
-            mobiles=tuple(str(m) for m in data.get("mobiles", ()) or ()),
+            emails=tuple(str(e) for e in as_list(data.get("emails"), "emails")),
+            mobiles=tuple(str(m) for m in as_list(data.get("mobiles"), "mobiles")),
             parent=_opt_str(data.get("parent")),
-            contacts=tuple(OrganisationContact.from_dict(c) for c in data.get("contacts", ()) or ()),
+            contacts=tuple(OrganisationContact.from_dict(c) for c in as_list(data.get("contacts"), "contacts")),
         )
 
     def to_dict(self) -> dict:
@@ -178,6 +186,7 @@ class SelfRegisteredUser:
 
     @classmethod
     def from_dict(cls, data: dict) -> "SelfRegisteredUser":
+        check_keys(data, set(cls.__dataclass_fields__), "user")
         return cls(
             username=str(data["username"]),
             name=str(data.get("name", "")),

@@ -24,3 +24,22 @@ class _Blank:
 
 
 BLANK = _Blank()
+
+
+def check_keys(data, allowed: set[str], what: str) -> dict:
+    """``data`` as a mapping whose keys are all in ``allowed``; a typo is an error, not lost data."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{what} must be a mapping, not {type(data).__name__}")
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValueError(f"unknown {what} field(s) {sorted(unknown)}; expected some of {sorted(allowed)}")
+    return data
+
+
+def as_list(value, what: str) -> list:
+    """A YAML list field; a single scalar is refused instead of being split into characters."""
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"{what} must be a list, not {type(value).__name__}")
+    return list(value)

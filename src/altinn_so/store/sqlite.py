@@ -111,9 +111,12 @@ class Database:
             return conn.execute("SELECT value FROM sequences WHERE name = ?", (sequence,)).fetchone()[0]
 
     def clear(self, tables: tuple[str, ...]) -> None:
+        """Empty ``tables`` and restart their AUTOINCREMENT ids."""
         with self.transaction() as conn:
             for table in tables:
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 (table names are our constants)
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'").fetchone():
+                conn.executemany("DELETE FROM sqlite_sequence WHERE name=?", [(t,) for t in tables])
 
     def close(self) -> None:
         with self._lock:

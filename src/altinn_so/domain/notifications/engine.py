@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from ..catalog import CatalogRepository, LANGUAGES, NotificationTemplate, Service, ServiceOwner
-from ..clock import Clock, as_aware
+from ..clock import ALTINN_TZ, Clock, as_aware
 from ..contact import MobileProblem, check_mobile_number, is_valid_email
 from ..errors import AltinnError, ErrorCode
 from ..registry import Person, RegistryRepository, Reportee, reportee_number, resolve_reportee
@@ -72,15 +72,20 @@ class NotificationEngine:
         first = self._receivers.resolve(reportee, endpoints, service=request.service, strict_both=rules.strict_both)
         messages = render.messages(first, shipment, is_reminder=False)
         if not messages:
-            # Every resolved receiver was on a channel the template has no text for.
-            raise no_address_error(reportee, first[0].channel if first else Channel.EMAIL)
+            # Every resolved receiver is on a channel the template has no text for.
+            channel = first[0].channel if first else Channel.EMAIL
+            raise AltinnError(no_address_error(reportee, channel).error_id,
+                              f"Notification template '{template.name}' has no {channel.value} text in language "
+                              f"{language}, so no receiver is left.")
         delivered = {(m.channel, m.address) for m in messages}
         recipients = tuple(r for r in first if (r.channel, r.address) in delivered)
 
         if template.reminder_days is not None:
             later = self._receivers.resolve(reportee, endpoints, service=request.service,
                                             strict_both=rules.strict_both, reminder=True)
-            messages += render.messages(later, shipment + timedelta(days=template.reminder_days), is_reminder=True)
+            # N calendar days later on Norwegian wall clocks, whatever zone the shipment time was written in
+            reminder_at = shipment.astimezone(ALTINN_TZ) + timedelta(days=template.reminder_days)
+            messages += render.messages(later, reminder_at, is_reminder=True)
         return NotificationOutcome(number, notification_type, recipients, reserved=False, messages=tuple(messages))
 
     # -- validation, in the order Altinn reports problems ------------------------------------------

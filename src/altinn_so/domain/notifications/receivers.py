@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from ..contact import canonical_mobile
 from ..errors import AltinnError, ErrorCode
-from ..registry import Organisation, Person, Reportee
+from ..registry import Organisation, Reportee
 from .model import Channel, EndPointRequest, Recipient, ServiceRef, TransportType
 
 
@@ -51,9 +52,9 @@ def no_address_error(reportee: Reportee, channel: Channel) -> AltinnError:
     if isinstance(reportee, Organisation):
         return AltinnError(ErrorCode.ORGANISATION_HAS_NO_ADDRESS,
                            f"Organisation {reportee.orgno} has no notification address for {channel.value}.")
-    if channel is Channel.SMS and isinstance(reportee, Person):
+    if channel is Channel.SMS:
         return AltinnError(ErrorCode.NO_MOBILE_NUMBER,
-                           "No mobile number was found for the reportee in the contact register.")
+                           "No mobile number was found for the reportee.")
     return AltinnError(ErrorCode.REPORTEE_HAS_NO_ADDRESS,
                        f"The reportee has no notification address for {channel.value}.")
 
@@ -72,6 +73,7 @@ class ReceiverResolver:
         PriorityEmailSMSReminder.
         """
         recipients: list[Recipient] = []
+        seen: set[tuple[Channel, str]] = set()
         points: ContactPoints | None = None
         for endpoint in endpoints:
             transport = TransportType(endpoint.transport)
@@ -83,7 +85,9 @@ class ReceiverResolver:
                     points = contact_points(reportee, service, self._find_organisation)
                 found = self._lookup(reportee, transport, points, strict_both, reminder)
             for recipient in found:
-                if all((r.channel, r.address) != (recipient.channel, recipient.address) for r in recipients):
+                identity = _identity(recipient)
+                if identity not in seen:
+                    seen.add(identity)
                     recipients.append(recipient)
         return recipients
 
@@ -126,3 +130,10 @@ class ReceiverResolver:
                                   "for the reportee.")
             return emails or mobiles
         raise AssertionError(f"unvalidated transport {transport}")  # IM is rejected before resolution
+
+
+def _identity(recipient: Recipient) -> tuple[Channel, str]:
+    """The same phone or mailbox however it is written gets one message."""
+    if recipient.channel is Channel.SMS:
+        return recipient.channel, canonical_mobile(recipient.address)
+    return recipient.channel, recipient.address.strip().lower()

@@ -99,7 +99,8 @@ def _reportee_values(reportee: Reportee) -> dict:
             "reporteeName": reportee.name,
             "reporteeNumber": "",  # documented: empty for persons
             **birth_parts,
-            **_address_values(address),
+            # a strictly confidential address ("strengt fortrolig") is never revealed
+            **_address_values(None if reportee.confidential_address else address),
             "reporteeEmail": reportee.email or "",
             "reporteeMobileNumber": reportee.mobile or "",
             "_birth": birth,
