@@ -127,109 +127,113 @@ def _dump(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def _one(db: Database, sql: str, params: tuple):
-    rows = db.query(sql, params)
-    return json.loads(rows[0][0]) if rows else None
+class _Documents:
+    """A table of JSON documents keyed by a few columns: the shape of every seed entity."""
+
+    def __init__(self, db: Database, table: str, keys: tuple[str, ...], load):
+        self._db = db
+        self._load = load
+        where = " AND ".join(f"{key}=?" for key in keys)
+        self._get = f"SELECT data FROM {table} WHERE {where}"
+        self._put = f"INSERT OR REPLACE INTO {table} VALUES ({', '.join('?' * (len(keys) + 1))})"
+        self._all = f"SELECT data FROM {table} ORDER BY {', '.join(keys)}"
+
+    def get(self, *key):
+        rows = self._db.query(self._get, key)
+        return self._load(json.loads(rows[0][0])) if rows else None
+
+    def put(self, entity, *key) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(self._put, (*key, _dump(entity.to_dict())))
+
+    def all(self) -> list:
+        return [self._load(json.loads(row[0])) for row in self._db.query(self._all)]
 
 
 class SqliteRegistry:
     def __init__(self, db: Database):
-        self._db = db
+        self._persons = _Documents(db, "persons", ("ssn",), Person.from_dict)
+        self._organisations = _Documents(db, "organisations", ("orgno",), Organisation.from_dict)
+        self._users = _Documents(db, "users", ("username",), SelfRegisteredUser.from_dict)
 
     def get_person(self, ssn: str) -> Person | None:
-        data = _one(self._db, "SELECT data FROM persons WHERE ssn=?", (ssn,))
-        return Person.from_dict(data) if data else None
+        return self._persons.get(ssn)
 
     def get_organisation(self, orgno: str) -> Organisation | None:
-        data = _one(self._db, "SELECT data FROM organisations WHERE orgno=?", (orgno,))
-        return Organisation.from_dict(data) if data else None
+        return self._organisations.get(orgno)
 
     def get_user(self, username: str) -> SelfRegisteredUser | None:
-        data = _one(self._db, "SELECT data FROM users WHERE username=?", (username,))
-        return SelfRegisteredUser.from_dict(data) if data else None
+        return self._users.get(username)
 
     def put_person(self, person: Person) -> None:
-        with self._db.transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO persons VALUES (?, ?)", (person.ssn, _dump(person.to_dict())))
+        self._persons.put(person, person.ssn)
 
     def put_organisation(self, organisation: Organisation) -> None:
-        with self._db.transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO organisations VALUES (?, ?)",
-                         (organisation.orgno, _dump(organisation.to_dict())))
+        self._organisations.put(organisation, organisation.orgno)
 
     def put_user(self, user: SelfRegisteredUser) -> None:
-        with self._db.transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO users VALUES (?, ?)", (user.username, _dump(user.to_dict())))
+        self._users.put(user, user.username)
 
     def list_persons(self) -> list[Person]:
-        return [Person.from_dict(json.loads(r[0])) for r in self._db.query("SELECT data FROM persons ORDER BY ssn")]
+        return self._persons.all()
 
     def list_organisations(self) -> list[Organisation]:
-        return [Organisation.from_dict(json.loads(r[0]))
-                for r in self._db.query("SELECT data FROM organisations ORDER BY orgno")]
+        return self._organisations.all()
 
     def list_users(self) -> list[SelfRegisteredUser]:
-        return [SelfRegisteredUser.from_dict(json.loads(r[0]))
-                for r in self._db.query("SELECT data FROM users ORDER BY username")]
+        return self._users.all()
 
 
 class SqliteCatalog:
     def __init__(self, db: Database):
         self._db = db
+        self._owners = _Documents(db, "service_owners", ("code",), ServiceOwner.from_dict)
+        self._systems = _Documents(db, "systems", ("username",), AgencySystem.from_dict)
+        self._services = _Documents(db, "services", ("code", "edition"), Service.from_dict)
+        self._templates = _Documents(db, "templates", ("name",), NotificationTemplate.from_dict)
 
     def get_owner(self, code: str) -> ServiceOwner | None:
-        data = _one(self._db, "SELECT data FROM service_owners WHERE code=?", (code,))
-        return ServiceOwner.from_dict(data) if data else None
+        return self._owners.get(code)
 
     def get_owner_by_orgno(self, orgno: str) -> ServiceOwner | None:
-        data = _one(self._db, "SELECT data FROM service_owners WHERE orgno=? ORDER BY code LIMIT 1", (orgno,))
-        return ServiceOwner.from_dict(data) if data else None
+        rows = self._db.query("SELECT data FROM service_owners WHERE orgno=? ORDER BY code LIMIT 1", (orgno,))
+        return ServiceOwner.from_dict(json.loads(rows[0][0])) if rows else None
 
     def get_system(self, username: str) -> AgencySystem | None:
-        data = _one(self._db, "SELECT data FROM systems WHERE username=?", (username,))
-        return AgencySystem.from_dict(data) if data else None
+        return self._systems.get(username)
 
     def get_service(self, code: str, edition: int) -> Service | None:
-        data = _one(self._db, "SELECT data FROM services WHERE code=? AND edition=?", (code, edition))
-        return Service.from_dict(data) if data else None
+        return self._services.get(code, edition)
 
     def get_template(self, name: str) -> NotificationTemplate | None:
-        data = _one(self._db, "SELECT data FROM templates WHERE name=?", (name,))
-        return NotificationTemplate.from_dict(data) if data else None
+        return self._templates.get(name)
 
     def put_owner(self, owner: ServiceOwner) -> None:
+        # the orgno column sits between the key and the document
         with self._db.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO service_owners VALUES (?, ?, ?)",
                          (owner.code, owner.orgno, _dump(owner.to_dict())))
 
     def put_system(self, system: AgencySystem) -> None:
-        with self._db.transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO systems VALUES (?, ?)", (system.username, _dump(system.to_dict())))
+        self._systems.put(system, system.username)
 
     def put_service(self, service: Service) -> None:
-        with self._db.transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO services VALUES (?, ?, ?)",
-                         (service.code, service.edition, _dump(service.to_dict())))
+        self._services.put(service, service.code, service.edition)
 
     def put_template(self, template: NotificationTemplate) -> None:
-        with self._db.transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO templates VALUES (?, ?)", (template.name, _dump(template.to_dict())))
+        self._templates.put(template, template.name)
 
     def list_owners(self) -> list[ServiceOwner]:
-        return [ServiceOwner.from_dict(json.loads(r[0]))
-                for r in self._db.query("SELECT data FROM service_owners ORDER BY code")]
+        return self._owners.all()
 
     def list_systems(self) -> list[AgencySystem]:
-        return [AgencySystem.from_dict(json.loads(r[0]))
-                for r in self._db.query("SELECT data FROM systems ORDER BY username")]
+        return self._systems.all()
 
     def list_services(self) -> list[Service]:
-        return [Service.from_dict(json.loads(r[0]))
-                for r in self._db.query("SELECT data FROM services ORDER BY code, edition")]
+        return self._services.all()
 
     def list_templates(self) -> list[NotificationTemplate]:
-        return [NotificationTemplate.from_dict(json.loads(r[0]))
-                for r in self._db.query("SELECT data FROM templates ORDER BY name")]
+        return self._templates.all()
 
 
 class SqliteLockouts:

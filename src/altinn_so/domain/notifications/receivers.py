@@ -59,6 +59,15 @@ def no_address_error(reportee: Reportee, channel: Channel) -> AltinnError:
                        f"The reportee has no notification address for {channel.value}.")
 
 
+# Transports that use one channel, the other when the first has no address: (SMS first?, ErrorID, name).
+_ONE_OF = {
+    TransportType.SMS_PREFERRED: (True, ErrorCode.SMS_PREFERRED_NO_ENDPOINT, "SMSPreferred"),
+    TransportType.EMAIL_PREFERRED: (False, ErrorCode.EMAIL_PREFERRED_NO_ENDPOINT, "EmailPreferred"),
+    TransportType.PRIORITY_EMAIL_SMS_REMINDER: (False, ErrorCode.PRIORITY_EMAIL_SMS_NO_ENDPOINT,
+                                                "PriorityEmailSMSReminder"),
+}
+
+
 class ReceiverResolver:
     def __init__(self, find_organisation: Callable[[str], Organisation | None]):
         self._find_organisation = find_organisation
@@ -110,25 +119,15 @@ class ReceiverResolver:
                                   "TransportType Both requires both an e-mail address and a mobile number "
                                   "for the reportee.")
             return emails + mobiles
-        if transport is TransportType.PRIORITY_EMAIL_SMS_REMINDER:
-            preferred, fallback = (mobiles, emails) if reminder else (emails, mobiles)
+        if transport in _ONE_OF:
+            sms_first, code, name = _ONE_OF[transport]
+            if transport is TransportType.PRIORITY_EMAIL_SMS_REMINDER:
+                sms_first = reminder  # the first notice as EmailPreferred, the reminder as SMSPreferred
+            preferred, fallback = (mobiles, emails) if sms_first else (emails, mobiles)
             if not (preferred or fallback):
-                raise AltinnError(ErrorCode.PRIORITY_EMAIL_SMS_NO_ENDPOINT,
-                                  "PriorityEmailSMSReminder: neither an e-mail nor an SMS end point could be "
-                                  "generated for the reportee.")
+                raise AltinnError(code, f"{name}: neither an e-mail nor an SMS end point could be generated "
+                                        "for the reportee.")
             return preferred or fallback
-        if transport is TransportType.SMS_PREFERRED:
-            if not (mobiles or emails):
-                raise AltinnError(ErrorCode.SMS_PREFERRED_NO_ENDPOINT,
-                                  "SMSPreferred: neither an SMS nor an e-mail end point could be generated "
-                                  "for the reportee.")
-            return mobiles or emails
-        if transport is TransportType.EMAIL_PREFERRED:
-            if not (emails or mobiles):
-                raise AltinnError(ErrorCode.EMAIL_PREFERRED_NO_ENDPOINT,
-                                  "EmailPreferred: neither an e-mail nor an SMS end point could be generated "
-                                  "for the reportee.")
-            return emails or mobiles
         raise AssertionError(f"unvalidated transport {transport}")  # IM is rejected before resolution
 
 

@@ -70,14 +70,14 @@ class TextTokenSubstitutionBEList(ComplexModel):
     _type_info = [("TextToken", repeated(TextToken))]
 
 
-class StandaloneNotification(ComplexModel):
-    __namespace__ = NS_NOTIFICATION_2009_10
-    _type_info = [
+def _standalone_notification_members(receiver_end_points) -> list:
+    """StandaloneNotification (2009/10) and StandaloneNotificationV2 (2022/11) differ only in their end points."""
+    return [
         ("FromAddress", Unicode),
         ("IsReservable", Boolean),
         ("LanguageID", _Int),
         ("NotificationType", Unicode),
-        ("ReceiverEndPoints", ReceiverEndPointBEList),
+        ("ReceiverEndPoints", receiver_end_points),
         ("ReporteeNumber", Unicode),
         ("Roles", Roles),
         ("Service", Service),
@@ -85,6 +85,11 @@ class StandaloneNotification(ComplexModel):
         ("TextTokens", TextTokenSubstitutionBEList),
         ("UseServiceOwnerShortNameAsSenderOfSms", Boolean),
     ]
+
+
+class StandaloneNotification(ComplexModel):
+    __namespace__ = NS_NOTIFICATION_2009_10
+    _type_info = _standalone_notification_members(ReceiverEndPointBEList)
 
 
 # -- StandaloneNotificationBE/2009/10 -------------------------------------------------------------
@@ -144,19 +149,7 @@ class ReceiverEndPointBEListV2(ComplexModel):
 
 class StandaloneNotificationV2(ComplexModel):
     __namespace__ = NS_NOTIFICATION_2022_11
-    _type_info = [
-        ("FromAddress", Unicode),
-        ("IsReservable", Boolean),
-        ("LanguageID", _Int),
-        ("NotificationType", Unicode),
-        ("ReceiverEndPoints", ReceiverEndPointBEListV2),
-        ("ReporteeNumber", Unicode),
-        ("Roles", Roles),
-        ("Service", Service),
-        ("ShipmentDateTime", _DateTime),
-        ("TextTokens", TextTokenSubstitutionBEList),
-        ("UseServiceOwnerShortNameAsSenderOfSms", Boolean),
-    ]
+    _type_info = _standalone_notification_members(ReceiverEndPointBEListV2)
 
 
 class StandaloneNotificationBEListV2(ComplexModel):
