@@ -76,7 +76,7 @@ def parse_seed(data: dict | None, source: str = "seed") -> Seed:
         owner = _build(ServiceOwner.from_dict, _with_ids(entry, "orgno"), source, "service owner")
         seed.owners[owner.code] = owner
         for system in _nested(entry, "systems", source):
-            built = _build(lambda d: AgencySystem.from_dict(d, owner=owner.code), system, source, "system")
+            built = _build(lambda d, code=owner.code: AgencySystem.from_dict(d, owner=code), system, source, "system")
             seed.systems[built.username] = built
         for service in _nested(entry, "services", source):
             built = _build(Service.from_dict, {"owner": owner.code, **service}, source, "service")

@@ -328,3 +328,19 @@ def test_a_second_emulator_has_its_own_state():
     finally:
         first.close()
         second.close()
+
+
+def test_the_non_functional_error_names_its_own_error_guid(emulator, monkeypatch):
+    import io
+
+    monkeypatch.setattr(emulator.standalone_notifications, "send", lambda *a, **k: 1 / 0)
+    body = envelope11(send_v2())
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": BASIC, "CONTENT_TYPE": "text/xml",
+               "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)}
+    payload = b"".join(SoapApplication(emulator)(environ, lambda status, headers: None))
+
+    class Response:
+        content = payload
+
+    fault = fault_of(Response)
+    assert f"[{fault['ErrorGuid']}]" in fault["AltinnErrorMessage"]

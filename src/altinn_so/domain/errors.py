@@ -44,12 +44,13 @@ class AltinnError(Exception):
     """A documented Altinn failure: becomes an AltinnFault with this ErrorID."""
 
     def __init__(self, error_id: int, message: str, *, extended: str | None = None,
-                 localized: str | None = None):
+                 localized: str | None = None, guid: str | None = None):
         super().__init__(message)
         self.error_id = int(error_id)
         self.message = message
         self.extended = extended or NO_INFORMATION
         self.localized = localized or message
+        self.guid = guid  # ErrorGuid; a fresh one is made when the fault is written
 
     def __repr__(self) -> str:
         return f"AltinnError({self.error_id}, {self.message!r})"

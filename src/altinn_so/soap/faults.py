@@ -48,9 +48,7 @@ class SoapFault(Exception):
     @classmethod
     def unexpected(cls):
         guid = str(uuid.uuid4())
-        error = AltinnError(ErrorCode.GENERAL_ERROR, NON_FUNCTIONAL.format(guid=guid))
-        error.guid = guid
-        return cls(error, code="Server")
+        return cls(AltinnError(ErrorCode.GENERAL_ERROR, NON_FUNCTIONAL.format(guid=guid), guid=guid), code="Server")
 
 
 _SOAP12_CODES = {"Client": "Sender", "Server": "Receiver", "VersionMismatch": "VersionMismatch"}
@@ -61,7 +59,7 @@ def fault_detail(error: AltinnError) -> dict:
         "AltinnErrorMessage": error.message,
         "AltinnExtendedErrorMessage": error.extended or NO_INFORMATION,
         "AltinnLocalizedErrorMessage": error.localized or error.message,
-        "ErrorGuid": getattr(error, "guid", None) or str(uuid.uuid4()),
+        "ErrorGuid": error.guid or str(uuid.uuid4()),
         "ErrorID": error.error_id,
         "UserGuid": "-no value-",
         "UserId": "",
