@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 
 from .domain.auth import LockoutPolicy, SystemAuthenticator
 from .domain.clock import Clock
+from .domain.correspondence import CorrespondenceService, CorrespondenceSettings
 from .domain.notifications.engine import NotificationEngine, NotificationSettings
 from .domain.notifications.standalone import StandaloneNotificationService, StandaloneSettings
+from .domain.receipts import ReceiptService
 from .seeding import Seed, apply_seed, compose_seed
-from .store.sqlite import RUNTIME_TABLES, SEED_TABLES, Database, SqliteCatalog, SqliteLockouts, SqliteOutbox, \
-    SqliteRegistry
+from .store.sqlite import RUNTIME_TABLES, SEED_TABLES, Database, SqliteCatalog, SqliteCorrespondences, \
+    SqliteLockouts, SqliteOutbox, SqliteReceipts, SqliteRegistry
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Settings:
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     standalone: StandaloneSettings = field(default_factory=StandaloneSettings)
+    correspondence: CorrespondenceSettings = field(default_factory=CorrespondenceSettings)
 
 
 class Emulator:
@@ -39,6 +42,8 @@ class Emulator:
         self.catalog = SqliteCatalog(self.db)
         self.lockouts = SqliteLockouts(self.db)
         self.outbox = SqliteOutbox(self.db)
+        self.receipt_store = SqliteReceipts(self.db)
+        self.correspondence_store = SqliteCorrespondences(self.db)
         # Seed entities are (re)written on every start; state created by calls is kept.
         with self.db.transaction():
             apply_seed(self.seed, self.catalog, self.registry)
@@ -47,6 +52,10 @@ class Emulator:
         self.notifications = NotificationEngine(self.registry, self.catalog, self.clock, settings.notifications)
         self.standalone_notifications = StandaloneNotificationService(
             self.notifications, self.outbox, self.db.transaction, settings.standalone)
+        self.receipts = ReceiptService(self.receipt_store, self.clock, self.db.transaction)
+        self.correspondence = CorrespondenceService(
+            self.correspondence_store, self.receipts, self.notifications, self.outbox, self.registry, self.catalog,
+            self.clock, self.db.transaction, lambda: self.db.next_value("simple_service"), settings.correspondence)
 
     def reset(self) -> None:
         """Back to the seed: everything created by calls is gone."""

@@ -33,7 +33,7 @@ class TestDefaultSeed:
     def test_parses_and_references_resolve(self):
         seed = default_seed()
         seed.check_references()
-        assert set(seed.owners) == {"TTD", "ETT"}
+        assert set(seed.owners) == {"ASF", "TTD", "ETT"}
         assert {"TokenTextOnly", "VarselDPVUtenRevarsel", "VarselDPVMedRevarsel"} <= set(seed.templates)
         assert seed.templates["VarselDPVMedRevarsel"].reminder_days == 7
 

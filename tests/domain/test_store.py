@@ -12,7 +12,7 @@ from altinn_so.domain.errors import AltinnError
 from altinn_so.domain.notifications.model import Channel, OutboxFilter, OutboxMessage
 from altinn_so.emulator import Emulator, Settings
 from altinn_so.seeding import default_seed
-from altinn_so.store.sqlite import Database, SqliteCatalog, SqliteLockouts, SqliteOutbox, SqliteRegistry
+from altinn_so.store.sqlite import MIGRATIONS, Database, SqliteCatalog, SqliteLockouts, SqliteOutbox, SqliteRegistry
 
 from altinn_so.domain.catalog import AgencySystem
 
@@ -104,7 +104,7 @@ class TestRepositories:
         assert [db.next_value("a"), db.next_value("a"), db.next_value("b"), db.next_value("a")] == [1, 2, 1, 3]
 
     def test_meta(self, db):
-        assert db.get_meta("schema_version") == "1"
+        assert db.get_meta("schema_version") == str(len(MIGRATIONS))
         assert db.get_meta("missing") is None
         db.set_meta("k", "v")
         assert db.get_meta("k") == "v"
@@ -278,7 +278,7 @@ class TestFilePersistence:
         db.close()
         db = Database(path)
         try:
-            assert db.get_meta("schema_version") == "1"
+            assert db.get_meta("schema_version") == str(len(MIGRATIONS))
             assert db.get_meta("marker") == "kept"
             assert db.query("PRAGMA journal_mode") == [("wal",)]
         finally:

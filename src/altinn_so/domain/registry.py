@@ -45,6 +45,7 @@ class Person:
     mobile: str | None = None
     reserved: bool = False  # reserved against digital communication in KRR
     confidential_address: bool = False  # "strengt fortrolig adresse"
+    digital_mailbox: str | None = None  # digital post provider (e.g. "digipost", "eboks"), None: no mailbox
 
     @property
     def name(self) -> str:
@@ -77,6 +78,7 @@ class Person:
             mobile=_opt_str(data.get("mobile")),
             reserved=bool(data.get("reserved", False)),
             confidential_address=bool(data.get("confidential_address", False)),
+            digital_mailbox=_opt_str(data.get("digital_mailbox")),
         )
 
     def to_dict(self) -> dict:
@@ -94,6 +96,8 @@ class Person:
             out["reserved"] = True
         if self.confidential_address:
             out["confidential_address"] = True
+        if self.digital_mailbox:
+            out["digital_mailbox"] = self.digital_mailbox
         return out
 
 

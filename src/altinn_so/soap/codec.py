@@ -25,6 +25,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 from spyne.model.complex import ComplexModelBase
@@ -34,6 +35,10 @@ from spyne.model.binary import ByteArray
 from .namespaces import XSI
 
 _NIL = f"{{{XSI}}}nil"
+
+# Altinn wrote dateTimes in Norwegian local time without an offset ("2023-10-13T10:06:17.743"),
+# and reads offset-less ones the same way (domain.clock.as_aware).
+WIRE_ZONE = ZoneInfo("Europe/Oslo")
 
 
 class _Empty:
@@ -45,6 +50,12 @@ class _Empty:
 
 
 EMPTY = _Empty()
+
+
+def value(data: dict | None, key: str):
+    """A decoded member for a handler: an empty non-string element (EMPTY) reads as "not given"."""
+    found = (data or {}).get(key)
+    return None if found is EMPTY else found
 
 
 class DecodeError(ValueError):
@@ -160,7 +171,9 @@ def format_value(value: Any) -> str:
     if isinstance(value, Enum):
         return str(value.value)
     if isinstance(value, datetime):
-        return value.isoformat()
+        if value.tzinfo is not None:
+            value = value.astimezone(WIRE_ZONE).replace(tzinfo=None)
+        return value.isoformat(timespec="milliseconds" if value.microsecond else "seconds")
     if isinstance(value, (date, time)):
         return value.isoformat()
     if isinstance(value, bytes):

@@ -20,7 +20,13 @@ class Operation:
     """One versioned operation, e.g. SendStandaloneNotification V3.
 
     ``handler(call, args)`` receives the decoded body parameters (without
-    credentials) as a dict and returns the result value.
+    credentials) as a dict and returns the result value: the value of the
+    single ``{operation}Result`` element, or with ``results`` a dict of them.
+
+    WCF message contracts (GetCorrespondenceStatusHistory) are operations with
+    their own wrapper element names (``request_element``/``response_element``),
+    several response members (``results``) and, on bindings that carry
+    credentials in the body, credentials as SOAP headers (``header_credentials``).
     """
 
     name: str
@@ -31,7 +37,13 @@ class Operation:
     bindings: frozenset[str] | None = None  # None: every binding of the service
     wire_names: Mapping[str, str] = field(default_factory=dict)  # binding key -> name, where Altinn broke its own pattern
     credential_names: tuple[str, str] = ("systemUserName", "systemPassword")
+    # The oldest operations declare their body credentials minOccurs=0 nillable; later ones minOccurs=1.
+    optional_credentials: bool = False
     authenticated: bool = True
+    request_element: str | None = None  # default: the wire name
+    response_element: str | None = None  # default: wire name + "Response"
+    results: tuple[tuple[str, Any], ...] = ()  # members of the response wrapper, instead of {op}Result
+    header_credentials: tuple[str, str] | None = None  # e.g. ("SystemUserName", "SystemPassword")
 
     def wire_name(self, binding: Binding) -> str:
         explicit = self.wire_names.get(binding.key)
@@ -51,14 +63,23 @@ class BoundOperation:
     fault_action: str
     operation: Operation
     body_credentials: tuple[str, str] | None  # the credential parameters in the body, if any
+    header_credentials: tuple[str, str] | None = None  # credential elements in the SOAP header, if any
+
+    @property
+    def request_element(self) -> str:
+        return self.operation.request_element or self.wire_name
+
+    @property
+    def response_element(self) -> str:
+        return self.operation.response_element or f"{self.wire_name}Response"
 
     @property
     def request_tag(self) -> str:
-        return f"{{{self.namespace}}}{self.wire_name}"
+        return f"{{{self.namespace}}}{self.request_element}"
 
     @property
     def response_tag(self) -> str:
-        return f"{{{self.namespace}}}{self.wire_name}Response"
+        return f"{{{self.namespace}}}{self.response_element}"
 
     @property
     def result_name(self) -> str:
@@ -113,11 +134,13 @@ class ServiceContract:
                 continue
             wire = operation.wire_name(binding)
             prefix = f"{namespace}/{action_interface}/{wire}"
+            carries_credentials = operation.authenticated and binding.body_credentials
+            in_header = carries_credentials and operation.header_credentials is not None
             operations.append(BoundOperation(
                 wire_name=wire, namespace=namespace, action=prefix, reply_action=prefix + "Response",
                 fault_action=prefix + "AltinnFaultFault", operation=operation,
-                body_credentials=operation.credential_names
-                if operation.authenticated and binding.body_credentials else None,
+                body_credentials=operation.credential_names if carries_credentials and not in_header else None,
+                header_credentials=operation.header_credentials if in_header else None,
             ))
         return Endpoint(
             contract=self, binding=binding, path=f"/{self.area}/{stem}.svc", namespace=namespace,

@@ -43,10 +43,16 @@ class UsernameToken:
 class RequestEnvelope:
     soap_version: int
     envelope: etree._Element
+    header: etree._Element | None
     body_element: etree._Element
     wsa_action: str | None
     message_id: str | None
     username_token: UsernameToken | None
+
+    def header_text(self, tag: str) -> str | None:
+        """The text of a SOAP header element (message-contract headers such as SystemUserName)."""
+        element = self.header.find(tag) if self.header is not None else None
+        return None if element is None else (element.text or "")
 
 
 def parse_envelope(data: bytes, expected_version: int) -> RequestEnvelope:
@@ -96,7 +102,7 @@ def parse_envelope(data: bytes, expected_version: int) -> RequestEnvelope:
                 password=(password.text or "") if password is not None else None,
                 password_type=password.get("Type") if password is not None else None,
             )
-    return RequestEnvelope(version, root, elements[0], wsa_action, message_id, token)
+    return RequestEnvelope(version, root, header, elements[0], wsa_action, message_id, token)
 
 
 def is_password_text(token: UsernameToken) -> bool:

@@ -55,7 +55,8 @@ def _method(operation: BoundOperation):
     names, types = [], []
     if operation.body_credentials:
         names += list(operation.body_credentials)
-        types += [CREDENTIAL, CREDENTIAL]
+        credential = Unicode if operation.operation.optional_credentials else CREDENTIAL
+        types += [credential, credential]
     for name, model in operation.operation.params:
         names.append(name)
         types.append(model)
@@ -64,7 +65,10 @@ def _method(operation: BoundOperation):
         "_in_message_name": operation.request_tag,
         "_out_message_name": operation.response_tag,
     }
-    if operation.operation.returns is not None:
+    if operation.operation.results:
+        options["_returns"] = tuple(model for _, model in operation.operation.results)
+        options["_out_variable_names"] = tuple(name for name, _ in operation.operation.results)
+    elif operation.operation.returns is not None:
         options["_returns"] = operation.operation.returns
     return rpc(*types, **options)(_stub(operation.wire_name))
 

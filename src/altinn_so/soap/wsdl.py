@@ -63,32 +63,44 @@ def _part(message: etree._Element, name: str, namespace: str, local: str) -> Non
     part.set("element", f"q:{local}")
 
 
-def _message_name(endpoint: Endpoint, operation: BoundOperation, kind: str) -> str:
-    return f"{endpoint.port_type}_{operation.wire_name}_{kind}"
+def _message_names(endpoint: Endpoint, operation: BoundOperation) -> dict[str, str]:
+    """WCF names messages {portType}_{op}_InputMessage; a message contract's messages bear its element names."""
+    fault = f"{endpoint.port_type}_{operation.wire_name}_AltinnFaultFault_FaultMessage"
+    if operation.operation.request_element:
+        return {"input": operation.request_element, "output": operation.response_element,
+                "headers": f"{operation.request_element}_Headers", "fault": fault}
+    prefix = f"{endpoint.port_type}_{operation.wire_name}_"
+    return {"input": prefix + "InputMessage", "output": prefix + "OutputMessage", "fault": fault}
 
 
 def _messages(root, endpoint: Endpoint, operation: BoundOperation) -> None:
-    for kind, local in (("InputMessage", operation.wire_name), ("OutputMessage", operation.wire_name + "Response")):
-        message = etree.SubElement(root, f"{{{WSDL}}}message", name=_message_name(endpoint, operation, kind))
+    names = _message_names(endpoint, operation)
+    for kind, local in (("input", operation.request_element), ("output", operation.response_element)):
+        message = etree.SubElement(root, f"{{{WSDL}}}message", name=names[kind])
         _part(message, "parameters", operation.namespace, local)
-    fault = etree.SubElement(root, f"{{{WSDL}}}message",
-                             name=_message_name(endpoint, operation, "AltinnFaultFault_FaultMessage"))
+        if kind == "input" and operation.header_credentials:
+            headers = etree.SubElement(root, f"{{{WSDL}}}message", name=names["headers"])
+            for name in sorted(operation.header_credentials):
+                _part(headers, name, operation.namespace, name)
+    fault = etree.SubElement(root, f"{{{WSDL}}}message", name=names["fault"])
     _part(fault, "detail", ALTINN_FAULT, "AltinnFault")
 
 
 def _port_type(root, endpoint: Endpoint) -> None:
     port_type = etree.SubElement(root, f"{{{WSDL}}}portType", name=endpoint.port_type)
     for operation in endpoint.operations:
+        names = _message_names(endpoint, operation)
         element = etree.SubElement(port_type, f"{{{WSDL}}}operation", name=operation.wire_name)
-        for tag, action, kind in (("input", operation.action, "InputMessage"),
-                                  ("output", operation.reply_action, "OutputMessage")):
+        for tag, action in (("input", operation.action), ("output", operation.reply_action)):
             io = etree.SubElement(element, f"{{{WSDL}}}{tag}")
             io.set(f"{{{WSAW}}}Action", action)
-            io.set("message", "tns:" + _message_name(endpoint, operation, kind))
+            if operation.operation.request_element:
+                io.set("name", names[tag])
+            io.set("message", "tns:" + names[tag])
         fault = etree.SubElement(element, f"{{{WSDL}}}fault")
         fault.set(f"{{{WSAW}}}Action", operation.fault_action)
         fault.set("name", "AltinnFaultFault")
-        fault.set("message", "tns:" + _message_name(endpoint, operation, "AltinnFaultFault_FaultMessage"))
+        fault.set("message", "tns:" + names["fault"])
 
 
 def _binding(root, endpoint: Endpoint, soap_ns: str, policy_id: str) -> None:
@@ -99,8 +111,16 @@ def _binding(root, endpoint: Endpoint, soap_ns: str, policy_id: str) -> None:
     for operation in endpoint.operations:
         element = etree.SubElement(binding, f"{{{WSDL}}}operation", name=operation.wire_name)
         etree.SubElement(element, f"{{{soap_ns}}}operation", soapAction=operation.action, style="document")
+        names = _message_names(endpoint, operation)
         for tag in ("input", "output"):
-            etree.SubElement(etree.SubElement(element, f"{{{WSDL}}}{tag}"), f"{{{soap_ns}}}body", use="literal")
+            io = etree.SubElement(element, f"{{{WSDL}}}{tag}")
+            if operation.operation.request_element:
+                io.set("name", names[tag])
+            if tag == "input" and operation.header_credentials:
+                for name in sorted(operation.header_credentials):
+                    etree.SubElement(io, f"{{{soap_ns}}}header", message="tns:" + names["headers"], part=name,
+                                     use="literal")
+            etree.SubElement(io, f"{{{soap_ns}}}body", use="literal")
         fault = etree.SubElement(element, f"{{{WSDL}}}fault", name="AltinnFaultFault")
         etree.SubElement(fault, f"{{{soap_ns}}}fault", use="literal", name="AltinnFaultFault", namespace="")
 
@@ -121,12 +141,15 @@ def tidy_schemas(endpoint: Endpoint, models: EndpointModels) -> list[etree._Elem
     """spyne's schemas, reshaped to WCF's conventions and written deterministically."""
     raw = models.schemas()
     wrappers: dict[str, set[str]] = {}
+    headers: dict[str, set[str]] = {}
     for operation in endpoint.operations:
         wrappers.setdefault(operation.namespace, set()).update(
-            {operation.wire_name, operation.wire_name + "Response"})
+            {operation.request_element, operation.response_element})
+        headers.setdefault(operation.namespace, set()).update(operation.header_credentials or ())
     tidied = []
     for namespace in sorted(raw, key=_schema_order):
-        tidied.append(_canonical_schema(raw[namespace], namespace, wrappers.get(namespace, set())))
+        tidied.append(_canonical_schema(raw[namespace], namespace, wrappers.get(namespace, set()),
+                                        headers.get(namespace, set())))
     return tidied
 
 
@@ -140,7 +163,8 @@ def _resolve(element: etree._Element, value: str) -> tuple[str, str]:
     return element.nsmap.get(prefix or None, XSD if not prefix else None), local
 
 
-def _canonical_schema(source: etree._Element, namespace: str, wrapper_names: set[str]) -> etree._Element:
+def _canonical_schema(source: etree._Element, namespace: str, wrapper_names: set[str],
+                      header_names: set[str]) -> etree._Element:
     simple = {n.get("name"): n for n in source if n.tag == f"{{{XSD}}}simpleType"}
     complex_ = {n.get("name"): n for n in source if n.tag == f"{{{XSD}}}complexType"}
     elements = {}
@@ -184,6 +208,9 @@ def _canonical_schema(source: etree._Element, namespace: str, wrapper_names: set
     for name in sorted(complex_):
         if name not in wrapper_names:
             copy(complex_[name], schema)
+    # Message-contract headers are global string elements of the service namespace.
+    for name in header_names:
+        elements[name] = etree.Element(f"{{{XSD}}}element", name=name, type="xsd:string", nsmap={"xsd": XSD})
     # WCF declares a nillable global element for every named type, simple ones included.
     for name in simple:
         if name not in elements:

@@ -30,6 +30,8 @@ _MEDIA_VERSION = {"text/xml": 11, "application/soap+xml": 12}
 _CONTENT_TYPE = {11: "text/xml; charset=utf-8", 12: "application/soap+xml; charset=utf-8"}
 _REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
             413: "Payload Too Large", 415: "Unsupported Media Type", 500: "Internal Server Error"}
+# Without TLS client certificates (lenient mode), AEC/AEC2 read the caller's org number from this header.
+LENIENT_ORGNO_HEADER = "HTTP_X_ENTERPRISE_CERTIFICATE_ORGNO"
 CONTRACT_FILTER_MISMATCH = (
     "The message with Action '{action}' cannot be processed at the receiver, due to a ContractFilter mismatch at "
     "the EndpointDispatcher. This may be because of either a contract mismatch (mismatched Actions between sender "
@@ -190,6 +192,9 @@ class SoapApplication:
         if operation.body_credentials:
             user_key, password_key = operation.body_credentials
             username, password = args.pop(user_key, None), args.pop(password_key, None)
+        elif operation.header_credentials:
+            username, password = (request.header_text(f"{{{operation.namespace}}}{name}")
+                                  for name in operation.header_credentials)
         elif credentials is Credentials.USERNAME_TOKEN:
             token = request.username_token
             if token is not None:
@@ -205,14 +210,24 @@ class SoapApplication:
             mode = AuthMode.CERTIFICATE_AND_PASSWORD
         else:
             mode = AuthMode.PASSWORD
-        orgno = client_certificate_orgno(environ) if mode is not AuthMode.PASSWORD else None
+        orgno = None
+        if mode is AuthMode.CERTIFICATE and not certificates:
+            # Lenient mode: no TLS client certificates, so an AEC caller names its organisation in a header.
+            orgno = environ.get(LENIENT_ORGNO_HEADER) or None
+        elif mode is not AuthMode.PASSWORD:
+            orgno = client_certificate_orgno(environ)
         return self.emulator.authenticator.authenticate(username, password, mode=mode, certificate_orgno=orgno)
 
     def _reply(self, route: Route, operation: BoundOperation, request: RequestEnvelope, result):
         binding = route.endpoint.binding
         envelope, body = new_envelope(binding.soap_version, reply_action=operation.reply_action,
                                       relates_to=request.message_id, addressing=binding.addressing)
-        value = {operation.result_name: result} if operation.operation.returns is not None else {}
+        if operation.operation.results:
+            value = result or {}
+        elif operation.operation.returns is not None:
+            value = {operation.result_name: result}
+        else:
+            value = {}
         codec.encode(route.models.operations[operation.wire_name].response, value, body, operation.response_tag,
                      nsmap={None: operation.namespace})
         payload = serialize(envelope)

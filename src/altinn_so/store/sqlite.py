@@ -13,10 +13,12 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Iterator
 
 from ..domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner
+from ..domain.correspondence.model import Correspondence, SdpShipment
+from ..domain.receipts import Receipt
 from ..domain.notifications.model import OutboxFilter, OutboxMessage
 from ..domain.registry import Organisation, Person, SelfRegisteredUser
 
@@ -41,10 +43,32 @@ MIGRATIONS: list[str] = [
     CREATE INDEX outbox_reportee ON outbox (reportee);
     CREATE INDEX outbox_origin ON outbox (origin);
     """,
+    """
+    CREATE TABLE receipts (id INTEGER PRIMARY KEY AUTOINCREMENT, parent_id INTEGER NOT NULL, type TEXT NOT NULL,
+                           last_changed TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE INDEX receipts_parent ON receipts (parent_id);
+    CREATE INDEX receipts_type_changed ON receipts (type, last_changed);
+    CREATE TABLE receipt_references (receipt_id INTEGER NOT NULL, type TEXT NOT NULL, value TEXT NOT NULL);
+    CREATE INDEX receipt_references_lookup ON receipt_references (type, value);
+    CREATE INDEX receipt_references_receipt ON receipt_references (receipt_id);
+    CREATE TABLE correspondences (id INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT NOT NULL,
+                                  service_code TEXT NOT NULL, service_edition INTEGER NOT NULL,
+                                  reportee TEXT NOT NULL, senders_reference TEXT NOT NULL,
+                                  created_at TEXT NOT NULL, status TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE INDEX correspondences_service ON correspondences (owner, service_code, service_edition, created_at);
+    CREATE INDEX correspondences_reference ON correspondences (owner, senders_reference);
+    CREATE TABLE sdp_shipments (id INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT NOT NULL,
+                                service_code TEXT NOT NULL, service_edition INTEGER NOT NULL,
+                                reportee TEXT NOT NULL, reference TEXT NOT NULL, created_at TEXT NOT NULL,
+                                data TEXT NOT NULL);
+    CREATE INDEX sdp_service ON sdp_shipments (owner, service_code, service_edition, created_at);
+    CREATE INDEX sdp_reference ON sdp_shipments (owner, reference);
+    """,
 ]
 
 # Tables that hold state created by calls, as opposed to seed data.
-RUNTIME_TABLES = ("outbox", "lockouts", "sequences")
+RUNTIME_TABLES = ("outbox", "lockouts", "sequences", "receipts", "receipt_references", "correspondences",
+                  "sdp_shipments")
 SEED_TABLES = ("persons", "organisations", "users", "service_owners", "systems", "services", "templates")
 
 
@@ -125,6 +149,16 @@ class Database:
 
 def _dump(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _ts(moment: datetime) -> str:
+    """A UTC timestamp of fixed width, so that columns compare and sort as text."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _chunks(values: list, size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 class _Documents:
@@ -292,3 +326,146 @@ class SqliteOutbox:
         with self._db.transaction() as conn:
             return conn.execute("DELETE FROM outbox").rowcount
 
+
+
+class SqliteReceipts:
+    def __init__(self, db: Database):
+        self._db = db
+
+    def add_receipt(self, receipt: Receipt) -> Receipt:
+        with self._db.transaction() as conn:
+            cursor = conn.execute("INSERT INTO receipts (parent_id, type, last_changed, data) VALUES (?, ?, ?, '')",
+                                  (receipt.parent_id, receipt.type, _ts(receipt.last_changed)))
+            stored = replace(receipt, id=cursor.lastrowid)
+            self._write(conn, stored)
+        return stored
+
+    def save_receipt(self, receipt: Receipt) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE receipts SET last_changed=? WHERE id=?", (_ts(receipt.last_changed), receipt.id))
+            self._write(conn, receipt)
+
+    @staticmethod
+    def _write(conn, receipt: Receipt) -> None:
+        conn.execute("UPDATE receipts SET data=? WHERE id=?", (_dump(receipt.to_dict()), receipt.id))
+        conn.execute("DELETE FROM receipt_references WHERE receipt_id=?", (receipt.id,))
+        conn.executemany("INSERT INTO receipt_references VALUES (?, ?, ?)",
+                         [(receipt.id, r.type, r.value) for r in receipt.references])
+
+    def get_receipt(self, receipt_id: int) -> Receipt | None:
+        rows = self._db.query("SELECT data FROM receipts WHERE id=?", (receipt_id,))
+        return Receipt.from_dict(json.loads(rows[0][0])) if rows else None
+
+    def children_of(self, receipt_id: int) -> list[Receipt]:
+        return self._load("SELECT data FROM receipts WHERE parent_id=? ORDER BY id", (receipt_id,))
+
+    def find_by_reference(self, reference_type: str, value: str) -> list[Receipt]:
+        return self._load("SELECT r.data FROM receipts r JOIN receipt_references x ON x.receipt_id = r.id "
+                          "WHERE x.type=? AND x.value=? ORDER BY r.id DESC", (reference_type, value))
+
+    def list_changed(self, receipt_type: str, since: datetime | None, until: datetime | None) -> list[Receipt]:
+        sql, params = "SELECT data FROM receipts WHERE type=?", [receipt_type]
+        if since is not None:
+            sql += " AND last_changed >= ?"
+            params.append(_ts(since))
+        if until is not None:
+            sql += " AND last_changed <= ?"
+            params.append(_ts(until))
+        return self._load(sql + " ORDER BY id", tuple(params))
+
+    def list_receipts(self) -> list[Receipt]:
+        return self._load("SELECT data FROM receipts ORDER BY id", ())
+
+    def _load(self, sql: str, params: tuple) -> list[Receipt]:
+        return [Receipt.from_dict(json.loads(row[0])) for row in self._db.query(sql, params)]
+
+
+class SqliteCorrespondences:
+    def __init__(self, db: Database):
+        self._db = db
+
+    def add_correspondence(self, correspondence: Correspondence) -> Correspondence:
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO correspondences (owner, service_code, service_edition, reportee, senders_reference, "
+                "created_at, status, data) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
+                (correspondence.owner, correspondence.service_code, correspondence.service_edition,
+                 correspondence.reportee, correspondence.senders_reference, _ts(correspondence.created_at),
+                 correspondence.status.value))
+            stored = replace(correspondence, id=cursor.lastrowid)
+            conn.execute("UPDATE correspondences SET data=? WHERE id=?", (_dump(stored.to_dict()), stored.id))
+        return stored
+
+    def save_correspondence(self, correspondence: Correspondence) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE correspondences SET status=?, data=? WHERE id=?",
+                         (correspondence.status.value, _dump(correspondence.to_dict()), correspondence.id))
+
+    def get_correspondence(self, correspondence_id: int) -> Correspondence | None:
+        rows = self._db.query("SELECT data FROM correspondences WHERE id=?", (correspondence_id,))
+        return Correspondence.from_dict(json.loads(rows[0][0])) if rows else None
+
+    def find_correspondences(self, owner: str, *, service=None, created_after=None, created_before=None,
+                             reportee=None, senders_references=None, status=None) -> list[Correspondence]:
+        clauses, params = _filters(owner, service, created_after, created_before, reportee)
+        if status is not None:
+            clauses.append("status=?")
+            params.append(status)
+        return [Correspondence.from_dict(json.loads(row[0]))
+                for row in _select(self._db, "correspondences", "senders_reference", clauses, params,
+                                   senders_references)]
+
+    def list_correspondences(self) -> list[Correspondence]:
+        return [Correspondence.from_dict(json.loads(row[0]))
+                for row in self._db.query("SELECT data FROM correspondences ORDER BY id")]
+
+    def add_sdp(self, shipment: SdpShipment) -> SdpShipment:
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO sdp_shipments (owner, service_code, service_edition, reportee, reference, created_at, "
+                "data) VALUES (?, ?, ?, ?, ?, ?, '')",
+                (shipment.owner, shipment.service_code, shipment.service_edition, shipment.reportee,
+                 shipment.reference, _ts(shipment.created_at)))
+            stored = replace(shipment, id=cursor.lastrowid)
+            conn.execute("UPDATE sdp_shipments SET data=? WHERE id=?", (_dump(stored.to_dict()), stored.id))
+        return stored
+
+    def save_sdp(self, shipment: SdpShipment) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE sdp_shipments SET data=? WHERE id=?", (_dump(shipment.to_dict()), shipment.id))
+
+    def find_sdp(self, owner: str, *, service=None, created_after=None, created_before=None, reportee=None,
+                 references=None) -> list[SdpShipment]:
+        clauses, params = _filters(owner, service, created_after, created_before, reportee)
+        return [SdpShipment.from_dict(json.loads(row[0]))
+                for row in _select(self._db, "sdp_shipments", "reference", clauses, params, references)]
+
+
+def _filters(owner, service, created_after, created_before, reportee) -> tuple[list[str], list]:
+    clauses, params = ["owner=?"], [owner]
+    if service is not None:
+        clauses += ["service_code=?", "service_edition=?"]
+        params += [service[0], service[1]]
+    if created_after is not None:
+        clauses.append("created_at > ?")
+        params.append(_ts(created_after))
+    if created_before is not None:
+        clauses.append("created_at < ?")
+        params.append(_ts(created_before))
+    if reportee is not None:
+        clauses.append("reportee=?")
+        params.append(reportee)
+    return clauses, params
+
+
+def _select(db: Database, table: str, reference_column: str, clauses: list[str], params: list,
+            references: list[str] | None) -> list[tuple]:
+    """Rows matching ``clauses``, and one of ``references`` when given, in id order."""
+    base = f"SELECT id, data FROM {table} WHERE " + " AND ".join(clauses)  # noqa: S608 (our own columns)
+    if references is None:
+        return [(row[1],) for row in db.query(base + " ORDER BY id", tuple(params))]
+    rows: dict[int, str] = {}
+    for chunk in _chunks(list(dict.fromkeys(references))):
+        sql = base + f" AND {reference_column} IN ({', '.join('?' * len(chunk))})"
+        rows.update(db.query(sql, tuple(params) + tuple(chunk)))
+    return [(rows[key],) for key in sorted(rows)]

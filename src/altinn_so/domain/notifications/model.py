@@ -96,6 +96,12 @@ class OutboxMessage:
     sent_at: datetime | None = None
     id: int | None = None  # assigned by the outbox
 
+    def sent_time(self, now: datetime) -> datetime | None:
+        """When it was sent: on delivery, or once its scheduled time has passed; None while pending."""
+        if self.sent_at is not None:
+            return self.sent_at
+        return self.scheduled_at if self.scheduled_at <= now else None
+
     def to_dict(self) -> dict:
         return {
             "id": self.id,

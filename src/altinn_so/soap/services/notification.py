@@ -22,33 +22,42 @@ _V1_LIST = types.StandaloneNotificationBEList.customize(min_occurs=1, nillable=F
 _V4_LIST = types.StandaloneNotificationBEListV2.customize(min_occurs=1, nillable=False)
 
 
-def _value(data: dict, key: str):
-    """A decoded value, with an empty non-string element read as "not given"."""
-    value = data.get(key)
-    return None if value is codec.EMPTY else value
+_value = codec.value
+
+
+def endpoints_of(item: dict) -> list[EndPointRequest]:
+    """ReceiverEndPoints of any notification contract (2009/10 or 2022/11)."""
+    endpoint_list = item.get("ReceiverEndPoints") or {}
+    return [
+        EndPointRequest(transport=_value(e, "TransportType"), address=e.get("ReceiverAddress"))
+        for e in endpoint_list.get("ReceiverEndPoint") or () if e is not None
+    ]
+
+
+def tokens_of(item: dict) -> list[str | None] | None:
+    """TokenValues in document order; a TextToken without one (or nil) is None."""
+    if item.get("TextTokens") is None:
+        return None
+    return [None if t is None else t.get("TokenValue") for t in item["TextTokens"].get("TextToken") or ()]
+
+
+def shipment_time_of(item: dict):
+    shipment = item.get("ShipmentDateTime")
+    return BLANK if shipment is codec.EMPTY else shipment
 
 
 def to_request(item: dict) -> NotificationRequest:
     """A decoded StandaloneNotification (V1-V3) or StandaloneNotificationV2 (V4) as a domain request."""
-    endpoint_list = item.get("ReceiverEndPoints") or {}
-    endpoints = [
-        EndPointRequest(transport=_value(e, "TransportType"), address=e.get("ReceiverAddress"))
-        for e in endpoint_list.get("ReceiverEndPoint") or () if e is not None
-    ]
-    tokens = None
-    if "TextTokens" in item and item["TextTokens"] is not None:
-        tokens = [None if t is None else t.get("TokenValue") for t in item["TextTokens"].get("TextToken") or ()]
     service = item.get("Service")
-    shipment = item.get("ShipmentDateTime")
     roles = (item.get("Roles") or {}).get("RoleName") or []
     return NotificationRequest(
         reportee_number=item.get("ReporteeNumber"),
         notification_type=item.get("NotificationType"),
         language=_value(item, "LanguageID"),
-        endpoints=endpoints,
-        text_tokens=tokens,
+        endpoints=endpoints_of(item),
+        text_tokens=tokens_of(item),
         from_address=item.get("FromAddress"),
-        shipment_time=BLANK if shipment is codec.EMPTY else shipment,
+        shipment_time=shipment_time_of(item),
         is_reservable=_value(item, "IsReservable"),
         service=ServiceRef(service.get("ServiceCode") or "", _value(service, "ServiceEdition") or 0)
         if service else None,

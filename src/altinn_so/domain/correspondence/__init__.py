@@ -1,0 +1,49 @@
+"""Correspondence ("meldingstjenesten", catalogue §3.1): messages a service owner puts in a reportee's inbox.
+
+``CorrespondenceService`` is the one entry point; its parts live in
+``insert`` (InsertCorrespondence), ``status`` (status queries), ``enduser``
+(read, confirm) and ``simple_service`` (CreateSimpleCorrespondenceService).
+"""
+
+from __future__ import annotations
+
+from ..auth import Caller
+from ..catalog import CatalogRepository, Service
+from ..clock import Clock
+from ..notifications.engine import NotificationEngine
+from ..notifications.model import OutboxRepository
+from ..receipts import ReceiptService
+from ..registry import RegistryRepository
+from .enduser import EndUser
+from .insert import SAVED, Inserter
+from .model import *  # noqa: F401,F403  (the data types are part of this package's interface)
+from .model import CorrespondenceRepository, CorrespondenceSettings
+from .simple_service import create_simple_service
+from .status import StatusQueries
+
+
+class CorrespondenceService:
+    def __init__(self, store: CorrespondenceRepository, receipts: ReceiptService, engine: NotificationEngine,
+                 outbox: OutboxRepository, registry: RegistryRepository, catalog: CatalogRepository, clock: Clock,
+                 transaction, next_number, settings: CorrespondenceSettings = CorrespondenceSettings()):
+        self.store = store
+        self.settings = settings
+        self._catalog = catalog
+        self._next_number = next_number
+        self._transaction = transaction
+        inserter = Inserter(store, receipts, engine, outbox, registry, catalog, clock, transaction, settings)
+        queries = StatusQueries(store, outbox, catalog, clock, settings)
+        end_user = EndUser(store, clock, transaction)
+        self.insert = inserter.insert
+        self.status_details = queries.details
+        self.status_history = queries.history
+        self.read = end_user.read
+        self.confirm = end_user.confirm
+
+    def create_simple_service(self, caller: Caller, template_code: str | None,
+                              template_edition: int | None) -> Service:
+        with self._transaction():
+            return create_simple_service(self._catalog, self._next_number, caller, template_code, template_edition)
+
+
+__all__ = ["CorrespondenceService", "SAVED"]

@@ -1,0 +1,29 @@
+"""CreateSimpleCorrespondenceService: a new, very simple correspondence service for the caller,
+cloned from a template service (catalogue §3.1)."""
+
+from __future__ import annotations
+
+from ..auth import Caller
+from ..catalog import CatalogRepository, Service
+from ..errors import AltinnError, ErrorCode
+
+FIRST_CODE = 100_000  # generated service codes start here, clear of the seeded ones
+
+
+def create_simple_service(catalog: CatalogRepository, next_number, caller: Caller, template_code: str | None,
+                          template_edition: int | None) -> Service:
+    """``next_number()`` hands out a fresh sequence number for the service code."""
+    if not template_code:
+        raise AltinnError(ErrorCode.EXTERNAL_SERVICE_CODE_CANNOT_BE_NULL, "templateServiceCode cannot be null.")
+    template = catalog.get_service(template_code, template_edition or 0)
+    if template is None or template.kind not in ("correspondence", "correspondence-template"):
+        raise AltinnError(ErrorCode.SERVICE_IS_NOT_VALID,
+                          f"Service {template_code} edition {template_edition} is not a correspondence template.")
+    while True:
+        code = str(FIRST_CODE + next_number())
+        if catalog.get_service(code, 1) is None:
+            break
+    service = Service(code=code, edition=1, owner=caller.owner.code, kind="correspondence",
+                      name=f"{template.name} – {caller.owner.name}", names=dict(template.names))
+    catalog.put_service(service)
+    return service

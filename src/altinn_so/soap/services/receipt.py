@@ -1,0 +1,147 @@
+"""ReceiptAgencyExternal (receipts), declared once for Basic, WS, EC and EC2 (catalogue §3.2).
+
+Two generations of the contract live side by side: the legacy operations
+(GetReceipt, GetReceiptList, SaveReceipt) speak ``ReceiptExternal`` (2009/10,
+``ReceiptStatusCode``/``ReceiptTypeName``), the newer ones (GetReceiptV2,
+GetReceiptListV2, UpdateReceipt) speak ``Receipt`` (2015/06,
+``ReceiptStatus``/``ReceiptType``). One domain serves both.
+"""
+
+from __future__ import annotations
+
+from spyne import DateTime
+
+from ...domain.receipts import RECEIPT_TYPES_2009, Receipt, ReceiptSave, Reference
+from .. import codec
+from ..contract import Operation, ServiceContract
+from ..types import receipt as types
+
+NAMESPACE_BASIC = "http://www.altinn.no/services/Intermediary/Receipt/2009/10"
+NAMESPACE_EC = "http://www.altinn.no/services/Intermediary/Receipt/2010/10"
+
+
+# -- wire -> domain -------------------------------------------------------------------------------------
+
+_value = codec.value
+
+
+def references(data: dict | None, type_key: str) -> list[Reference]:
+    items = ((data or {}).get("References") or {}).get("Reference") or []
+    return [Reference(_value(item, type_key) or "NotSet", item.get("ReferenceValue") or "")
+            for item in items if item is not None]
+
+
+def receipt_save(data: dict | None, *, legacy: bool) -> ReceiptSave:
+    data = data or {}
+    item_key = "ReceiptSaveExternal" if legacy else "ReceiptSave"
+    subs = (data.get("SubReceipts") or {}).get(item_key) or []
+    return ReceiptSave(
+        receipt_id=_value(data, "ReceiptId"),
+        archive_reference=data.get("ArchiveReference"),
+        status=_value(data, "ReceiptStatusCode" if legacy else "ReceiptStatus"),
+        text=data.get("ReceiptText"),
+        references=tuple(references(data, "ReferenceTypeName" if legacy else "ReferenceType")),
+        sub_receipts=tuple(receipt_save(sub, legacy=legacy) for sub in subs if sub is not None),
+    )
+
+
+# -- domain -> wire -------------------------------------------------------------------------------------
+
+def receipt_external(receipt: Receipt) -> dict:
+    """A receipt as ReceiptExternal (2009/10), whose type enumeration has no BrokerService."""
+    return {
+        "LastChanged": receipt.last_changed,
+        "ParentReceiptId": receipt.parent_id,
+        "ReceiptHistory": receipt.history or None,
+        "ReceiptId": receipt.id,
+        "ReceiptStatusCode": receipt.status.value,
+        "ReceiptText": receipt.text,
+        "ReceiptTypeName": receipt.type if receipt.type in RECEIPT_TYPES_2009 else "NotSet",
+        "References": {"Reference": [{"ReferenceTypeName": r.type, "ReferenceValue": r.value}
+                                     for r in receipt.references]},
+        "SubReceipts": {"ReceiptExternal": [receipt_external(sub) for sub in receipt.sub_receipts]},
+    }
+
+
+def receipt_v2(receipt: Receipt) -> dict:
+    return {
+        "LastChanged": receipt.last_changed,
+        "ParentReceiptId": receipt.parent_id,
+        "ReceiptHistory": receipt.history or None,
+        "ReceiptId": receipt.id,
+        "ReceiptStatus": receipt.status.value,
+        "ReceiptTemplate": receipt.template,
+        "ReceiptText": receipt.text,
+        "ReceiptType": receipt.type,
+        "References": {"Reference": [{"ReferenceType": r.type, "ReferenceValue": r.value}
+                                     for r in receipt.references]},
+        "SubReceipts": {"Receipt": [receipt_v2(sub) for sub in receipt.sub_receipts]},
+    }
+
+
+# -- handlers ------------------------------------------------------------------------------------------
+
+def _get(call, args, *, legacy: bool):
+    search = args.get("receipt") or {}
+    found = call.emulator.receipts.get(call.caller, _value(search, "ReceiptId"),
+                                       references(search, "ReferenceTypeName" if legacy else "ReferenceType"))
+    return receipt_external(found) if legacy else receipt_v2(found)
+
+
+def get_receipt(call, args):
+    return _get(call, args, legacy=True)
+
+
+def get_receipt_v2(call, args):
+    return _get(call, args, legacy=False)
+
+
+def _list(call, args):
+    return call.emulator.receipts.list(call.caller, _value(args, "receiptTypeName"), _value(args, "dateFrom"),
+                                       _value(args, "dateTo"))
+
+
+def get_receipt_list(call, args):
+    return {"ReceiptExternal": [receipt_external(r) for r in _list(call, args)]}
+
+
+def get_receipt_list_v2(call, args):
+    return {"Receipt": [receipt_v2(r) for r in _list(call, args)]}
+
+
+def save_receipt(call, args):
+    return receipt_external(call.emulator.receipts.update(call.caller, receipt_save(args.get("receipt"),
+                                                                                    legacy=True)))
+
+
+def update_receipt(call, args):
+    return receipt_v2(call.emulator.receipts.update(call.caller, receipt_save(args.get("receipt"), legacy=False)))
+
+
+_DATES = (("dateFrom", DateTime(nillable=False)), ("dateTo", DateTime(nillable=False)))
+
+RECEIPT_AGENCY_EXTERNAL = ServiceContract(
+    name="ReceiptAgencyExternal",
+    area="IntermediaryExternal",
+    bindings=("basic", "ws", "ec", "ec2"),
+    namespaces={"basic": NAMESPACE_BASIC, "ec": NAMESPACE_EC},
+    service_names={"ec": "ReceiptAgencyExternalEC", "ec2": "ReceiptAgencyExternalEC2"},
+    operations=(
+        Operation("GetReceipt", get_receipt, params=(("receipt", types.ReceiptSearchExternal),),
+                  returns=types.ReceiptExternal, optional_credentials=True),
+        Operation("GetReceipt", get_receipt_v2, version=2,
+                  params=(("receipt", types.ReceiptSearch.customize(min_occurs=1, nillable=False)),),
+                  returns=types.Receipt),
+        Operation("GetReceiptList", get_receipt_list,
+                  params=(("receiptTypeName", types.ReceiptTypeEnum(nillable=False)), *_DATES),
+                  returns=types.ReceiptExternalList, optional_credentials=True),
+        Operation("GetReceiptList", get_receipt_list_v2, version=2,
+                  params=(("receiptTypeName", types.ReceiptType(min_occurs=1, nillable=False)), *_DATES),
+                  returns=types.ReceiptList),
+        Operation("SaveReceipt", save_receipt, params=(("receipt", types.ReceiptSaveExternal),),
+                  returns=types.ReceiptExternal, optional_credentials=True),
+        Operation("UpdateReceipt", update_receipt,
+                  params=(("receipt", types.ReceiptSave.customize(min_occurs=1, nillable=False)),),
+                  returns=types.Receipt),
+    ),
+)
