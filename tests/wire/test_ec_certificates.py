@@ -12,6 +12,7 @@ from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
 from altinn_so.certs import generate_certificates, write_untrusted_enterprise_certificate
+from altinn_so.domain.catalog import ServiceOwner
 from altinn_so.emulator import Emulator
 from altinn_so.seeding import default_seed
 from altinn_so.server import make_server
@@ -24,7 +25,9 @@ from support.soap import altinn_fault, notification
 def tls(tmp_path_factory):
     directory = tmp_path_factory.mktemp("certs")
     seed = default_seed()
-    certificates = generate_certificates(directory, seed.owners.values())
+    # Eksempel AS gets an enterprise certificate too, but is no service owner.
+    not_an_owner = ServiceOwner(code="EKS", orgno="310003018", name="Eksempel AS")
+    certificates = generate_certificates(directory, [*seed.owners.values(), not_an_owner])
     untrusted = write_untrusted_enterprise_certificate(directory, seed.owners["TTD"])
     emulator = Emulator(seed=seed)
     app = SoapApplication(emulator, settings=WireSettings(require_client_certificates=True))
@@ -37,12 +40,12 @@ def tls(tmp_path_factory):
     emulator.close()
 
 
-def client(tls, suffix: str, cert=None, wsse=None) -> zeep.Client:
+def client(tls, suffix: str, cert=None, wsse=None, service="NotificationAgencyExternal") -> zeep.Client:
     session = requests.Session()
     session.trust_env = False  # this machine sets REQUESTS_CA_BUNDLE
     session.verify = str(tls["certs"].ca_certificate)
     session.cert = str(cert) if cert else None
-    url = f"{tls['base']}/ServiceEngineExternal/NotificationAgencyExternal{suffix}.svc"
+    url = f"{tls['base']}/ServiceEngineExternal/{service}{suffix}.svc"
     return zeep.Client(url + "?wsdl", transport=Transport(session=session), wsse=wsse)
 
 
@@ -111,3 +114,46 @@ def test_wsdl_over_https_points_back_at_https(tls):
     zeep_client = client(tls, "EC2")
     address = zeep_client.service._binding_options["address"]
     assert address.startswith(tls["base"])
+
+
+# -- correspondence: EC2 with certificate and password, AEC2 with the certificate alone --------------------
+
+def insert(zeep_client: zeep.Client, operation: str, **credentials):
+    correspondence = {"ServiceCode": "5678", "ServiceEdition": "1", "Reportee": "23917710120",
+                      "Content": {"LanguageCode": "1044", "MessageTitle": "T", "MessageSummary": "S",
+                                  "MessageBody": "B"}}
+    return getattr(zeep_client.service, operation)(ExternalShipmentReference="TLS-1", Correspondence=correspondence,
+                                                   **credentials)
+
+
+def test_ec2_insert_with_the_owners_certificate(tls):
+    zeep_client = client(tls, "EC2", tls["certs"].owner("TTD").bundle, service="CorrespondenceAgencyExternal")
+    receipt = insert(zeep_client, "InsertCorrespondenceEC", systemUserName="ttd-system", systemPassword="ttd-password",
+                     SystemUserCode="TTD")
+    assert receipt.ReceiptStatusCode == "OK"
+
+
+@pytest.mark.parametrize("owner, expected", [("TTD", "OK"), ("ETT", 5), ("EKS", 5), (None, 5)])
+def test_aec2_authenticates_by_certificate_alone(tls, owner, expected):
+    """TTD's certificate may send for TTD's service; ETT's may not; Eksempel AS is no service owner."""
+    cert = tls["certs"].owner(owner).bundle if owner else None
+    zeep_client = client(tls, "AEC2", cert, service="CorrespondenceAgencyExternal")
+    if expected == "OK":
+        assert insert(zeep_client, "InsertCorrespondenceAECV2").ReceiptStatusCode == "OK"
+        return
+    with pytest.raises(zeep.exceptions.Fault) as caught:
+        insert(zeep_client, "InsertCorrespondenceAECV2")
+    assert altinn_fault(zeep_client, caught.value)["ErrorID"] == expected
+
+
+def test_aec2_over_tls_ignores_the_lenient_org_header(tls):
+    zeep_client = client(tls, "AEC2", service="CorrespondenceAgencyExternal")
+    zeep_client.transport.session.headers["X-Enterprise-Certificate-OrgNo"] = "310001007"
+    with pytest.raises(zeep.exceptions.Fault) as caught:
+        insert(zeep_client, "InsertCorrespondenceAECV2")
+    assert altinn_fault(zeep_client, caught.value)["ErrorID"] == 5
+
+
+def test_aec2_with_an_untrusted_certificate_fails_the_handshake(tls):
+    with pytest.raises(requests.exceptions.ConnectionError):
+        client(tls, "AEC2", tls["untrusted"].bundle, service="CorrespondenceAgencyExternal")
