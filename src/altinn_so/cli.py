@@ -10,6 +10,7 @@ DEFAULT_PORT = 8080
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from .domain.correspondence import CorrespondenceSettings
     from .emulator import Emulator, Settings
     from .seeding import SeedError
     from .server import TlsSettings, make_server, serve_forever
@@ -24,7 +25,8 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     try:
         emulator = Emulator(Settings(database=args.db, seed_files=tuple(args.seed),
-                                     include_default_seed=not args.no_default_seed))
+                                     include_default_seed=not args.no_default_seed,
+                                     correspondence=CorrespondenceSettings(status_limit=args.status_limit)))
     except SeedError as exc:
         print(f"altinn-so: {exc}", file=sys.stderr)
         return 2
@@ -96,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body-bytes", type=int, default=10 * 1024 * 1024, metavar="N",
                        help="largest request body accepted (default 10 MiB)")
     serve.add_argument("--threads", type=int, default=16, help="worker threads (default 16)")
+    serve.add_argument("--status-limit", type=int, default=1000, metavar="N",
+                       help="correspondence status results per query before LimitReached (default 1000)")
     serve.set_defaults(run=_serve)
 
     wsdl = commands.add_parser("wsdl", help="write every WSDL the emulator serves")
