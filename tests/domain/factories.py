@@ -8,14 +8,17 @@ engine can be tested without SQLite.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 
+from altinn_so.domain.auth import AuthMode, Caller
 from altinn_so.domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner, TemplateText
 from altinn_so.domain.clock import Clock
+from altinn_so.domain.correspondence.model import BinaryAttachment, CorrespondenceRequest
 from altinn_so.domain.ids import with_national_id_check_digits, with_organisation_check_digit
 from altinn_so.domain.notifications.engine import NotificationEngine, NotificationSettings, Rules
 from altinn_so.domain.notifications.model import EndPointRequest, NotificationRequest, ServiceRef
+from altinn_so.domain.receipts import Receipt
 from altinn_so.domain.registry import (Organisation, OrganisationContact, Person, PostalAddress,
                                        SelfRegisteredUser)
 
@@ -282,3 +285,81 @@ def request(reportee, *endpoints, template="Plain", language=1044, tokens=("firs
         service=service,
         **fields,
     )
+
+
+# -- receipts in memory ----------------------------------------------------------------------------
+
+@dataclass
+class InMemoryReceipts:
+    """The ReceiptRepository protocol over a dict; ids are handed out from 1."""
+
+    rows: dict[int, Receipt] = field(default_factory=dict)
+
+    def add_receipt(self, receipt):
+        stored = replace(receipt, id=len(self.rows) + 1)
+        self.rows[stored.id] = stored
+        return stored
+
+    def get_receipt(self, receipt_id):
+        return self.rows.get(receipt_id)
+
+    def save_receipt(self, receipt):
+        self.rows[receipt.id] = receipt
+
+    def children_of(self, receipt_id):
+        return [r for _, r in sorted(self.rows.items()) if r.parent_id == receipt_id]
+
+    def find_by_reference(self, reference_type, value):
+        return [r for _, r in sorted(self.rows.items(), reverse=True)
+                if any(x.type == reference_type and x.value == value for x in r.references)]
+
+    def list_changed(self, receipt_type, since, until):
+        return [r for _, r in sorted(self.rows.items()) if r.type == receipt_type
+                and (since is None or r.last_changed >= since) and (until is None or r.last_changed <= until)]
+
+
+# -- the embedded default seed (src/altinn_so/seed/default.yaml), for tests on a whole Emulator -------
+
+OLA = "23917710120"        # e-mail and mobile in KRR, digital mailbox (digipost)
+KARI = "05838520067"       # e-mail only, no digital mailbox
+PER = "17856230120"        # reserved in KRR, e-mail and mobile
+LISE = "30819040083"       # no contact data
+HEMMELIG = "01879940008"   # strictly confidential address
+DAGNY = "52888115005"      # D-number, mobile only
+ORG = "310003018"          # Eksempel AS: e-mail, mobile, one contact person following 4255:10
+ORG_BERGEN = "310004006"   # sub-unit of ORG without addresses
+ORG_EMAIL = "310005002"    # e-mail only
+ORG_EMPTY = "310006009"    # no addresses
+SELF_REGISTERED = "selvreg_bruker"
+TTD_ORGNO = "310001007"
+ETT_ORGNO = "310002003"
+ASF_TEMPLATE = ("2000", 1)           # ASF's correspondence-template service
+TTD_MESSAGE = ("5678", "1")          # TTD's correspondence service "Melding fra Testdepartementet"
+TTD_DPV = ("4255", "10")             # TTD's DPV correspondence service
+TTD_FORM = ("5679", "1")             # TTD's form service: not a correspondence service
+ETT_MESSAGE = ("9100", "1")          # ETT's correspondence service
+
+
+def system_caller(emulator, username: str = "ttd-system", password: str | None = None) -> Caller:
+    """A caller that logged in with an agency system's password (Basic/WS/EC)."""
+    password = password or username.replace("system", "password")
+    return emulator.authenticator.authenticate(username, password, mode=AuthMode.PASSWORD)
+
+
+def owner_caller(emulator, code: str = "TTD") -> Caller:
+    """An AEC caller: the service owner of a certificate, no agency system."""
+    return Caller(owner=emulator.catalog.get_owner(code))
+
+
+def pdf(file_name: str = "brev.pdf", data: bytes = b"%PDF-1.4 test", **fields) -> BinaryAttachment:
+    return BinaryAttachment(file_name=file_name, name=fields.pop("name", file_name), data=data, **fields)
+
+
+def correspondence(reportee: str | None = OLA, *, service=TTD_MESSAGE, reference: str | None = "ref-1",
+                   system_user_code: str | None = "TTD_SAK", **fields) -> CorrespondenceRequest:
+    """A valid InsertCorrespondence request unless a test overrides a field."""
+    values = dict(service_code=service[0], service_edition=service[1], reportee=reportee,
+                  senders_reference=reference, system_user_code=system_user_code, language="1044",
+                  title="Tittel", summary="Sammendrag", body="Brødtekst")
+    values.update(fields)
+    return CorrespondenceRequest(**values)

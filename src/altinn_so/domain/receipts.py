@@ -18,7 +18,7 @@ from enum import Enum
 from typing import Protocol
 
 from .auth import Caller
-from .clock import ALTINN_TZ, Clock
+from .clock import ALTINN_TZ, Clock, as_aware
 from .errors import AltinnError, ErrorCode
 
 
@@ -160,11 +160,14 @@ class ReceiptService:
         """GetReceiptList: the caller's receipts of a type whose LastChanged lies in the window."""
         if not receipt_type or receipt_type == "NotSet":
             raise AltinnError(ErrorCode.RECEIPT_TYPE_NOT_SET, "ReceiptTypeName must be set (not NotSet).")
+        date_from = as_aware(date_from) if date_from else None  # naive client times are Norwegian time
+        date_to = as_aware(date_to) if date_to else None
         if date_from and date_to and date_from > date_to:
             raise AltinnError(ErrorCode.RECEIPT_DATE_ORDER, "dateFrom cannot be later than dateTo.")
         party = caller.owner.orgno
+        # Top-level receipts only; each carries its sub-receipts.
         return [self._with_children(r) for r in self.store.list_changed(receipt_type, date_from, date_to)
-                if r.visible_to(party)]
+                if r.parent_id == 0 and r.visible_to(party)]
 
     def update(self, caller: Caller, save: ReceiptSave) -> Receipt:
         """UpdateReceipt / SaveReceipt. Errors as documented, including Altinn's ErrorID 0 quirks."""
@@ -179,17 +182,22 @@ class ReceiptService:
                               "Specify either ReceiptId or ArchiveReference, not both.")
         if not has_id and not has_archive:
             raise AltinnError(ErrorCode.GENERAL_ERROR, "Specify ReceiptId or ArchiveReference.")
+        party = caller.owner.orgno
         if has_id:
-            receipt = self.store.get_receipt(save.receipt_id)
+            found = [r for r in [self.store.get_receipt(save.receipt_id)] if r is not None]
         else:
-            found = self.store.find_by_reference(ARCHIVE_REFERENCE, save.archive_reference)
-            receipt = found[0] if found else None  # several: the newest
-        if receipt is None:
+            found = self.store.find_by_reference(ARCHIVE_REFERENCE, save.archive_reference)  # newest first
+        if not found:
             raise AltinnError(ErrorCode.NO_RECEIPT, "There is no receipt to update.")
-        if not receipt.visible_to(caller.owner.orgno):
+        visible = [r for r in found if r.visible_to(party)]
+        if not visible:
             raise AltinnError(ErrorCode.GENERAL_ERROR, "The system has no access to this receipt.")
+        receipt = visible[0]  # several with the archive reference: the newest the caller may update
         self._check(save)
         children = {child.id: child for child in self.store.children_of(receipt.id)}
+        listed = [sub.receipt_id for sub in save.sub_receipts]
+        if len(listed) != len(set(listed)):
+            raise AltinnError(ErrorCode.GENERAL_ERROR, "A sub-receipt is listed more than once.")
         for sub in save.sub_receipts:
             if not sub.receipt_id or sub.receipt_id not in children:
                 raise AltinnError(ErrorCode.NO_RECEIPT,
@@ -220,11 +228,11 @@ class ReceiptService:
         now = self.clock.now()
         status = ReceiptStatus(save.status)
         line = history_line(now, status, f"{save.text} (Receipt updated by AgencySystem: {caller.owner.code})")
-        known = set(receipt.references)
+        added = tuple(r for r in dict.fromkeys(save.references) if r not in set(receipt.references))
         updated = replace(
             receipt, status=status, text=save.text, last_changed=now,
             history=line + ("\n" + receipt.history if receipt.history else ""),
-            references=receipt.references + tuple(r for r in save.references if r not in known),
+            references=receipt.references + added,
         )
         self.store.save_receipt(updated)
         return updated

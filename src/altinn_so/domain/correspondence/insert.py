@@ -16,10 +16,9 @@ from datetime import datetime
 from ..auth import Caller
 from ..catalog import CatalogRepository, LANGUAGES, Service
 from ..clock import Clock, as_aware
-from ..contact import check_mobile_number, is_valid_email
 from ..errors import AltinnError, ErrorCode
 from ..ids import is_organisation_number
-from ..notifications.engine import NotificationEngine, Rules
+from ..notifications.engine import NotificationEngine, Rules, require_valid_email, require_valid_mobile
 from ..notifications.model import Channel, OutboxMessage, OutboxRepository
 from ..notifications.receivers import no_address_error
 from ..receipts import OWNER_PARTY, Receipt, ReceiptService, ReceiptStatus, Reference
@@ -77,6 +76,10 @@ class Inserter:
         creates_message = sdp_plan.creates_message if sdp_plan else True
         reserved = bool(request.is_reservable) and isinstance(reportee, Person) and reportee.reserved
 
+        if not creates_message:
+            # No Altinn message, so its notifications are never sent; they are still checked.
+            self._check_notifications(caller, request, service, allow_priority_transport)
+
         with self._transaction():
             correspondence = None
             if creates_message:
@@ -110,10 +113,9 @@ class Inserter:
                 shipment = self.store.add_sdp(sdp_plan.shipment(
                     owner.code, service, request.reportee, request.senders_reference,
                     correspondence.id if correspondence else None))
-                self.receipts.create("Correspondence", ReceiptStatus.OK, sdp_plan.letter_text, [
-                    Reference("ExternalShipmentReference", request.senders_reference),
-                    Reference(OWNER_PARTY, owner.orgno),
-                ], parent_id=receipt.id)
+                # The letter's sub-receipt: lookups by the shipment reference keep finding the main receipt.
+                self.receipts.create("Correspondence", sdp_plan.letter_status, sdp_plan.letter_text,
+                                     [Reference(OWNER_PARTY, owner.orgno)], parent_id=receipt.id)
                 if correspondence:
                     correspondence = replace(correspondence, sdp_id=shipment.id)
             if correspondence:
@@ -187,6 +189,14 @@ class Inserter:
             messages.extend(outcome.messages)
         self.outbox.add_messages(messages)
 
+    def _check_notifications(self, caller: Caller, request: CorrespondenceRequest, service: Service,
+                             allow_priority_transport: bool) -> None:
+        rules = Rules(allow_priority_transport=allow_priority_transport, strict_both=False)
+        for notification in request.notifications:
+            self.engine.prepare(caller.owner, replace(notification, reportee_number=request.reportee,
+                                                      is_reservable=bool(request.is_reservable)),
+                                rules=rules, origin="validation", notification_id=0, linked_service=service)
+
     # -- SDP (digital post to citizens) ------------------------------------------------------------------
 
     def _plan_sdp(self, request: CorrespondenceRequest, reportee, now: datetime) -> "_SdpPlan":
@@ -215,26 +225,29 @@ class Inserter:
                 error = no_address_error(reportee, Channel.SMS if channel == "SMS" else Channel.EMAIL)
                 raise AltinnError(error.error_id, f"No {channel} address for the digital post notification: "
                                                   "none given and none in KRR.")
-            if channel == "Email" and not is_valid_email(address):
-                raise AltinnError(ErrorCode.INVALID_EMAIL_ADDRESS, f"Invalid e-mail address '{address}'.")
-            if channel == "SMS" and check_mobile_number(address) is not None:
-                raise AltinnError(ErrorCode.INVALID_NORWEGIAN_MOBILE, f"Invalid mobile number '{address}'.")
+            if channel == "Email":
+                require_valid_email(address)
+            else:
+                require_valid_mobile(address)
             notices.append((channel, address, tuple(notice.repetitions)))
 
+        # CopyAltinn always makes the Altinn message. ForwardOnly makes none when the letter goes out; when it
+        # cannot (no mailbox, or reserved in KRR), BackupAltinn (default true) decides.
+        copy = sdp.setting == "CopyAltinn"
         backup = True if sdp.backup_altinn is None else sdp.backup_altinn
         if reportee.reserved:
             events = (SdpEvent(SdpStatus.RESERVED, now),)
             letter = "No letter was sent: the reportee is reserved against digital communication (KRR)."
-            creates_message = backup or sdp.setting == "CopyAltinn"
+            creates_message = copy or backup
         elif reportee.digital_mailbox:
             events = (SdpEvent(SdpStatus.SENT, now),
                       SdpEvent(SdpStatus.DELIVERED, now + self.settings.sdp_delivery_delay))
             letter = f"Letter sent to the reportee's digital mailbox ({reportee.digital_mailbox})."
-            creates_message = sdp.setting == "CopyAltinn"
+            creates_message = copy
         else:
             events = (SdpEvent(SdpStatus.NO_MAILBOX, now),)
             letter = "No letter was sent: the reportee has no digital mailbox."
-            creates_message = backup
+            creates_message = copy or backup
         return _SdpPlan(sdp, now, events, letter, creates_message, tuple(notices))
 
 
@@ -250,6 +263,10 @@ class _SdpPlan:
     letter_text: str
     creates_message: bool
     notices: tuple
+
+    @property
+    def letter_status(self) -> ReceiptStatus:
+        return ReceiptStatus.OK if self.events[0].status is SdpStatus.SENT else ReceiptStatus.REJECTED
 
     @property
     def receipt(self) -> tuple[ReceiptStatus, str]:

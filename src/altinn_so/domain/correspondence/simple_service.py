@@ -8,6 +8,7 @@ from ..catalog import CatalogRepository, Service
 from ..errors import AltinnError, ErrorCode
 
 FIRST_CODE = 100_000  # generated service codes start here, clear of the seeded ones
+TEMPLATE_KIND = "correspondence-template"
 
 
 def create_simple_service(catalog: CatalogRepository, next_number, caller: Caller, template_code: str | None,
@@ -16,9 +17,10 @@ def create_simple_service(catalog: CatalogRepository, next_number, caller: Calle
     if not template_code:
         raise AltinnError(ErrorCode.EXTERNAL_SERVICE_CODE_CANNOT_BE_NULL, "templateServiceCode cannot be null.")
     template = catalog.get_service(template_code, template_edition or 0)
-    if template is None or template.kind not in ("correspondence", "correspondence-template"):
+    if template is None or template.kind != TEMPLATE_KIND:
         raise AltinnError(ErrorCode.SERVICE_IS_NOT_VALID,
-                          f"Service {template_code} edition {template_edition} is not a correspondence template.")
+                          f"Service {template_code} edition {template_edition} is not a correspondence template "
+                          "(Altinn's templates are seeded with kind correspondence-template).")
     while True:
         code = str(FIRST_CODE + next_number())
         if catalog.get_service(code, 1) is None:

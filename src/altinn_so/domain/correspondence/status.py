@@ -36,6 +36,9 @@ class StatusQueries:
         if service is None:
             raise AltinnError(ErrorCode.SERVICE_IS_NOT_VALID,
                               f"Service {where.service_code} edition {where.service_edition} does not exist.")
+        if service.kind != "correspondence":
+            raise AltinnError(ErrorCode.INVALID_SERVICE_TYPE,
+                              f"Service {service.code} edition {service.edition} is not a correspondence service.")
         if service.owner != caller.owner.code:
             raise AltinnError(ErrorCode.NOT_AUTHORIZED,
                               f"Service {service.code} edition {service.edition} is not owned by {caller.owner.code}.")

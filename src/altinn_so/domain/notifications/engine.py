@@ -140,16 +140,10 @@ class NotificationEngine:
             if transport in _ADDRESSLESS:
                 raise AltinnError(ErrorCode.RECEIVER_ADDRESS_NOT_ALLOWED,
                                   f"ReceiverAddress must be empty when TransportType is {transport.value}.")
-            if transport is TransportType.EMAIL and not is_valid_email(address):
-                raise AltinnError(ErrorCode.INVALID_EMAIL_ADDRESS, f"Invalid e-mail address '{address}'.")
+            if transport is TransportType.EMAIL:
+                require_valid_email(address)
             if transport is TransportType.SMS:
-                problem = check_mobile_number(address)
-                if problem is MobileProblem.UNKNOWN_COUNTRY_CODE:
-                    raise AltinnError(ErrorCode.INVALID_COUNTRY_CODE,
-                                      f"Invalid country code in mobile number '{address}'.")
-                if problem is MobileProblem.INVALID_NORWEGIAN_NUMBER:
-                    raise AltinnError(ErrorCode.INVALID_NORWEGIAN_MOBILE,
-                                      f"Invalid Norwegian mobile number '{address}'.")
+                require_valid_mobile(address)
         return endpoints
 
 
@@ -206,6 +200,19 @@ class _Renderer:
                 missing_tokens=tuple(sorted(missing)),
             ))
         return out
+
+
+def require_valid_email(address: str) -> None:
+    if not is_valid_email(address):
+        raise AltinnError(ErrorCode.INVALID_EMAIL_ADDRESS, f"Invalid e-mail address '{address}'.")
+
+
+def require_valid_mobile(address: str) -> None:
+    problem = check_mobile_number(address)
+    if problem is MobileProblem.UNKNOWN_COUNTRY_CODE:
+        raise AltinnError(ErrorCode.INVALID_COUNTRY_CODE, f"Invalid country code in mobile number '{address}'.")
+    if problem is MobileProblem.INVALID_NORWEGIAN_NUMBER:
+        raise AltinnError(ErrorCode.INVALID_NORWEGIAN_MOBILE, f"Invalid Norwegian mobile number '{address}'.")
 
 
 def _language(value) -> int | None:
