@@ -11,6 +11,7 @@ from altinn_so.domain.clock import Clock
 from altinn_so.emulator import Emulator
 from altinn_so.seeding import default_seed
 from altinn_so.server import make_server
+from altinn_so.app import EmulatorApp
 from altinn_so.soap.wsgi import SoapApplication, WireSettings
 
 # A fixed instant for tests that need one; 10:00 in Oslo.
@@ -35,7 +36,7 @@ class _ServedApp:
     """The session server's WSGI app; each test plugs its own emulator in."""
 
     def __init__(self):
-        self.app = SoapApplication(None)
+        self.app = None
 
     def __call__(self, environ, start_response):
         return self.app(environ, start_response)
@@ -56,7 +57,7 @@ def _server():
 def base_url(_server, emulator) -> str:
     """Base URL of a live server answering with this test's ``emulator``."""
     served, url = _server
-    served.app = SoapApplication(emulator, settings=WireSettings())
+    served.app = EmulatorApp(emulator, wire=WireSettings())
     return url
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -10,13 +11,17 @@ DEFAULT_PORT = 8080
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from . import logs
+    from .app import EmulatorApp
+    from .delivery import Deliverer, DeliverySettings
     from .domain.correspondence import CorrespondenceSettings
     from .emulator import Emulator, Settings
     from .seeding import SeedError
     from .server import TlsSettings, make_server, serve_forever
     from .soap.routes import default_routes
-    from .soap.wsgi import SoapApplication, WireSettings
+    from .soap.wsgi import WireSettings
 
+    logs.configure(args.log_format, args.log_level)
     if bool(args.tls_cert) != bool(args.tls_key):
         print("altinn-so: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2
@@ -32,7 +37,11 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     tls = TlsSettings(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
     wire = WireSettings(max_body_bytes=args.max_body_bytes, require_client_certificates=bool(args.tls_client_ca))
-    app = SoapApplication(emulator, default_routes(), wire)
+    deliverer = Deliverer(emulator.outbox, emulator.clock, DeliverySettings(
+        smtp_host=args.smtp_host, smtp_port=args.smtp_port, smtp_starttls=args.smtp_starttls,
+        smtp_username=args.smtp_user, smtp_password=args.smtp_password, sms_webhook=args.sms_webhook,
+        interval_seconds=args.delivery_interval))
+    app = EmulatorApp(emulator, wire=wire, deliver=deliverer.deliver_due if deliverer.settings.channels else None)
     server = make_server(app, args.host, args.port, threads=args.threads, tls=tls)
     server.prepare()
     host, port = server.bind_addr[:2]
@@ -41,9 +50,16 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"altinn-so serving on {scheme}://{shown}:{port} (database: {args.db})")
     for route in sorted(default_routes(), key=lambda r: r.endpoint.path):
         print(f"  {scheme}://{shown}:{port}{route.endpoint.path}")
+    print(f"admin: {scheme}://{shown}:{port}/_admin/ (web page), {scheme}://{shown}:{port}/_admin/health")
+    if deliverer.settings.channels:
+        print(f"delivering notifications: {', '.join(sorted(c.value for c in deliverer.settings.channels))}")
     sys.stdout.flush()
-    serve_forever(server)
-    emulator.close()
+    deliverer.start()
+    try:
+        serve_forever(server)
+    finally:
+        deliverer.stop()
+        emulator.close()
     return 0
 
 
@@ -100,6 +116,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=16, help="worker threads (default 16)")
     serve.add_argument("--status-limit", type=int, default=1000, metavar="N",
                        help="correspondence status results per query before LimitReached (default 1000)")
+    serve.add_argument("--log-format", choices=("json", "text"), default="json",
+                       help="one JSON line per call (default), or plain text")
+    serve.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info")
+    mail = serve.add_argument_group("delivery (off unless configured: nothing leaves the machine)")
+    mail.add_argument("--smtp-host", help="send e-mail notifications through this SMTP server")
+    mail.add_argument("--smtp-port", type=int, default=25)
+    mail.add_argument("--smtp-starttls", action="store_true", help="upgrade the SMTP connection with STARTTLS")
+    mail.add_argument("--smtp-user", help="SMTP login")
+    mail.add_argument("--smtp-password", help="SMTP password")
+    mail.add_argument("--sms-webhook", metavar="URL", help="POST each SMS notification as JSON to this URL")
+    mail.add_argument("--delivery-interval", type=float, default=1.0, metavar="SECONDS",
+                      help="how often due notifications are sent (default 1 s)")
     serve.set_defaults(run=_serve)
 
     wsdl = commands.add_parser("wsdl", help="write every WSDL the emulator serves")
@@ -119,8 +147,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+ENV_PREFIX = "ALTINN_SO_"
+
+
+def _defaults_from_environment(parser: argparse.ArgumentParser, environ=os.environ) -> None:
+    """Every option of a command can come from ALTINN_SO_<OPTION> (the container image is configured so).
+
+    Command-line options win. Repeatable options (--seed) take a list separated by ``os.pathsep``.
+    """
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _defaults_from_environment(sub, environ)
+            continue
+        if not action.option_strings or action.dest == "help":
+            continue
+        name = ENV_PREFIX + action.option_strings[-1].lstrip("-").replace("-", "_").upper()
+        raw = environ.get(name)
+        if raw is None or raw == "":
+            continue
+        if isinstance(action, argparse._StoreTrueAction):
+            value = raw.strip().lower() in ("1", "true", "yes", "on")
+        elif isinstance(action, argparse._AppendAction):
+            value = [part for part in raw.split(os.pathsep) if part]
+        else:
+            value = action.type(raw) if action.type else raw
+        action.default = value
+        action.required = False
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    _defaults_from_environment(parser)
+    args = parser.parse_args(argv)
     return args.run(args)
 
 

@@ -8,6 +8,9 @@ state, or call ``reset()``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+
+import yaml
 
 from .domain.auth import LockoutPolicy, SystemAuthenticator
 from .domain.clock import Clock
@@ -15,9 +18,11 @@ from .domain.correspondence import CorrespondenceService, CorrespondenceSettings
 from .domain.notifications.engine import NotificationEngine, NotificationSettings
 from .domain.notifications.standalone import StandaloneNotificationService, StandaloneSettings
 from .domain.receipts import ReceiptService
-from .seeding import Seed, apply_seed, compose_seed
+from .injection import FaultInjector
+from .journal import Exchange
+from .seeding import Seed, apply_seed, compose_seed, parse_seed
 from .store.sqlite import RUNTIME_TABLES, SEED_TABLES, Database, SqliteCatalog, SqliteCorrespondences, \
-    SqliteLockouts, SqliteOutbox, SqliteReceipts, SqliteRegistry
+    SqliteFaultRules, SqliteJournal, SqliteLockouts, SqliteOutbox, SqliteReceipts, SqliteRegistry, SqliteSnapshots
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class Settings:
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     standalone: StandaloneSettings = field(default_factory=StandaloneSettings)
     correspondence: CorrespondenceSettings = field(default_factory=CorrespondenceSettings)
+    journal_limit: int = 10_000  # newest calls kept in the request journal
 
 
 class Emulator:
@@ -44,6 +50,10 @@ class Emulator:
         self.outbox = SqliteOutbox(self.db)
         self.receipt_store = SqliteReceipts(self.db)
         self.correspondence_store = SqliteCorrespondences(self.db)
+        self.journal = SqliteJournal(self.db)
+        self.faults = FaultInjector(SqliteFaultRules(self.db), self.db.transaction)
+        self.snapshots = SqliteSnapshots(self.db)
+        self._loaded = Seed()  # seed data added at runtime (load_seed), until the next reset
         # Seed entities are (re)written on every start; state created by calls is kept.
         with self.db.transaction():
             apply_seed(self.seed, self.catalog, self.registry)
@@ -57,11 +67,47 @@ class Emulator:
             self.correspondence_store, self.receipts, self.notifications, self.outbox, self.registry, self.catalog,
             self.clock, self.db.transaction, lambda: self.db.next_value("simple_service"), settings.correspondence)
 
+    def record(self, exchange: Exchange) -> None:
+        """Journal one SOAP call."""
+        self.journal.add_entry(exchange.to_entry(), keep=self.settings.journal_limit)
+
     def reset(self) -> None:
-        """Back to the seed: everything created by calls is gone."""
+        """Back to the start-up seed: everything created by calls (or loaded since) is gone.
+
+        The journal, fault rules and snapshots belong to the test harness and stay; clear them on their own.
+        """
         with self.db.transaction():
             self.db.clear(RUNTIME_TABLES + SEED_TABLES)
             apply_seed(self.seed, self.catalog, self.registry)
+        self._loaded = Seed()
+
+    def load_seed(self, text: str, source: str = "request") -> Seed:
+        """Add seed data at runtime (YAML or JSON, the seed file format); references may name the store's."""
+        loaded = parse_seed(yaml.safe_load(text), source)
+        known = self.seed.merged_with(self._loaded).merged_with(loaded)
+        known.check_references(source)
+        with self.db.transaction():
+            apply_seed(loaded, self.catalog, self.registry)
+        self._loaded = self._loaded.merged_with(loaded)
+        return loaded
+
+    def snapshot(self, label: str | None = None) -> int:
+        """Save all emulated state (not the journal or fault rules) and the clock; returns the snapshot id."""
+        data = {"store": self.db.dump(RUNTIME_TABLES + SEED_TABLES),
+                "clock": {"now": self.clock.now().isoformat(), "frozen": self.clock.frozen}}
+        return self.snapshots.add_snapshot(label, self.clock.now(), data)
+
+    def restore(self, snapshot_id: int) -> bool:
+        data = self.snapshots.get_snapshot(snapshot_id)
+        if data is None:
+            return False
+        self.db.load(data["store"])
+        if data["clock"]["frozen"]:
+            self.clock.freeze()
+        else:
+            self.clock.resume()
+        self.clock.set(datetime.fromisoformat(data["clock"]["now"]))
+        return True
 
     def close(self) -> None:
         self.db.close()

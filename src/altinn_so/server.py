@@ -18,8 +18,18 @@ class TlsSettings:
     client_ca: str | None = None  # trust anchors for client certificates; None: do not ask for one
 
 
+class _Gateway(wsgi.Gateway_10):
+    """cheroot's WSGI gateway, also handing the app the client's socket (a fault rule may drop it)."""
+
+    def get_environ(self):
+        environ = super().get_environ()
+        environ["altinn_so.socket"] = self.req.conn.socket
+        return environ
+
+
 def make_server(app, host: str, port: int, *, threads: int = 16, tls: TlsSettings | None = None) -> wsgi.Server:
     server = wsgi.Server((host, port), app, numthreads=threads, server_name="altinn-so")
+    server.gateway = _Gateway
     if tls is not None:
         adapter = BuiltinSSLAdapter(tls.certificate, tls.private_key)
         if tls.client_ca:

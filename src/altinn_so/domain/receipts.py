@@ -210,6 +210,22 @@ class ReceiptService:
             self._apply(children[sub.receipt_id], sub, caller)
         return self._with_children(updated)
 
+    def force_status(self, receipt_id: int, status: str, text: str | None = None) -> Receipt:
+        """Give a receipt another status, as when Altinn answered a shipment with a non-OK receipt
+        (fault injection uses this)."""
+        with self._transaction():
+            receipt = self.store.get_receipt(receipt_id)
+            if receipt is None:
+                raise ValueError(f"receipt {receipt_id} does not exist")
+            now = self.clock.now()
+            new_status = ReceiptStatus(status)
+            new_text = text or receipt.text
+            updated = replace(receipt, status=new_status, text=new_text, last_changed=now,
+                              history=history_line(now, new_status, new_text)
+                              + ("\n" + receipt.history if receipt.history else ""))
+            self.store.save_receipt(updated)
+            return self._with_children(updated)
+
     # -- helpers ---------------------------------------------------------------------------------------
 
     @staticmethod

@@ -10,6 +10,7 @@ failure becomes a SOAP fault with an AltinnFault detail; nothing else leaves.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -20,7 +21,10 @@ from . import codec
 from .bindings import Credentials
 from .contract import BoundOperation, Endpoint
 from .envelope import RequestEnvelope, is_password_text, new_envelope, parse_envelope, serialize
+from ..journal import Exchange
+from ..logs import log_call
 from .faults import SoapFault, write_fault
+from .injected import DropConnection, InjectedFaults, drop as _drop
 from .routes import Route, Routes, default_routes
 from .security import client_certificate_orgno
 
@@ -65,32 +69,52 @@ class SoapApplication:
         self.settings = settings
 
     def __call__(self, environ: dict, start_response):
+        exchange = Exchange(method=environ.get("REQUEST_METHOD", "GET").upper(), path=environ.get("PATH_INFO") or "/",
+                            at=self.emulator.clock.now())
+        started = time.perf_counter()
+        dropped = False
         try:
-            status, headers, body = self.handle(environ)
+            status, headers, body = self.handle(environ, exchange)
+        except DropConnection:
+            dropped = True
+            _drop(environ)
+            status, headers, body = 500, [("Connection", "close"), ("Content-Length", "0")], b""
         except Exception:  # the last line of defence: no traceback ever reaches the client
             log.exception("unexpected error serving %s", environ.get("PATH_INFO"))
-            status, headers, body = self._fault_response(_client_version(environ, None), SoapFault.unexpected())
+            fault = SoapFault.unexpected()
+            exchange.error_id, exchange.error_message = fault.error.error_id, fault.error.message
+            status, headers, body = self._fault_response(_client_version(environ, None), fault)
+        exchange.status = 0 if dropped else status  # 0: the connection was dropped, no status was sent
+        exchange.response_body = body
+        exchange.duration_ms = (time.perf_counter() - started) * 1000
+        if exchange.service is not None:  # a SOAP call to one of our endpoints (not a WSDL download)
+            self.emulator.record(exchange)
+            log_call(exchange)
         start_response(f"{status} {_REASONS.get(status, '')}".strip(), headers)
         return [body]
 
     # -- HTTP ---------------------------------------------------------------------------------------
 
-    def handle(self, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:
+    def handle(self, environ: dict, exchange: Exchange | None = None) -> tuple[int, list[tuple[str, str]], bytes]:
+        exchange = exchange or Exchange(method=environ.get("REQUEST_METHOD", "GET").upper(),
+                                        path=environ.get("PATH_INFO") or "/", at=self.emulator.clock.now())
         route = self.routes.find(environ.get("PATH_INFO") or "/")
         version = _client_version(environ, route)
         if route is None:
             return self._fault_response(version, SoapFault.protocol(
                 f"There is no endpoint at {environ.get('PATH_INFO')}.", status=404, subcode="DestinationUnreachable"))
-        method = environ.get("REQUEST_METHOD", "GET").upper()
+        method = exchange.method
         if method in ("GET", "HEAD"):
             return self._get(environ, route, method == "HEAD")
+        exchange.service, exchange.binding = route.endpoint.contract.name, route.endpoint.binding.key
         if method != "POST":
             status, headers, body = self._fault_response(version, SoapFault.protocol(
                 f"The HTTP method {method} is not allowed; SOAP requests are POSTed.", status=405))
             return status, headers + [("Allow", "GET, HEAD, POST")], body
         try:
-            return self._post(environ, route)
+            return self._post(environ, route, exchange)
         except SoapFault as fault:
+            exchange.error_id, exchange.error_message = fault.error.error_id, fault.error.message
             return self._fault_response(fault.reply_version or version, fault)
 
     def _get(self, environ: dict, route: Route, head: bool):
@@ -106,7 +130,7 @@ class SoapApplication:
         return 200, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(text)))], \
             b"" if head else text
 
-    def _post(self, environ: dict, route: Route):
+    def _post(self, environ: dict, route: Route, exchange: Exchange):
         endpoint = route.endpoint
         binding = endpoint.binding
         media, params = _content_type(environ)
@@ -114,22 +138,33 @@ class SoapApplication:
             raise SoapFault.protocol(
                 f"Cannot process the message because the content type '{environ.get('CONTENT_TYPE', '')}' was not "
                 f"the expected type '{_CONTENT_TYPE[binding.soap_version]}'.", status=415)
-        data = self._read_body(environ)
+        data = exchange.request_body = self._read_body(environ)
         request = parse_envelope(data, binding.soap_version)
         operation = self._select_operation(route, request, params, environ)
+        exchange.operation = operation.wire_name
         try:
             args = codec.decode(route.models.operations[operation.wire_name].request, request.body_element)
         except codec.DecodeError as exc:
             raise SoapFault.protocol(
                 f"The formatter threw an exception while trying to deserialize the message: {exc}",
                 subcode="DeserializationFailed") from None
+        exchange.reportees = reportees_in(args)
         try:
             caller = self._authenticate(endpoint, operation, args, request, environ)
+            if caller is not None:
+                exchange.owner = caller.owner.code
+                exchange.caller = caller.system.username if caller.system else caller.owner.code
+            faults = InjectedFaults.consult(self.emulator, exchange, operation)
+            if faults.before is not None:
+                return faults.apply(faults.before, route, operation)
             call = Call(self.emulator, endpoint, operation, caller, environ)
-            result = operation.operation.handler(call, args)
+            result = faults.adjust_result(operation.operation.handler(call, args))
         except AltinnError as error:
             raise SoapFault(error, action=operation.fault_action) from None
-        return self._reply(route, operation, request, result)
+        reply = self._reply(route, operation, request, result)
+        if faults.after is not None:
+            return faults.apply(faults.after, route, operation)
+        return reply
 
     def _read_body(self, environ: dict) -> bytes:
         limit = self.settings.max_body_bytes
@@ -276,3 +311,21 @@ def _split(tag: str) -> tuple[str, str]:
         namespace, _, local = tag[1:].partition("}")
         return namespace, local
     return "", tag
+
+
+_REPORTEE_KEYS = ("Reportee", "ReporteeNumber")
+
+
+def reportees_in(args, found: list[str] | None = None) -> list[str]:
+    """Every Reportee/ReporteeNumber anywhere in the decoded arguments, for the journal and fault rules."""
+    found = [] if found is None else found
+    if isinstance(args, dict):
+        for key, value in args.items():
+            if key in _REPORTEE_KEYS and isinstance(value, str) and value and value not in found:
+                found.append(value)
+            else:
+                reportees_in(value, found)
+    elif isinstance(args, list):
+        for item in args:
+            reportees_in(item, found)
+    return found

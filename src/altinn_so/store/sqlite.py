@@ -19,7 +19,9 @@ from typing import Iterator
 from ..domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner
 from ..domain.correspondence.model import Correspondence, SdpShipment
 from ..domain.receipts import Receipt
-from ..domain.notifications.model import OutboxFilter, OutboxMessage
+from ..injection import FaultRule
+from ..journal import JournalEntry, JournalFilter
+from ..domain.notifications.model import Channel, OutboxFilter, OutboxMessage
 from ..domain.registry import Organisation, Person, SelfRegisteredUser
 
 # Each entry upgrades the schema by one version; the store applies the missing ones on open.
@@ -64,11 +66,27 @@ MIGRATIONS: list[str] = [
     CREATE INDEX sdp_service ON sdp_shipments (owner, service_code, service_edition, created_at);
     CREATE INDEX sdp_reference ON sdp_shipments (owner, reference);
     """,
+    """
+    CREATE TABLE journal (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, operation TEXT,
+                          binding TEXT, caller TEXT, owner TEXT, reportees TEXT NOT NULL, outcome TEXT NOT NULL,
+                          data TEXT NOT NULL);
+    CREATE INDEX journal_at ON journal (at);
+    CREATE TABLE fault_rules (id INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL);
+    CREATE TABLE snapshots (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, label TEXT,
+                            data TEXT NOT NULL);
+    """,
+    """
+    ALTER TABLE outbox ADD COLUMN scheduled_at TEXT;
+    ALTER TABLE outbox ADD COLUMN delivery TEXT NOT NULL DEFAULT 'pending';
+    CREATE INDEX outbox_due ON outbox (delivery, scheduled_at);
+    """,
 ]
 
 # Tables that hold state created by calls, as opposed to seed data.
 RUNTIME_TABLES = ("outbox", "lockouts", "sequences", "receipts", "receipt_references", "correspondences",
                   "sdp_shipments")
+# What a test sets up around the emulated Altinn: kept by reset() and restore, cleared on their own.
+HARNESS_TABLES = ("journal", "fault_rules", "snapshots")
 SEED_TABLES = ("persons", "organisations", "users", "service_owners", "systems", "services", "templates")
 
 
@@ -141,6 +159,34 @@ class Database:
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 (table names are our constants)
             if conn.execute("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'").fetchone():
                 conn.executemany("DELETE FROM sqlite_sequence WHERE name=?", [(t,) for t in tables])
+
+    def dump(self, tables: tuple[str, ...]) -> dict:
+        """Every row of ``tables`` and their AUTOINCREMENT counters, as plain data (a snapshot)."""
+        with self.transaction() as conn:
+            out = {"tables": {}, "sequences": {}}
+            for table in tables:
+                cursor = conn.execute(f"SELECT * FROM {table}")  # noqa: S608 (table names are our constants)
+                columns = [d[0] for d in cursor.description]
+                out["tables"][table] = {"columns": columns, "rows": [list(row) for row in cursor.fetchall()]}
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'").fetchone():
+                out["sequences"] = {name: seq for name, seq in
+                                    conn.execute("SELECT name, seq FROM sqlite_sequence").fetchall()
+                                    if name in tables}
+            return out
+
+    def load(self, dumped: dict) -> None:
+        """Replace the dumped tables' contents with the snapshot's."""
+        with self.transaction() as conn:
+            for table, content in dumped["tables"].items():
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608
+                if content["rows"]:
+                    marks = ", ".join("?" * len(content["columns"]))
+                    conn.executemany(f"INSERT INTO {table} ({', '.join(content['columns'])}) VALUES ({marks})",
+                                     [tuple(row) for row in content["rows"]])
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'").fetchone():
+                conn.executemany("DELETE FROM sqlite_sequence WHERE name=?", [(t,) for t in dumped["tables"]])
+                conn.executemany("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+                                 list(dumped.get("sequences", {}).items()))
 
     def close(self) -> None:
         with self._lock:
@@ -302,10 +348,10 @@ class SqliteOutbox:
         with self._db.transaction() as conn:
             for message in messages:
                 cursor = conn.execute(
-                    "INSERT INTO outbox (notification_id, reportee, channel, origin, service_owner, template, data) "
-                    "VALUES (?, ?, ?, ?, ?, ?, '')",
+                    "INSERT INTO outbox (notification_id, reportee, channel, origin, service_owner, template, data, "
+                    "scheduled_at) VALUES (?, ?, ?, ?, ?, ?, '', ?)",
                     (message.notification_id, message.reportee, message.channel.value, message.origin,
-                     message.service_owner, message.template))
+                     message.service_owner, message.template, _ts(message.scheduled_at)))
                 saved = replace(message, id=cursor.lastrowid)
                 conn.execute("UPDATE outbox SET data=? WHERE id=?", (_dump(saved.to_dict()), saved.id))
                 stored.append(saved)
@@ -325,6 +371,24 @@ class SqliteOutbox:
     def clear_messages(self) -> int:
         with self._db.transaction() as conn:
             return conn.execute("DELETE FROM outbox").rowcount
+
+    def claim_due(self, now: datetime, channels: set[Channel], limit: int = 100) -> list[OutboxMessage]:
+        """Pending messages whose time has come, marked as being sent so that no other worker sends them too."""
+        if not channels:
+            return []
+        marks = ", ".join("?" * len(channels))
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                f"SELECT id, data FROM outbox WHERE delivery='pending' AND scheduled_at <= ? AND channel IN ({marks}) "
+                f"ORDER BY scheduled_at, id LIMIT ?", (_ts(now), *[c.value for c in channels], limit)).fetchall()
+            conn.executemany("UPDATE outbox SET delivery='sending' WHERE id=?", [(row[0],) for row in rows])
+        return [OutboxMessage.from_dict(json.loads(row[1])) for row in rows]
+
+    def finish_delivery(self, message: OutboxMessage, *, sent_at: datetime | None, error: str | None) -> None:
+        updated = replace(message, sent_at=sent_at, delivery_error=error)
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE outbox SET delivery=?, data=? WHERE id=?",
+                         ("sent" if error is None else "failed", _dump(updated.to_dict()), message.id))
 
 
 
@@ -434,6 +498,10 @@ class SqliteCorrespondences:
         with self._db.transaction() as conn:
             conn.execute("UPDATE sdp_shipments SET data=? WHERE id=?", (_dump(shipment.to_dict()), shipment.id))
 
+    def list_sdp(self) -> list[SdpShipment]:
+        return [SdpShipment.from_dict(json.loads(row[0]))
+                for row in self._db.query("SELECT data FROM sdp_shipments ORDER BY id")]
+
     def find_sdp(self, owner: str, *, service=None, created_after=None, created_before=None, reportee=None,
                  references=None) -> list[SdpShipment]:
         clauses, params = _filters(owner, service, created_after, created_before, reportee)
@@ -469,3 +537,100 @@ def _select(db: Database, table: str, reference_column: str, clauses: list[str],
         sql = base + f" AND {reference_column} IN ({', '.join('?' * len(chunk))})"
         rows.update(db.query(sql, tuple(params) + tuple(chunk)))
     return [(rows[key],) for key in sorted(rows)]
+
+
+class SqliteJournal:
+    def __init__(self, db: Database):
+        self._db = db
+
+    def add_entry(self, entry: JournalEntry, *, keep: int) -> JournalEntry:
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO journal (at, operation, binding, caller, owner, reportees, outcome, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, '')",
+                (_ts(entry.at), entry.operation, entry.binding, entry.caller, entry.owner,
+                 " " + " ".join(entry.reportees) + " ", entry.outcome))
+            stored = replace(entry, id=cursor.lastrowid)
+            conn.execute("UPDATE journal SET data=? WHERE id=?", (_dump(stored.to_dict()), stored.id))
+            if stored.id % 100 == 0 or keep < 100:  # prune now and then, not on every call
+                conn.execute("DELETE FROM journal WHERE id <= ?", (stored.id - keep,))
+        return stored
+
+    def list_entries(self, where: JournalFilter = JournalFilter()) -> list[JournalEntry]:
+        clauses, params = [], []
+        for column, value in (("operation", where.operation), ("binding", where.binding),
+                              ("outcome", where.outcome)):
+            if value is not None:
+                clauses.append(f"{column}=?")
+                params.append(value)
+        if where.caller is not None:
+            clauses.append("(caller=? OR owner=?)")
+            params += [where.caller, where.caller]
+        if where.reportee is not None:
+            clauses.append("reportees LIKE ?")
+            params.append(f"% {where.reportee} %")
+        if where.since is not None:
+            clauses.append("at >= ?")
+            params.append(_ts(where.since))
+        sql = "SELECT data FROM journal" + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        sql += " ORDER BY id DESC" + (f" LIMIT {int(where.limit)}" if where.limit else "")
+        rows = self._db.query(sql, tuple(params))
+        return [JournalEntry.from_dict(json.loads(row[0])) for row in reversed(rows)]
+
+    def get_entry(self, entry_id: int) -> JournalEntry | None:
+        rows = self._db.query("SELECT data FROM journal WHERE id=?", (entry_id,))
+        return JournalEntry.from_dict(json.loads(rows[0][0])) if rows else None
+
+    def clear_entries(self) -> int:
+        with self._db.transaction() as conn:
+            return conn.execute("DELETE FROM journal").rowcount
+
+
+class SqliteFaultRules:
+    def __init__(self, db: Database):
+        self._db = db
+
+    def add_rule(self, rule: FaultRule) -> FaultRule:
+        with self._db.transaction() as conn:
+            cursor = conn.execute("INSERT INTO fault_rules (data) VALUES ('')")
+            stored = replace(rule, id=cursor.lastrowid)
+            conn.execute("UPDATE fault_rules SET data=? WHERE id=?", (_dump(stored.to_dict()), stored.id))
+        return stored
+
+    def list_rules(self) -> list[FaultRule]:
+        return [FaultRule.from_dict(json.loads(row[0]))
+                for row in self._db.query("SELECT data FROM fault_rules ORDER BY id")]
+
+    def save_rule(self, rule: FaultRule) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE fault_rules SET data=? WHERE id=?", (_dump(rule.to_dict()), rule.id))
+
+    def delete_rule(self, rule_id: int) -> bool:
+        with self._db.transaction() as conn:
+            return conn.execute("DELETE FROM fault_rules WHERE id=?", (rule_id,)).rowcount > 0
+
+    def clear_rules(self) -> int:
+        with self._db.transaction() as conn:
+            return conn.execute("DELETE FROM fault_rules").rowcount
+
+
+class SqliteSnapshots:
+    def __init__(self, db: Database):
+        self._db = db
+
+    def add_snapshot(self, label: str | None, created_at: datetime, data: dict) -> int:
+        with self._db.transaction() as conn:
+            return conn.execute("INSERT INTO snapshots (created_at, label, data) VALUES (?, ?, ?)",
+                                (created_at.isoformat(), label, _dump(data))).lastrowid
+
+    def get_snapshot(self, snapshot_id: int) -> dict | None:
+        rows = self._db.query("SELECT data FROM snapshots WHERE id=?", (snapshot_id,))
+        return json.loads(rows[0][0]) if rows else None
+
+    def list_snapshots(self) -> list[dict]:
+        return [{"id": i, "created_at": at, "label": label}
+                for i, at, label in self._db.query("SELECT id, created_at, label FROM snapshots ORDER BY id")]
+
+    def delete_snapshot(self, snapshot_id: int) -> bool:
+        with self._db.transaction() as conn:
+            return conn.execute("DELETE FROM snapshots WHERE id=?", (snapshot_id,)).rowcount > 0

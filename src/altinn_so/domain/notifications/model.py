@@ -93,7 +93,8 @@ class OutboxMessage:
     from_profile: bool = False
     truncated: bool = False  # the SMS text was cut at the length limit
     missing_tokens: tuple[int, ...] = ()  # template placeholders no TextToken filled
-    sent_at: datetime | None = None
+    sent_at: datetime | None = None  # set when really delivered (SMTP or SMS webhook configured)
+    delivery_error: str | None = None  # why the last delivery attempt failed
     id: int | None = None  # assigned by the outbox
 
     def sent_time(self, now: datetime) -> datetime | None:
@@ -120,6 +121,7 @@ class OutboxMessage:
             "created_at": self.created_at.isoformat(),
             "scheduled_at": self.scheduled_at.isoformat(),
             "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+            "delivery_error": self.delivery_error,
             "is_reminder": self.is_reminder,
             "from_profile": self.from_profile,
             "truncated": self.truncated,
@@ -146,6 +148,7 @@ class OutboxMessage:
             created_at=parse(data["created_at"]),
             scheduled_at=parse(data["scheduled_at"]),
             sent_at=parse(data["sent_at"]) if data.get("sent_at") else None,
+            delivery_error=data.get("delivery_error"),
             is_reminder=bool(data.get("is_reminder")),
             from_profile=bool(data.get("from_profile")),
             truncated=bool(data.get("truncated")),
@@ -175,6 +178,8 @@ class OutboxFilter:
 
 class OutboxRepository(Protocol):
     def add_messages(self, messages: list[OutboxMessage]) -> list[OutboxMessage]: ...
+    def claim_due(self, now: datetime, channels: set[Channel], limit: int = 100) -> list[OutboxMessage]: ...
+    def finish_delivery(self, message: OutboxMessage, *, sent_at: datetime | None, error: str | None) -> None: ...
     def list_messages(self, where: OutboxFilter = OutboxFilter()) -> list[OutboxMessage]: ...
     def clear_messages(self) -> int: ...
     def next_notification_id(self) -> int: ...

@@ -1,0 +1,331 @@
+"""The admin HTTP API: JSON under ``/_admin``, a prefix no Altinn path can have.
+
+It lets a test see everything (journal, outbox, stored state) and make
+anything happen (reset, snapshots, seed data, the clock, end-user actions,
+fault rules). Every endpoint is listed in the README, "Admin API".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import datetime, timedelta
+from typing import Callable
+from urllib.parse import parse_qs
+
+from ..domain.clock import as_aware
+from ..domain.correspondence.model import CorrespondenceStateError
+from ..domain.notifications.model import Channel, OutboxFilter
+from ..injection import PRESETS, RuleError
+from ..journal import JournalFilter
+from ..seeding import SeedError
+
+PREFIX = "/_admin"
+log = logging.getLogger("altinn_so.admin")
+_MAX_BODY = 10 * 1024 * 1024
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class Request:
+    def __init__(self, environ: dict, params: dict):
+        self.environ = environ
+        self.params = params  # from the path
+        self.query = {key: values[-1] for key, values in
+                      parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True).items()}
+        self._body: bytes | None = None
+
+    @property
+    def body(self) -> bytes:
+        if self._body is None:
+            length = int(self.environ.get("CONTENT_LENGTH") or 0)
+            if length > _MAX_BODY:
+                raise ApiError(413, f"request bodies are limited to {_MAX_BODY} bytes")
+            self._body = self.environ["wsgi.input"].read(length) if length else b""
+        return self._body
+
+    def json(self) -> dict:
+        if not self.body.strip():
+            return {}
+        try:
+            data = json.loads(self.body)
+        except ValueError as exc:
+            raise ApiError(400, f"the body is not JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise ApiError(400, "the body must be a JSON object")
+        return data
+
+    def time(self, key: str) -> datetime | None:
+        value = self.query.get(key)
+        if not value:
+            return None
+        try:
+            return as_aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            raise ApiError(400, f"{key}={value!r} is not an ISO 8601 time") from None
+
+    def integer(self, key: str) -> int | None:
+        value = self.query.get(key)
+        if value in (None, ""):
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            raise ApiError(400, f"{key}={value!r} is not an integer") from None
+
+
+class AdminApi:
+    def __init__(self, emulator, *, deliver: Callable[[], dict] | None = None, page=None):
+        self.emulator = emulator
+        self.deliver = deliver
+        self.page = page
+        self._routes: list[tuple[str, re.Pattern, Callable]] = []
+        route = self._route
+        route("GET", "/health", self.health)
+        route("GET", "/ready", self.ready)
+        route("GET", "/journal", self.journal)
+        route("DELETE", "/journal", self.clear_journal)
+        route("GET", "/journal/(?P<id>\\d+)", self.journal_entry)
+        route("GET", "/outbox", self.outbox)
+        route("DELETE", "/outbox", self.clear_outbox)
+        route("POST", "/outbox/deliver", self.deliver_outbox)
+        route("POST", "/reset", self.reset)
+        route("GET", "/snapshots", self.list_snapshots)
+        route("POST", "/snapshots", self.take_snapshot)
+        route("POST", "/snapshots/(?P<id>\\d+)/restore", self.restore_snapshot)
+        route("DELETE", "/snapshots/(?P<id>\\d+)", self.delete_snapshot)
+        route("POST", "/seed", self.load_seed)
+        route("GET", "/state", self.state_summary)
+        route("GET", "/state/(?P<kind>[a-z-]+)", self.state)
+        route("GET", "/clock", self.clock)
+        route("PUT", "/clock", self.set_clock)
+        route("POST", "/clock/advance", self.advance_clock)
+        route("POST", "/correspondences/(?P<id>\\d+)/(?P<step>read|confirm)", self.end_user)
+        route("GET", "/faults", self.list_faults)
+        route("POST", "/faults", self.add_fault)
+        route("DELETE", "/faults", self.clear_faults)
+        route("GET", "/faults/presets", self.fault_presets)
+        route("DELETE", "/faults/(?P<id>\\d+)", self.delete_fault)
+
+    def _route(self, method: str, pattern: str, handler: Callable) -> None:
+        self._routes.append((method, re.compile(f"^{pattern}/?$"), handler))
+
+    # -- WSGI ------------------------------------------------------------------------------------------
+
+    def __call__(self, environ: dict, start_response):
+        path = (environ.get("PATH_INFO") or "/")[len(PREFIX):] or "/"
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        if path in ("/", "") and method in ("GET", "HEAD") and self.page is not None:
+            body = self.page.render(self.emulator, environ).encode("utf-8")
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                      ("Content-Length", str(len(body)))])
+            return [b"" if method == "HEAD" else body]
+        status, payload = self._dispatch(method, path, environ)
+        body = json.dumps(payload, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+        start_response(f"{status} {_REASONS.get(status, '')}".strip(),
+                       [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _dispatch(self, method: str, path: str, environ: dict) -> tuple[int, object]:
+        allowed = []
+        for route_method, pattern, handler in self._routes:
+            match = pattern.match(path)
+            if not match:
+                continue
+            if route_method != method:
+                allowed.append(route_method)
+                continue
+            try:
+                result = handler(Request(environ, match.groupdict()))
+            except ApiError as error:
+                return error.status, {"error": error.message}
+            except Exception:  # an admin call must not take the emulator down or show a traceback
+                log.exception("admin call %s %s failed", method, path)
+                return 500, {"error": "internal error; see the emulator's log"}
+            return (result if isinstance(result, tuple) else (200, result))
+        if allowed:
+            return 405, {"error": f"{method} is not allowed here; use {', '.join(sorted(set(allowed)))}"}
+        return 404, {"error": f"no admin endpoint {PREFIX}{path}; see the README, 'Admin API'"}
+
+    # -- health ----------------------------------------------------------------------------------------
+
+    def health(self, request):
+        return {"status": "ok"}
+
+    def ready(self, request):
+        self.emulator.db.query("SELECT 1")
+        return {"ready": True}
+
+    # -- journal -----------------------------------------------------------------------------------------
+
+    def journal(self, request):
+        where = JournalFilter(operation=request.query.get("operation") or None,
+                              binding=(request.query.get("binding") or "").lower() or None,
+                              caller=request.query.get("caller") or None,
+                              reportee=request.query.get("reportee") or None,
+                              outcome=request.query.get("outcome") or None,
+                              since=request.time("since"), limit=request.integer("limit"))
+        bodies = request.query.get("bodies", "1") not in ("0", "false", "no")
+        return {"entries": [entry.to_dict(bodies=bodies) for entry in self.emulator.journal.list_entries(where)]}
+
+    def journal_entry(self, request):
+        entry = self.emulator.journal.get_entry(int(request.params["id"]))
+        if entry is None:
+            raise ApiError(404, f"no journal entry {request.params['id']}")
+        return entry.to_dict()
+
+    def clear_journal(self, request):
+        return {"deleted": self.emulator.journal.clear_entries()}
+
+    # -- outbox ------------------------------------------------------------------------------------------
+
+    def outbox(self, request):
+        channel = request.query.get("channel")
+        try:
+            channel = Channel(channel) if channel else None
+        except ValueError:
+            raise ApiError(400, "channel must be SMS or Email") from None
+        where = OutboxFilter(reportee=request.query.get("reportee") or None, channel=channel,
+                             origin=request.query.get("origin") or None,
+                             service_owner=request.query.get("service_owner") or None,
+                             template=request.query.get("template") or None)
+        return {"messages": [m.to_dict() for m in self.emulator.outbox.list_messages(where)]}
+
+    def clear_outbox(self, request):
+        return {"deleted": self.emulator.outbox.clear_messages()}
+
+    def deliver_outbox(self, request):
+        if self.deliver is None:
+            raise ApiError(409, "no e-mail or SMS delivery is configured (see --smtp-host, --sms-webhook)")
+        return self.deliver()
+
+    # -- state -------------------------------------------------------------------------------------------
+
+    def reset(self, request):
+        self.emulator.reset()
+        return {"reset": True}
+
+    def list_snapshots(self, request):
+        return {"snapshots": self.emulator.snapshots.list_snapshots()}
+
+    def take_snapshot(self, request):
+        label = request.json().get("label")
+        return 201, {"id": self.emulator.snapshot(label), "label": label}
+
+    def restore_snapshot(self, request):
+        if not self.emulator.restore(int(request.params["id"])):
+            raise ApiError(404, f"no snapshot {request.params['id']}")
+        return {"restored": int(request.params["id"])}
+
+    def delete_snapshot(self, request):
+        if not self.emulator.snapshots.delete_snapshot(int(request.params["id"])):
+            raise ApiError(404, f"no snapshot {request.params['id']}")
+        return {"deleted": int(request.params["id"])}
+
+    def load_seed(self, request):
+        try:
+            loaded = self.emulator.load_seed(request.body.decode("utf-8"), "request body")
+        except SeedError as exc:
+            raise ApiError(400, str(exc)) from None
+        except (UnicodeDecodeError, ValueError) as exc:  # yaml errors are ValueErrors
+            raise ApiError(400, f"the seed is not valid YAML or JSON: {exc}") from None
+        return {"loaded": {name: len(getattr(loaded, name)) for name in loaded.__dataclass_fields__}}
+
+    def state_summary(self, request):
+        return {kind: len(reader()) for kind, reader in self._state_readers().items()}
+
+    def state(self, request):
+        readers = self._state_readers()
+        kind = request.params["kind"]
+        if kind not in readers:
+            raise ApiError(404, f"unknown state kind {kind!r}; known: {sorted(readers)}")
+        return {kind: [item.to_dict() for item in readers[kind]()]}
+
+    def _state_readers(self) -> dict[str, Callable[[], list]]:
+        emulator = self.emulator
+        return {
+            "service-owners": emulator.catalog.list_owners,
+            "systems": emulator.catalog.list_systems,
+            "services": emulator.catalog.list_services,
+            "templates": emulator.catalog.list_templates,
+            "persons": emulator.registry.list_persons,
+            "organisations": emulator.registry.list_organisations,
+            "users": emulator.registry.list_users,
+            "correspondences": emulator.correspondence_store.list_correspondences,
+            "sdp": emulator.correspondence_store.list_sdp,
+            "receipts": emulator.receipt_store.list_receipts,
+            "outbox": emulator.outbox.list_messages,
+        }
+
+    # -- clock -------------------------------------------------------------------------------------------
+
+    def clock(self, request):
+        return {"now": self.emulator.clock.now().isoformat(), "frozen": self.emulator.clock.frozen}
+
+    def set_clock(self, request):
+        data = request.json()
+        clock = self.emulator.clock
+        if "frozen" in data:
+            if not isinstance(data["frozen"], bool):
+                raise ApiError(400, "frozen must be true or false")
+            clock.freeze() if data["frozen"] else clock.resume()
+        if data.get("now"):
+            try:
+                clock.set(as_aware(datetime.fromisoformat(str(data["now"]).replace("Z", "+00:00"))))
+            except ValueError:
+                raise ApiError(400, f"now={data['now']!r} is not an ISO 8601 time") from None
+        return self.clock(request)
+
+    def advance_clock(self, request):
+        data = request.json()
+        units = {"days", "hours", "minutes", "seconds"}
+        if not data or set(data) - units or not all(isinstance(v, (int, float)) for v in data.values()):
+            raise ApiError(400, f"give an amount of time to advance: some of {sorted(units)}")
+        self.emulator.clock.advance(timedelta(**data))
+        return self.clock(request)
+
+    # -- end users ---------------------------------------------------------------------------------------
+
+    def end_user(self, request):
+        step = getattr(self.emulator.correspondence, request.params["step"])
+        try:
+            correspondence = step(int(request.params["id"]))
+        except CorrespondenceStateError as exc:
+            status = 404 if "does not exist" in str(exc) else 409
+            raise ApiError(status, str(exc)) from None
+        return {"id": correspondence.id, "status": correspondence.status.value,
+                "status_changes": [[c.status.value, c.at.isoformat()] for c in correspondence.status_changes]}
+
+    # -- fault injection ---------------------------------------------------------------------------------
+
+    def list_faults(self, request):
+        return {"rules": [rule.to_dict() for rule in self.emulator.faults.rules.list_rules()]}
+
+    def add_fault(self, request):
+        try:
+            rule = self.emulator.faults.add(request.json())
+        except RuleError as exc:
+            raise ApiError(400, str(exc)) from None
+        return 201, rule.to_dict()
+
+    def delete_fault(self, request):
+        if not self.emulator.faults.rules.delete_rule(int(request.params["id"])):
+            raise ApiError(404, f"no fault rule {request.params['id']}")
+        return {"deleted": int(request.params["id"])}
+
+    def clear_faults(self, request):
+        return {"deleted": self.emulator.faults.rules.clear_rules()}
+
+    def fault_presets(self, request):
+        return {"presets": {name: {"error_id": error_id, "message": message}
+                            for name, (error_id, message) in PRESETS.items()}}
+
+
+_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+            409: "Conflict", 413: "Payload Too Large", 500: "Internal Server Error"}

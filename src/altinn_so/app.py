@@ -1,0 +1,22 @@
+"""The emulator's whole WSGI application: Altinn's SOAP endpoints, plus the admin API and page under /_admin."""
+
+from __future__ import annotations
+
+from .admin.api import PREFIX, AdminApi
+from .admin.page import Page
+from .soap.routes import Routes, default_routes
+from .soap.wsgi import SoapApplication, WireSettings
+
+
+class EmulatorApp:
+    def __init__(self, emulator, *, wire: WireSettings = WireSettings(), routes: Routes | None = None,
+                 deliver=None):
+        self.emulator = emulator
+        self.soap = SoapApplication(emulator, routes or default_routes(), wire)
+        self.admin = AdminApi(emulator, deliver=deliver, page=Page(routes or default_routes()))
+
+    def __call__(self, environ: dict, start_response):
+        path = environ.get("PATH_INFO") or "/"
+        if path == PREFIX or path.startswith(PREFIX + "/"):
+            return self.admin(environ, start_response)
+        return self.soap(environ, start_response)

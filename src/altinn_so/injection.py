@@ -1,0 +1,208 @@
+"""Fault injection: rules that make the emulator fail the way Altinn (or the network) could.
+
+A rule matches calls by operation, binding, caller, reportee and, with
+``nth``, only the n-th matching call. Its action answers with an AltinnFault
+(any ErrorID, or a preset), a receipt with a non-OK status, a bare HTTP
+status, a dropped connection, a malformed response, or a delay. A rule fires
+``times`` times (one-shot with 1) or, with ``times`` null, every time
+(sticky). ``when`` says whether the failure replaces the call ("before": the
+emulator's state is untouched) or follows it ("after": the call took effect,
+the client just never hears so — the case that tests idempotent retries).
+
+Rules live in the store, so every worker process sees and counts the same ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Protocol
+
+ACTIONS = ("altinn_fault", "receipt_status", "http_status", "drop_connection", "malformed_response", "delay")
+RECEIPT_STATUSES = ("UnExpectedError", "ValidationFailed", "Rejected", "OK")
+
+# Presets for the failures clients handle. "non-functional" is the ErrorID 0 fault real clients treat as
+# retryable ("Your request suffered from a non-functional error ...").
+PRESETS: dict[str, tuple[int, str]] = {
+    "non-functional": (0, "Your request suffered from a non-functional error. If this persist, please report it to "
+                          "the system administrator. Please include the id concerning this speciffic error "
+                          "[{guid}]."),
+    "general": (0, "An error occurred"),
+    "wrong-password": (989, "Incorrect username/password/pin given for user"),
+    "locked-out": (989, "The system is temporarily locked out after repeated failed logins. Try again later."),
+    "not-authorized": (5, "The request cannot be authorized."),
+    "no-receipt": (30008, "No receipt found for the given ReceiptId or reference."),
+    "service-not-valid": (40013, "The service is not valid."),
+    "invalid-reportee": (60012, "No reportee could be identified from ReporteeNumber."),
+}
+
+
+class RuleError(ValueError):
+    """A fault rule that cannot be understood; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class Match:
+    operation: str | None = None  # wire name (InsertCorrespondenceBasicV2) or base name (InsertCorrespondence)
+    binding: str | None = None  # basic | ws | ec | ec2 | aec | aec2
+    caller: str | None = None  # agency system username or service owner code
+    reportee: str | None = None
+    nth: int | None = None  # only the n-th matching call (counted from the rule's creation)
+
+
+@dataclass(frozen=True)
+class Action:
+    type: str
+    error_id: int | None = None
+    message: str | None = None
+    extended: str | None = None
+    localized: str | None = None
+    preset: str | None = None
+    status: str | int | None = None  # receipt status, or HTTP status
+    text: str | None = None  # receipt text
+    ms: int | None = None  # delay
+
+
+@dataclass(frozen=True)
+class FaultRule:
+    id: int | None
+    match: Match
+    action: Action
+    times: int | None = 1  # None: sticky
+    when: str = "before"  # before | after
+    seen: int = 0  # matching calls so far
+    fired: int = 0
+
+    @property
+    def spent(self) -> bool:
+        return self.times is not None and self.fired >= self.times
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "match": _compact(asdict(self.match)), "action": _compact(asdict(self.action)),
+                "times": self.times, "when": self.when, "seen": self.seen, "fired": self.fired}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FaultRule":
+        """Parse and validate a rule as the admin API receives it."""
+        if not isinstance(data, dict):
+            raise RuleError("a fault rule is a JSON object with 'match' and 'action'")
+        unknown = set(data) - {"id", "match", "action", "times", "when", "seen", "fired"}
+        if unknown:
+            raise RuleError(f"unknown fault rule fields {sorted(unknown)}")
+        match = _build(Match, data.get("match") or {}, "match")
+        action = _build(Action, data.get("action") or {}, "action")
+        times = data.get("times", 1)
+        when = data.get("when", "before")
+        _validate(match, action, times, when)
+        return cls(id=data.get("id"), match=match, action=action, times=times, when=when,
+                   seen=int(data.get("seen", 0)), fired=int(data.get("fired", 0)))
+
+    def error(self) -> tuple[int, str, str | None, str | None]:
+        """(ErrorID, message, extended, localized) of an altinn_fault action."""
+        error_id, message = PRESETS.get(self.action.preset, (0, "An error occurred"))
+        if self.action.error_id is not None:
+            error_id = self.action.error_id
+        return error_id, self.action.message or message, self.action.extended, self.action.localized
+
+
+def _compact(values: dict) -> dict:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _build(cls, data, what: str):
+    if not isinstance(data, dict):
+        raise RuleError(f"'{what}' must be an object")
+    unknown = set(data) - set(cls.__dataclass_fields__)
+    if unknown:
+        raise RuleError(f"unknown '{what}' fields {sorted(unknown)}; known: {sorted(cls.__dataclass_fields__)}")
+    try:
+        return cls(**data)
+    except TypeError as exc:
+        raise RuleError(f"'{what}': {exc}") from None
+
+
+def _validate(match: Match, action: Action, times, when) -> None:
+    if action.type not in ACTIONS:
+        raise RuleError(f"action type must be one of {list(ACTIONS)}")
+    if match.nth is not None and (not isinstance(match.nth, int) or match.nth < 1):
+        raise RuleError("match.nth must be a positive integer")
+    if times is not None and (not isinstance(times, int) or times < 1):
+        raise RuleError("times must be a positive integer, or null for a sticky rule")
+    if when not in ("before", "after"):
+        raise RuleError("when must be 'before' or 'after'")
+    if action.type == "altinn_fault":
+        if action.preset is not None and action.preset not in PRESETS:
+            raise RuleError(f"unknown preset {action.preset!r}; known: {sorted(PRESETS)}")
+        if action.preset is None and action.error_id is None:
+            raise RuleError("an altinn_fault needs an error_id or a preset")
+    elif action.type == "receipt_status" and action.status not in RECEIPT_STATUSES:
+        raise RuleError(f"receipt_status needs a status among {list(RECEIPT_STATUSES)}")
+    elif action.type == "http_status" and not (isinstance(action.status, int) and 100 <= action.status <= 599):
+        raise RuleError("http_status needs an HTTP status code (100-599)")
+    elif action.type == "delay" and not (isinstance(action.ms, int) and 0 <= action.ms <= 600_000):
+        raise RuleError("delay needs ms between 0 and 600000")
+    if action.type in ("receipt_status", "delay") and when != "before":
+        raise RuleError(f"{action.type} has no 'after' form")
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """What a rule can match on."""
+
+    operation: str
+    base_operation: str
+    binding: str
+    caller: str | None
+    owner: str | None
+    reportees: tuple[str, ...] = field(default_factory=tuple)
+
+
+def matches(match: Match, call: CallFacts) -> bool:
+    if match.operation and match.operation.lower() not in (call.operation.lower(), call.base_operation.lower()):
+        return False
+    if match.binding and match.binding.lower() != call.binding:
+        return False
+    if match.caller and match.caller not in (call.caller, call.owner):
+        return False
+    if match.reportee and match.reportee not in call.reportees:
+        return False
+    return True
+
+
+def should_fire(rule: FaultRule) -> bool:
+    """Whether a rule that has just matched (``seen`` already counts this call) fires."""
+    if rule.spent:
+        return False
+    return rule.match.nth is None or rule.seen == rule.match.nth
+
+
+class FaultRuleRepository(Protocol):
+    def add_rule(self, rule: FaultRule) -> FaultRule: ...
+    def list_rules(self) -> list[FaultRule]: ...
+    def save_rule(self, rule: FaultRule) -> None: ...
+    def delete_rule(self, rule_id: int) -> bool: ...
+    def clear_rules(self) -> int: ...
+
+
+class FaultInjector:
+    def __init__(self, rules: FaultRuleRepository, transaction):
+        self.rules = rules
+        self._transaction = transaction
+
+    def add(self, data: dict) -> FaultRule:
+        return self.rules.add_rule(replace(FaultRule.from_dict(data), id=None, seen=0, fired=0))
+
+    def consult(self, call: CallFacts) -> list[FaultRule]:
+        """Count this call against every matching rule; return the rules that fire, in creation order."""
+        if not any(not rule.spent and matches(rule.match, call) for rule in self.rules.list_rules()):
+            return []  # the usual case: no transaction on the hot path
+        firing = []
+        with self._transaction():  # counting is shared by all workers
+            for rule in self.rules.list_rules():
+                if rule.spent or not matches(rule.match, call):
+                    continue
+                rule = replace(rule, seen=rule.seen + 1)
+                if should_fire(rule):
+                    rule = replace(rule, fired=rule.fired + 1)
+                    firing.append(rule)
+                self.rules.save_rule(rule)
+        return firing

@@ -1,0 +1,101 @@
+"""The request journal: every SOAP call the emulator answered, with its request and response.
+
+Entries are written by the SOAP application as each call ends and read by
+the admin API. The journal keeps the newest ``limit`` entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass
+class Exchange:
+    """One HTTP exchange as the SOAP application saw it; filled in while the call is served."""
+
+    method: str
+    path: str
+    at: datetime
+    binding: str | None = None
+    service: str | None = None
+    operation: str | None = None
+    caller: str | None = None  # the agency system's username, or the owner code for AEC
+    owner: str | None = None
+    reportees: list[str] = field(default_factory=list)
+    status: int = 0
+    error_id: int | None = None
+    error_message: str | None = None
+    request_body: bytes = b""
+    response_body: bytes = b""
+    duration_ms: float = 0.0
+    fault_rule: int | None = None  # the injected fault that answered, if any
+
+    @property
+    def outcome(self) -> str:
+        return "ok" if self.error_id is None and self.status < 400 else "fault"
+
+    def to_entry(self) -> "JournalEntry":
+        return JournalEntry(
+            id=None, at=self.at, method=self.method, path=self.path, binding=self.binding, service=self.service,
+            operation=self.operation, caller=self.caller, owner=self.owner, reportees=tuple(self.reportees),
+            status=self.status, outcome=self.outcome, error_id=self.error_id, error_message=self.error_message,
+            duration_ms=round(self.duration_ms, 3), fault_rule=self.fault_rule,
+            request=self.request_body.decode("utf-8", "replace"),
+            response=self.response_body.decode("utf-8", "replace"))
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    id: int | None
+    at: datetime
+    method: str
+    path: str
+    binding: str | None
+    service: str | None
+    operation: str | None
+    caller: str | None
+    owner: str | None
+    reportees: tuple[str, ...]
+    status: int
+    outcome: str
+    error_id: int | None
+    error_message: str | None
+    duration_ms: float
+    fault_rule: int | None
+    request: str
+    response: str
+
+    def to_dict(self, *, bodies: bool = True) -> dict:
+        out = {key: getattr(self, key) for key in self.__dataclass_fields__}
+        out["at"] = self.at.isoformat()
+        out["reportees"] = list(self.reportees)
+        if not bodies:
+            del out["request"], out["response"]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "JournalEntry":
+        data = dict(data)
+        data["at"] = datetime.fromisoformat(data["at"])
+        data["reportees"] = tuple(data.get("reportees") or ())
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    operation: str | None = None
+    binding: str | None = None
+    caller: str | None = None  # system username or owner code
+    reportee: str | None = None
+    outcome: str | None = None
+    since: datetime | None = None
+    limit: int | None = None  # the newest N
+
+
+class JournalRepository(Protocol):
+    def add_entry(self, entry: JournalEntry, *, keep: int) -> JournalEntry: ...
+    def list_entries(self, where: JournalFilter) -> list[JournalEntry]: ...
+    def get_entry(self, entry_id: int) -> JournalEntry | None: ...
+    def clear_entries(self) -> int: ...

@@ -1,0 +1,199 @@
+"""pytest plugin: an emulated Altinn for every test.
+
+Installed with the package (entry point ``pytest11``), it offers the fixture
+``altinn_so``: the emulator running in-process on a free port, with fresh
+state for each test. It gives the base URL, an admin client, zeep clients per
+service and binding, and the emulator object itself::
+
+    def test_sends_a_message(altinn_so):
+        service = altinn_so.client("correspondence", "basic").service
+        service.InsertCorrespondenceBasicV2(systemUserName="ttd-system", ...)
+        assert altinn_so.admin.outbox()[0]["channel"] == "Email"
+
+Options: ``--altinn-so-seed FILE`` (repeatable) or the ini setting
+``altinn_so_seed`` add seed files on top of the embedded default.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime
+
+import pytest
+
+from .app import EmulatorApp
+from .emulator import Emulator, Settings
+from .seeding import compose_seed
+from .server import make_server
+from .soap.routes import default_routes
+
+SERVICES = {
+    "correspondence": "CorrespondenceAgencyExternal",
+    "receipt": "ReceiptAgencyExternal",
+    "notification": "NotificationAgencyExternal",
+}
+_SUFFIX = {"basic": "Basic", "ws": "", "ec": "EC", "ec2": "EC2", "aec": "AEC", "aec2": "AEC2"}
+
+
+class AdminError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(f"HTTP {status}: {message}")
+        self.status = status
+
+
+class AdminClient:
+    """The admin API (``/_admin``) over HTTP, as a test would use it from any process."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url.rstrip("/") + "/_admin"
+
+    def request(self, method: str, path: str, body=None, **query):
+        url = self.base_url + path
+        query = {k: v for k, v in query.items() if v is not None}
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(url, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            payload = error.read()
+            try:
+                message = json.loads(payload).get("error", "")
+            except ValueError:
+                message = payload.decode("utf-8", "replace")
+            raise AdminError(error.code, message) from None
+
+    # what a test reads
+    def journal(self, **filters) -> list[dict]:
+        return self.request("GET", "/journal", **filters)["entries"]
+
+    def outbox(self, **filters) -> list[dict]:
+        return self.request("GET", "/outbox", **filters)["messages"]
+
+    def state(self, kind: str) -> list[dict]:
+        return self.request("GET", f"/state/{kind}")[kind]
+
+    # what a test makes happen
+    def reset(self) -> None:
+        self.request("POST", "/reset")
+
+    def snapshot(self, label: str | None = None) -> int:
+        return self.request("POST", "/snapshots", {"label": label})["id"]
+
+    def restore(self, snapshot_id: int) -> None:
+        self.request("POST", f"/snapshots/{snapshot_id}/restore")
+
+    def load_seed(self, text: str) -> dict:
+        return self.request("POST", "/seed", text.encode("utf-8"))["loaded"]
+
+    def clock(self) -> datetime:
+        return datetime.fromisoformat(self.request("GET", "/clock")["now"])
+
+    def set_clock(self, now: datetime | str | None = None, *, frozen: bool | None = None) -> datetime:
+        body = {}
+        if now is not None:
+            body["now"] = now.isoformat() if isinstance(now, datetime) else now
+        if frozen is not None:
+            body["frozen"] = frozen
+        return datetime.fromisoformat(self.request("PUT", "/clock", body)["now"])
+
+    def advance(self, **delta) -> datetime:
+        return datetime.fromisoformat(self.request("POST", "/clock/advance", delta)["now"])
+
+    def read(self, correspondence_id: int) -> dict:
+        return self.request("POST", f"/correspondences/{correspondence_id}/read")
+
+    def confirm(self, correspondence_id: int) -> dict:
+        return self.request("POST", f"/correspondences/{correspondence_id}/confirm")
+
+    def add_fault(self, action: dict, *, times: int | None = 1, when: str = "before", **match) -> dict:
+        """E.g. ``add_fault({"type": "altinn_fault", "preset": "non-functional"}, operation="InsertCorrespondence")``."""
+        return self.request("POST", "/faults", {"match": match, "action": action, "times": times, "when": when})
+
+    def clear_faults(self) -> None:
+        self.request("DELETE", "/faults")
+
+    def deliver(self) -> dict:
+        return self.request("POST", "/outbox/deliver")
+
+
+class AltinnSo:
+    """What the ``altinn_so`` fixture gives a test."""
+
+    def __init__(self, base_url: str, emulator: Emulator):
+        self.base_url = base_url
+        self.emulator = emulator
+        self.admin = AdminClient(base_url)
+
+    def url(self, service: str, binding: str = "basic") -> str:
+        """The endpoint URL of ``service`` (correspondence, receipt, notification) on ``binding``."""
+        name = SERVICES.get(service, service)
+        for route in default_routes():
+            endpoint = route.endpoint
+            if endpoint.contract.name == name and endpoint.binding.key == binding:
+                return self.base_url + endpoint.path
+        raise ValueError(f"no {service} endpoint on the {binding} binding")
+
+    def client(self, service: str, binding: str = "basic", *, username: str = "ttd-system",
+               password: str = "ttd-password", orgno: str = "310001007"):
+        """A zeep client built from the emulator's WSDL; WS clients carry a UsernameToken, AEC clients the
+        lenient-mode organisation header (``orgno``)."""
+        import zeep
+        from zeep.wsse.username import UsernameToken
+
+        client = zeep.Client(self.url(service, binding) + "?wsdl",
+                             wsse=UsernameToken(username, password) if binding == "ws" else None)
+        if binding.startswith("aec"):
+            client.transport.session.headers["X-Enterprise-Certificate-OrgNo"] = orgno
+        return client
+
+
+class _Served:
+    """The session server's app; each test plugs a fresh emulator in."""
+
+    def __init__(self):
+        self.app = None
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("altinn-so")
+    group.addoption("--altinn-so-seed", action="append", default=[], metavar="FILE",
+                    help="seed file for the altinn_so fixture, on top of the embedded default (repeatable)")
+    parser.addini("altinn_so_seed", "seed files for the altinn_so fixture", type="linelist", default=[])
+
+
+@pytest.fixture(scope="session")
+def altinn_so_server(request):
+    """One HTTP server for the session; ``altinn_so`` gives each test its own emulator behind it."""
+    files = list(request.config.getini("altinn_so_seed")) + list(request.config.getoption("altinn_so_seed"))
+    seed = compose_seed(files)
+    served = _Served()
+    server = make_server(served, "127.0.0.1", 0, threads=8)
+    server.prepare()
+    thread = threading.Thread(target=server.serve, name="altinn-so", daemon=True)
+    thread.start()
+    try:
+        yield served, f"http://127.0.0.1:{server.bind_addr[1]}", seed
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def altinn_so(altinn_so_server) -> AltinnSo:
+    served, base_url, seed = altinn_so_server
+    emulator = Emulator(Settings(), seed=seed)
+    served.app = EmulatorApp(emulator)
+    try:
+        yield AltinnSo(base_url, emulator)
+    finally:
+        emulator.close()
