@@ -11,6 +11,7 @@ from html import escape
 
 from lxml import etree
 
+from ..domain.clock import ALTINN_TZ
 from ..domain.notifications.model import OutboxFilter
 from ..journal import JournalFilter
 
@@ -46,6 +47,11 @@ def pretty_xml(text: str) -> str:
     except etree.XMLSyntaxError:
         return text
     return etree.tostring(root, pretty_print=True, encoding="unicode")
+
+
+def _time(moment) -> str:
+    """Norwegian local time, as Altinn showed it."""
+    return moment.astimezone(ALTINN_TZ).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _table(headers: list[str], rows: list[list[str]], empty: str) -> str:
@@ -84,7 +90,7 @@ class Page:
         return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>altinn-so</title><style>{_STYLE}</style></head>
 <body><header><h1>altinn-so</h1>
-<span id="clock">Emulator time: <strong>{escape(clock.now().isoformat(timespec="seconds"))}</strong>
+<span id="clock">Emulator time (Norway): <strong>{escape(_time(clock.now()))}</strong>
 {"(frozen)" if clock.frozen else "(running)"}</span>
 <nav><a href="#journal">Journal</a><a href="#outbox">Outbox</a><a href="#correspondences">Correspondences</a>
 <a href="#receipts">Receipts</a><a href="#faults">Fault rules</a><a href="#endpoints">Endpoints</a>
@@ -100,7 +106,7 @@ class Page:
             exchange = (f"<details><summary>request / response</summary>"
                         f"<pre class=\"request\">{escape(pretty_xml(entry.request))}</pre>"
                         f"<pre class=\"response\">{escape(pretty_xml(entry.response))}</pre></details>")
-            rows.append([_td(entry.id), _td(entry.at.isoformat(timespec="seconds")), _td(entry.binding),
+            rows.append([_td(entry.id), _td(_time(entry.at)), _td(entry.binding),
                          _td(entry.operation), _td(entry.caller), _td(" ".join(entry.reportees)),
                          _td(outcome, "ok" if entry.outcome == "ok" else "fault"),
                          _td(entry.error_message if entry.outcome != "ok" else ""),
@@ -112,7 +118,7 @@ class Page:
     def _outbox(self, emulator, limit: int) -> str:
         messages = emulator.outbox.list_messages(OutboxFilter())[-limit:][::-1]
         now = emulator.clock.now()
-        rows = [[_td(m.id), _td(m.scheduled_at.isoformat(timespec="seconds")),
+        rows = [[_td(m.id), _td(_time(m.scheduled_at)),
                  _td("sent" if m.sent_time(now) else "pending"), _td(m.channel.value), _td(m.address),
                  _td(m.recipient_name), _td(m.sender), _td(m.subject), _td(m.body), _td(m.template),
                  _td(m.reportee), _td(m.origin + (" (reminder)" if m.is_reminder else ""))] for m in messages]
@@ -122,7 +128,7 @@ class Page:
 
     def _correspondences(self, emulator, limit: int) -> str:
         items = emulator.correspondence_store.list_correspondences()[-limit:][::-1]
-        rows = [[_td(c.id), _td(c.created_at.isoformat(timespec="seconds")), _td(c.owner),
+        rows = [[_td(c.id), _td(_time(c.created_at)), _td(c.owner),
                  _td(f"{c.service_code}/{c.service_edition}"), _td(c.reportee), _td(c.senders_reference),
                  _td(c.title), _td(" → ".join(s.status.value for s in c.status_changes))] for c in items]
         table = _table(["#", "created", "owner", "service", "reportee", "senders reference", "title", "status"],
@@ -134,7 +140,7 @@ class Page:
         rows = [[_td(r.id), _td(r.parent_id or ""), _td(r.type),
                  _td(r.status.value, "ok" if r.status.value == "OK" else "fault"), _td(r.text),
                  _td(", ".join(f"{ref.type}={ref.value}" for ref in r.references)),
-                 _td(r.last_changed.isoformat(timespec="seconds"))] for r in items]
+                 _td(_time(r.last_changed))] for r in items]
         table = _table(["#", "parent", "type", "status", "text", "references", "last changed"], rows,
                        "No receipts yet.")
         return f'<section id="receipts"><h2>Receipts</h2>{table}</section>'

@@ -118,7 +118,17 @@ def update_receipt(call, args):
     return receipt_v2(call.emulator.receipts.update(call.caller, receipt_save(args.get("receipt"), legacy=False)))
 
 
-_DATES = (("dateFrom", DateTime(nillable=False)), ("dateTo", DateTime(nillable=False)))
+_BASIC_FAMILY = frozenset({"basic", "ws"})
+_EC_FAMILY = frozenset({"ec", "ec2"})
+_REQUIRED = {"min_occurs": 1, "nillable": False}
+
+
+def _legacy(name: str, handler, params_basic: tuple, params_ec: tuple, returns) -> tuple[Operation, Operation]:
+    """The 2009/10 operations: everything optional on Basic/WS, required on EC/EC2 (as the real WSDLs say)."""
+    return (Operation(name, handler, bindings=_BASIC_FAMILY, params=params_basic, returns=returns,
+                      optional_credentials=True),
+            Operation(name, handler, bindings=_EC_FAMILY, params=params_ec, returns=returns))
+
 
 RECEIPT_AGENCY_EXTERNAL = ServiceContract(
     name="ReceiptAgencyExternal",
@@ -127,21 +137,27 @@ RECEIPT_AGENCY_EXTERNAL = ServiceContract(
     namespaces={"basic": NAMESPACE_BASIC, "ec": NAMESPACE_EC},
     service_names={"ec": "ReceiptAgencyExternalEC", "ec2": "ReceiptAgencyExternalEC2"},
     operations=(
-        Operation("GetReceipt", get_receipt, params=(("receipt", types.ReceiptSearchExternal),),
-                  returns=types.ReceiptExternal, optional_credentials=True),
+        *_legacy("GetReceipt", get_receipt,
+                 (("receipt", types.ReceiptSearchExternal),),
+                 (("receipt", types.ReceiptSearchExternal.customize(**_REQUIRED)),),
+                 types.ReceiptExternal),
         Operation("GetReceipt", get_receipt_v2, version=2,
-                  params=(("receipt", types.ReceiptSearch.customize(min_occurs=1, nillable=False)),),
-                  returns=types.Receipt),
-        Operation("GetReceiptList", get_receipt_list,
-                  params=(("receiptTypeName", types.ReceiptTypeEnum(nillable=False)), *_DATES),
-                  returns=types.ReceiptExternalList, optional_credentials=True),
+                  params=(("receipt", types.ReceiptSearch.customize(**_REQUIRED)),), returns=types.Receipt),
+        *_legacy("GetReceiptList", get_receipt_list,
+                 (("receiptTypeName", types.ReceiptTypeEnum(nillable=False)),
+                  ("dateFrom", DateTime(nillable=False)), ("dateTo", DateTime(nillable=False))),
+                 (("receiptTypeName", types.ReceiptTypeEnum(**_REQUIRED)),
+                  ("dateFrom", DateTime(**_REQUIRED)), ("dateTo", DateTime(**_REQUIRED))),
+                 types.ReceiptExternalList),
         Operation("GetReceiptList", get_receipt_list_v2, version=2,
-                  params=(("receiptTypeName", types.ReceiptType(min_occurs=1, nillable=False)), *_DATES),
+                  params=(("receiptTypeName", types.ReceiptType(**_REQUIRED)),
+                          ("dateFrom", DateTime(nillable=False)), ("dateTo", DateTime(nillable=False))),
                   returns=types.ReceiptList),
-        Operation("SaveReceipt", save_receipt, params=(("receipt", types.ReceiptSaveExternal),),
-                  returns=types.ReceiptExternal, optional_credentials=True),
-        Operation("UpdateReceipt", update_receipt,
-                  params=(("receipt", types.ReceiptSave.customize(min_occurs=1, nillable=False)),),
+        *_legacy("SaveReceipt", save_receipt,
+                 (("receipt", types.ReceiptSaveExternal),),
+                 (("receipt", types.ReceiptSaveExternal.customize(**_REQUIRED)),),
+                 types.ReceiptExternal),
+        Operation("UpdateReceipt", update_receipt, params=(("receipt", types.ReceiptSave.customize(**_REQUIRED)),),
                   returns=types.Receipt),
     ),
 )

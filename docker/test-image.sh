@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Build the container image, start it, call Test and one real operation over SOAP, check the admin API
+# sees the call, stop it with SIGTERM and check it exits cleanly. Needs root and podman; on these
+# machines ../shared/tools/container-env.sh provides both; without them the script says so and skips.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+env_script=${CONTAINER_ENV:-../shared/tools/container-env.sh}
+if ! command -v ctr >/dev/null || ! command -v ctr-build >/dev/null; then
+  if [ -f "$env_script" ] && [ "$(id -u)" = 0 ]; then
+    bash "$env_script"
+  else
+    echo "test-image: skipped: no ctr/ctr-build and no $env_script to set podman up (or not root)" >&2
+    exit 0
+  fi
+fi
+
+image=localhost/altinn-so:test
+name=altinn-so-test-$$
+port=${TEST_IMAGE_PORT:-18080}
+ctr-build -q --format docker -f docker/Dockerfile -t "$image" . >/dev/null  # docker format keeps HEALTHCHECK
+cleanup() { ctr rm -f "$name" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+ctr run -d --name "$name" --network host -e ALTINN_SO_PORT="$port" "$image" >/dev/null 2>&1  # podman without systemd complains about health timers
+
+base=http://127.0.0.1:$port
+for _ in $(seq 1 60); do
+  curl -fsS "$base/_admin/health" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+curl -fsS "$base/_admin/health" | grep -q '"ok"'
+
+soap() {  # path, action, body
+  curl -sS -o /tmp/test-image.out -w '%{http_code}' -X POST "$base$1" \
+    -H 'Content-Type: text/xml; charset=utf-8' -H "SOAPAction: \"$2\"" \
+    --data "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>$3</s:Body></s:Envelope>"
+}
+status=$(soap /ServiceEngineExternal/NotificationAgencyExternalBasic.svc \
+  http://www.altinn.no/services/2009/10/IAltinnContractBase/Test \
+  '<Test xmlns="http://www.altinn.no/services/2009/10"/>')
+[ "$status" = 200 ] && grep -q TestResponse /tmp/test-image.out
+
+ns=http://www.altinn.no/services/ServiceEngine/Notification/2010/10
+n=http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10
+status=$(soap /ServiceEngineExternal/NotificationAgencyExternalBasic.svc \
+  "$ns/INotificationAgencyExternalBasic/SendStandaloneNotificationBasicV2" \
+  "<SendStandaloneNotificationBasicV2 xmlns=\"$ns\"><systemUserName>ttd-system</systemUserName>
+   <systemPassword>ttd-password</systemPassword><standaloneNotifications>
+   <StandaloneNotification xmlns=\"http://schemas.altinn.no/services/ServiceEngine/StandaloneNotificationBE/2009/10\">
+   <n:LanguageID xmlns:n=\"$n\">1044</n:LanguageID><n:NotificationType xmlns:n=\"$n\">TokenTextOnly</n:NotificationType>
+   <n:ReceiverEndPoints xmlns:n=\"$n\"><n:ReceiverEndPoint><n:TransportType>Email</n:TransportType></n:ReceiverEndPoint></n:ReceiverEndPoints>
+   <n:ReporteeNumber xmlns:n=\"$n\">23917710120</n:ReporteeNumber>
+   <n:TextTokens xmlns:n=\"$n\"><n:TextToken><n:TokenValue>Hei</n:TokenValue></n:TextToken><n:TextToken><n:TokenValue>Fra containeren</n:TokenValue></n:TextToken></n:TextTokens>
+   </StandaloneNotification></standaloneNotifications></SendStandaloneNotificationBasicV2>")
+[ "$status" = 200 ] && grep -q 'Varsel er sendt ut til brukeren.' /tmp/test-image.out
+curl -fsS "$base/_admin/outbox" | grep -q 'Fra containeren'
+curl -fsS "$base/_admin/journal?bodies=0" | grep -q SendStandaloneNotificationBasicV2
+
+[ "$(ctr exec "$name" id -u)" != 0 ]          # not running as root
+ctr healthcheck run "$name"                   # the image's own HEALTHCHECK passes
+ctr stop -t 20 "$name" >/dev/null 2>&1       # SIGTERM
+code=$(ctr inspect "$name" --format '{{.State.ExitCode}}')
+[ "$code" = 0 ] || { echo "test-image: the emulator exited with $code on SIGTERM" >&2; ctr logs "$name" >&2; exit 1; }
+echo "test-image: ok ($image answered SOAP, journaled the call and stopped cleanly)"
