@@ -15,19 +15,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-import zeep
-import zeep.exceptions
 from lxml import etree
 
 from altinn_so.domain.notifications.model import Channel
-from support.contracts import (ALTINN_FAULT, RealSchema, altinn_fault_element, our_service, port_type_actions,
-                               real_client, real_service, received_body_element, received_header, wsdl_actions)
-from support.zeepview import binding_names, diff_views, operation_view, replace_strings, without_children
+from support.contracts import (RealSchema, expect_altinn_fault, our_service, port_type_actions, real_client,
+                               real_service, received_body_element, wsdl_actions)
+from support.contracts import assert_valid_response as valid_response
+from support.zeepview import binding_names, diff_views, operation_view, replace_strings, ws_view_from_basic
 
 pytestmark = pytest.mark.conformance
 
-WSA_ACTION = "{http://www.w3.org/2005/08/addressing}Action"
-SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 OLA = "23917710120"  # seeded person with e-mail and mobile
 OLA_EMAIL = "ola.nordmann@example.no"
 OLA_MOBILE = "+4791234567"
@@ -107,15 +104,7 @@ def send(service, flavour: Flavour, version: int, *items: dict, password: str = 
 
 def assert_valid_response(client, flavour: Flavour, operation: str) -> etree._Element:
     """The response wrapper validates against the real schema, and WS-A headers are as WCF sends them."""
-    body = received_body_element(client)
-    assert etree.QName(body).localname == f"{operation}Response"
-    RealSchema(flavour.contract).assert_valid(body)
-    action = received_header(client, WSA_ACTION)
-    if flavour.soap12:
-        assert action is not None and action.text.strip() == wsdl_actions(flavour.contract)[operation]["output"]
-    else:
-        assert action is None, "BasicHttpBinding replies carry no WS-Addressing headers"
-    return body
+    return valid_response(client, flavour.contract, operation, soap12=flavour.soap12)
 
 
 def assert_rendered(emulator, expected: set[tuple[Channel, str]], tokens=("Nytt varsel fra TTD",
@@ -204,30 +193,9 @@ def test_send_basic_v4_with_priority_email_sms_reminder(real, emulator):
 # -- faults ---------------------------------------------------------------------------------------------
 
 def expect_fault(client, flavour: Flavour, operation: str, call, *, declared: bool = True) -> object:
-    """Run ``call``; it must fault with an AltinnFault that zeep parses and the real schema accepts.
-
-    ``declared``: an Altinn error, sent as the operation's declared AltinnFaultFault (with the real WSDL's
-    fault action on SOAP 1.2, and the code the recorded Altinn faults carry); otherwise a fault raised by
-    the SOAP machinery (e.g. deserialization), whose action and code are WCF's generic ones.
-    """
-    with pytest.raises(zeep.exceptions.Fault) as caught:
-        call()
-    element = altinn_fault_element(caught.value.detail)
-    RealSchema(flavour.contract).assert_valid(element)
-    fault = client.get_element(ALTINN_FAULT).parse(element, client.wsdl.types)
-    action = received_header(client, WSA_ACTION)
-    if not flavour.soap12:
-        assert action is None, "BasicHttpBinding faults carry no WS-Addressing headers"
-    if declared:
-        if flavour.soap12:
-            expected = wsdl_actions(flavour.contract)[operation]["faults"]["AltinnFaultFault"]
-            assert action is not None and action.text.strip() == expected
-            # as in shared/altinn2-samples/faults/dokdistdpv_AltinnFault_nonfunctional_soap12_EC.xml
-            assert (caught.value.code, caught.value.subcodes) == ("s:Sender", [etree.QName(SOAP12_ENV, "Sender")])
-        else:
-            # as in shared/altinn2-samples/faults/dokdistdpv_AltinnFault_989_soap11.xml
-            assert caught.value.code == "s:Client"
-    return fault
+    """Run ``call``; it must fault with an AltinnFault that zeep parses and the real schema accepts
+    (``support.contracts.expect_altinn_fault``)."""
+    return expect_altinn_fault(client, flavour.contract, operation, call, soap12=flavour.soap12, declared=declared)
 
 
 @pytest.mark.parametrize(("flavour", "version"), [pytest.param(f, max(f.versions), id=f.key) for f in (BASIC, EC, EC2)])
@@ -332,14 +300,9 @@ def test_our_extra_operations_are_exactly_the_documented_ones(views, flavour):
 WS_OPERATIONS = {"Test": "Test"} | {BASIC.op(v): BASIC.op(v).replace("Basic", "") for v in BASIC.versions}
 
 
-def expected_ws_view(basic_view: dict) -> dict:
-    view = replace_strings(basic_view, {"INotificationAgencyExternalBasic/": "INotificationAgencyExternal/",
-                                        "SendStandaloneNotificationBasic": "SendStandaloneNotification"})
-    view["soap"] = "1.2"
-    if view["input"]["body"]["type"]["content"]:
-        view["input"] = {**view["input"], "body": without_children(view["input"]["body"],
-                                                                   {"systemUserName", "systemPassword"})}
-    return view
+def expected_ws_view(basic_view: dict, basic_operation: str, ws_operation: str) -> dict:
+    return ws_view_from_basic(basic_view, interface="NotificationAgencyExternal", basic_operation=basic_operation,
+                              ws_operation=ws_operation)
 
 
 @pytest.fixture
@@ -367,7 +330,8 @@ def test_ws_names_follow_the_basic_ones_as_broker_ws_does(base_url):
 def test_ws_signature_is_basic_without_body_credentials(ws_views, basic_operation, ws_operation):
     basic_view, our_view = ws_views
     assert ws_operation in our_view, f"{ws_operation} is missing from our WS WSDL"
-    diffs = diff_views(expected_ws_view(basic_view[basic_operation]), our_view[ws_operation], ws_operation,
+    diffs = diff_views(expected_ws_view(basic_view[basic_operation], basic_operation, ws_operation),
+                       our_view[ws_operation], ws_operation,
                        labels=("expected", "ours"))
     assert not diffs, f"our WS {ws_operation} differs from Basic {basic_operation} without credentials:\n  " + \
         "\n  ".join(diffs)

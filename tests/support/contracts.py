@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 import pytest
 import zeep
+import zeep.exceptions
 from lxml import etree
 from zeep.plugins import HistoryPlugin
 
@@ -30,6 +31,10 @@ WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 SOAP_ENVELOPES = ("http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope")
 ALTINN_FAULT_NS = "http://www.altinn.no/services/common/fault/2009/10"
 ALTINN_FAULT = f"{{{ALTINN_FAULT_NS}}}AltinnFault"
+WSA_ACTION = "{http://www.w3.org/2005/08/addressing}Action"
+WSA_MESSAGE_ID = "{http://www.w3.org/2005/08/addressing}MessageID"
+WSA_RELATES_TO = "{http://www.w3.org/2005/08/addressing}RelatesTo"
+SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 
 
 # -- locating the oracles ----------------------------------------------------------------------------
@@ -176,6 +181,59 @@ def altinn_fault_element(detail: etree._Element | None) -> etree._Element:
     assert found is not None, (f"no {ALTINN_FAULT} in the fault detail; detail holds "
                                f"{[c.tag for c in detail if isinstance(c.tag, str)]}")
     return found
+
+
+# -- checking what came back against a real contract -------------------------------------------------
+
+def assert_valid_response(client: zeep.Client, contract: str, operation: str, *, soap12: bool,
+                          wrapper: str | None = None) -> etree._Element:
+    """The last response's body element is ``wrapper`` (default ``{operation}Response``), validates against the
+    real schema of ``contract``, and carries WS-Addressing headers as WCF sends them: the real WSDL's output
+    ``wsaw:Action`` on SOAP 1.2 (and ``RelatesTo`` the request's ``MessageID``), none on BasicHttpBinding."""
+    body = received_body_element(client)
+    assert etree.QName(body).localname == (wrapper or f"{operation}Response")
+    RealSchema(contract).assert_valid(body)
+    action = received_header(client, WSA_ACTION)
+    if soap12:
+        expected = wsdl_actions(contract)[operation]["output"]
+        assert action is not None and action.text.strip() == expected, \
+            f"reply action {None if action is None else action.text!r}, expected {expected!r}"
+        message_id = _history(client).last_sent["envelope"].find(f".//{WSA_MESSAGE_ID}")
+        if message_id is not None:
+            relates_to = received_header(client, WSA_RELATES_TO)
+            assert relates_to is not None and relates_to.text.strip() == message_id.text.strip()
+    else:
+        assert action is None, "BasicHttpBinding replies carry no WS-Addressing headers"
+    return body
+
+
+def expect_altinn_fault(client: zeep.Client, contract: str, operation: str, call, *, soap12: bool,
+                        declared: bool = True):
+    """Run ``call``; it must fault with an AltinnFault that zeep parses and the real schema accepts.
+
+    Returns the AltinnFault as zeep parsed it. ``declared``: an Altinn error, sent as the operation's
+    declared AltinnFaultFault (with the real WSDL's fault action on SOAP 1.2, and the code the recorded
+    Altinn faults carry); otherwise a fault raised by the SOAP machinery, whose action and code are WCF's
+    generic ones.
+    """
+    with pytest.raises(zeep.exceptions.Fault) as caught:
+        call()
+    element = altinn_fault_element(caught.value.detail)
+    RealSchema(contract).assert_valid(element)
+    fault = client.get_element(ALTINN_FAULT).parse(element, client.wsdl.types)
+    action = received_header(client, WSA_ACTION)
+    if not soap12:
+        assert action is None, "BasicHttpBinding faults carry no WS-Addressing headers"
+    if declared:
+        if soap12:
+            expected = wsdl_actions(contract)[operation]["faults"]["AltinnFaultFault"]
+            assert action is not None and action.text.strip() == expected
+            # as in shared/altinn2-samples/faults/dokdistdpv_AltinnFault_nonfunctional_soap12_EC.xml
+            assert (caught.value.code, caught.value.subcodes) == ("s:Sender", [etree.QName(SOAP12_ENV, "Sender")])
+        else:
+            # as in shared/altinn2-samples/faults/dokdistdpv_AltinnFault_989_soap11.xml
+            assert caught.value.code == "s:Client"
+    return fault
 
 
 # -- XML Schema of a real WSDL -----------------------------------------------------------------------

@@ -33,6 +33,7 @@ that shares its QName with a global simple type is shown as that type).
 
 from __future__ import annotations
 
+import functools
 import weakref
 from typing import Any
 
@@ -55,6 +56,22 @@ def operation_view(client, binding_qname: str | None = None) -> dict[str, dict]:
     viewer = _Viewer(_enumerations(client))
     soap = {"Soap11Binding": "1.1", "Soap12Binding": "1.2"}.get(type(binding).__name__, type(binding).__name__)
     return {name: viewer.operation(operation, soap) for name, operation in sorted(binding._operations.items())}
+
+
+@functools.cache
+def real_operation_view(relpath: str) -> dict[str, dict]:
+    """``operation_view`` of the REAL WSDL ``relpath`` (skips when absent); cached, so do not modify it."""
+    from .contracts import real_client
+    return operation_view(real_client(relpath))
+
+
+@functools.cache
+def served_operation_view(wsdl_url: str) -> dict[str, dict]:
+    """``operation_view`` of the WSDL the emulator serves at ``wsdl_url``; cached per URL (the WSDL does not
+    depend on the emulator's state), so do not modify it."""
+    from .contracts import our_service
+    client, _ = our_service(wsdl_url)
+    return operation_view(client)
 
 
 def binding_names(client) -> dict:
@@ -295,3 +312,24 @@ def without_children(element_view: dict, local_names: set[str]) -> dict:
     content = element_view["type"]["content"]
     kept = [child for child in content["sequence"] if _local(child.get("element")) not in local_names]
     return {**element_view, "type": {**element_view["type"], "content": {**content, "sequence": kept}}}
+
+
+def without_headers(message_view: dict, local_names: set[str]) -> dict:
+    """A copy of a message view (``view["input"]``) without the SOAP headers named ``local_names``."""
+    return {**message_view, "headers": [h for h in message_view["headers"] if _local(h["element"]) not in local_names]}
+
+
+def ws_view_from_basic(basic_view: dict, *, interface: str, basic_operation: str, ws_operation: str) -> dict:
+    """What a WS operation should look like, given the real Basic one it derives from.
+
+    WS is Basic with "Basic" removed from the operation and interface names (``I{interface}Basic`` ->
+    ``I{interface}``), on SOAP 1.2, with the credentials in a wsse:UsernameToken: no ``systemUserName`` /
+    ``systemPassword`` body parameters and no ``SystemUserName`` / ``SystemPassword`` SOAP headers.
+    """
+    view = replace_strings(basic_view, {f"I{interface}Basic/": f"I{interface}/", basic_operation: ws_operation})
+    view["soap"] = "1.2"
+    body = view["input"]["body"]
+    if body is not None and body["type"].get("content"):
+        view["input"] = {**view["input"], "body": without_children(body, {"systemUserName", "systemPassword"})}
+    view["input"] = without_headers(view["input"], {"SystemUserName", "SystemPassword"})
+    return view
