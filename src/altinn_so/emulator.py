@@ -20,7 +20,7 @@ from .domain.notifications.standalone import StandaloneNotificationService, Stan
 from .domain.receipts import ReceiptService
 from .injection import FaultInjector
 from .journal import Exchange
-from .seeding import Seed, apply_seed, compose_seed, parse_seed
+from .seeding import Seed, SeedError, apply_seed, compose_seed, parse_seed
 from .store.sqlite import RUNTIME_TABLES, SEED_TABLES, Database, SqliteCatalog, SqliteCorrespondences, \
     SqliteFaultRules, SqliteJournal, SqliteLockouts, SqliteOutbox, SqliteReceipts, SqliteRegistry, SqliteSnapshots
 
@@ -53,7 +53,6 @@ class Emulator:
         self.journal = SqliteJournal(self.db)
         self.faults = FaultInjector(SqliteFaultRules(self.db), self.db.transaction)
         self.snapshots = SqliteSnapshots(self.db)
-        self._loaded = Seed()  # seed data added at runtime (load_seed), until the next reset
         # Seed entities are (re)written on every start; state created by calls is kept.
         with self.db.transaction():
             apply_seed(self.seed, self.catalog, self.registry)
@@ -79,16 +78,18 @@ class Emulator:
         with self.db.transaction():
             self.db.clear(RUNTIME_TABLES + SEED_TABLES)
             apply_seed(self.seed, self.catalog, self.registry)
-        self._loaded = Seed()
 
     def load_seed(self, text: str, source: str = "request") -> Seed:
-        """Add seed data at runtime (YAML or JSON, the seed file format); references may name the store's."""
-        loaded = parse_seed(yaml.safe_load(text), source)
-        known = self.seed.merged_with(self._loaded).merged_with(loaded)
-        known.check_references(source)
+        """Add seed data at runtime (YAML or JSON, the seed file format). References may name anything
+        already in the store; the data lasts until the next reset."""
+        try:
+            loaded = parse_seed(yaml.safe_load(text), source)
+        except yaml.YAMLError as exc:
+            raise SeedError(f"{source}: not valid YAML or JSON: {exc}") from None
+        loaded.check_references(source, known_owners={o.code for o in self.catalog.list_owners()},
+                                known_organisations={o.orgno for o in self.registry.list_organisations()})
         with self.db.transaction():
             apply_seed(loaded, self.catalog, self.registry)
-        self._loaded = self._loaded.merged_with(loaded)
         return loaded
 
     def snapshot(self, label: str | None = None) -> int:

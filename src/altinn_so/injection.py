@@ -123,10 +123,13 @@ def _build(cls, data, what: str):
 def _validate(match: Match, action: Action, times, when) -> None:
     if action.type not in ACTIONS:
         raise RuleError(f"action type must be one of {list(ACTIONS)}")
-    if match.nth is not None and (not isinstance(match.nth, int) or match.nth < 1):
+    if match.nth is not None and not _positive(match.nth):
         raise RuleError("match.nth must be a positive integer")
-    if times is not None and (not isinstance(times, int) or times < 1):
+    if times is not None and not _positive(times):
         raise RuleError("times must be a positive integer, or null for a sticky rule")
+    for name in ("operation", "binding", "caller", "reportee"):
+        if getattr(match, name) is not None and not isinstance(getattr(match, name), str):
+            raise RuleError(f"match.{name} must be a string")
     if when not in ("before", "after"):
         raise RuleError("when must be 'before' or 'after'")
     if action.type == "altinn_fault":
@@ -134,14 +137,25 @@ def _validate(match: Match, action: Action, times, when) -> None:
             raise RuleError(f"unknown preset {action.preset!r}; known: {sorted(PRESETS)}")
         if action.preset is None and action.error_id is None:
             raise RuleError("an altinn_fault needs an error_id or a preset")
+        if action.error_id is not None and not (isinstance(action.error_id, int)
+                                                and not isinstance(action.error_id, bool)):
+            raise RuleError("error_id must be an integer")
+        for name in ("message", "extended", "localized"):
+            if getattr(action, name) is not None and not isinstance(getattr(action, name), str):
+                raise RuleError(f"action.{name} must be a string")
     elif action.type == "receipt_status" and action.status not in RECEIPT_STATUSES:
         raise RuleError(f"receipt_status needs a status among {list(RECEIPT_STATUSES)}")
-    elif action.type == "http_status" and not (isinstance(action.status, int) and 100 <= action.status <= 599):
+    elif action.type == "http_status" and not (_positive(action.status) and 100 <= action.status <= 599):
         raise RuleError("http_status needs an HTTP status code (100-599)")
-    elif action.type == "delay" and not (isinstance(action.ms, int) and 0 <= action.ms <= 600_000):
+    elif action.type == "delay" and not (isinstance(action.ms, int) and not isinstance(action.ms, bool)
+                                         and 0 <= action.ms <= 600_000):
         raise RuleError("delay needs ms between 0 and 600000")
     if action.type in ("receipt_status", "delay") and when != "before":
         raise RuleError(f"{action.type} has no 'after' form")
+
+
+def _positive(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 @dataclass(frozen=True)
@@ -154,9 +168,13 @@ class CallFacts:
     caller: str | None
     owner: str | None
     reportees: tuple[str, ...] = field(default_factory=tuple)
+    returns_receipt: bool = False  # receipt_status rules only concern calls that return a receipt
 
 
-def matches(match: Match, call: CallFacts) -> bool:
+def matches(rule: FaultRule, call: CallFacts) -> bool:
+    if rule.action.type == "receipt_status" and not call.returns_receipt:
+        return False
+    match = rule.match
     if match.operation and match.operation.lower() not in (call.operation.lower(), call.base_operation.lower()):
         return False
     if match.binding and match.binding.lower() != call.binding:
@@ -193,15 +211,19 @@ class FaultInjector:
 
     def consult(self, call: CallFacts) -> list[FaultRule]:
         """Count this call against every matching rule; return the rules that fire, in creation order."""
-        if not any(not rule.spent and matches(rule.match, call) for rule in self.rules.list_rules()):
+        if not any(not rule.spent and matches(rule, call) for rule in self.rules.list_rules()):
             return []  # the usual case: no transaction on the hot path
         firing = []
+        decided = False
         with self._transaction():  # counting is shared by all workers
             for rule in self.rules.list_rules():
-                if rule.spent or not matches(rule.match, call):
+                if rule.spent or not matches(rule, call):
                     continue
                 rule = replace(rule, seen=rule.seen + 1)
-                if should_fire(rule):
+                # Every delay fires; of the other rules only the oldest that would fire answers, and only it
+                # is used up: "fail with X, then with Y" as two one-shot rules means exactly that.
+                if should_fire(rule) and (rule.action.type == "delay" or not decided):
+                    decided = decided or rule.action.type != "delay"
                     rule = replace(rule, fired=rule.fired + 1)
                     firing.append(rule)
                 self.rules.save_rule(rule)

@@ -20,8 +20,9 @@ class Exchange:
     at: datetime
     binding: str | None = None
     service: str | None = None
-    operation: str | None = None
-    caller: str | None = None  # the agency system's username, or the owner code for AEC
+    operation: str | None = None  # wire name
+    base_operation: str | None = None  # e.g. InsertCorrespondence, for every version and binding
+    caller: str | None = None  # the agency system's username (as claimed, also when its login fails), or AEC's owner
     owner: str | None = None
     reportees: list[str] = field(default_factory=list)
     status: int = 0
@@ -31,15 +32,17 @@ class Exchange:
     response_body: bytes = b""
     duration_ms: float = 0.0
     fault_rule: int | None = None  # the injected fault that answered, if any
+    injected: str | None = None  # its action type
 
     @property
     def outcome(self) -> str:
-        return "ok" if self.error_id is None and self.status < 400 else "fault"
+        broken = self.injected in ("http_status", "drop_connection", "malformed_response")
+        return "ok" if self.error_id is None and 0 < self.status < 400 and not broken else "fault"
 
     def to_entry(self) -> "JournalEntry":
         return JournalEntry(
             id=None, at=self.at, method=self.method, path=self.path, binding=self.binding, service=self.service,
-            operation=self.operation, caller=self.caller, owner=self.owner, reportees=tuple(self.reportees),
+            operation=self.operation, base_operation=self.base_operation, caller=self.caller, owner=self.owner, reportees=tuple(self.reportees),
             status=self.status, outcome=self.outcome, error_id=self.error_id, error_message=self.error_message,
             duration_ms=round(self.duration_ms, 3), fault_rule=self.fault_rule,
             request=self.request_body.decode("utf-8", "replace"),
@@ -55,6 +58,7 @@ class JournalEntry:
     binding: str | None
     service: str | None
     operation: str | None
+    base_operation: str | None
     caller: str | None
     owner: str | None
     reportees: tuple[str, ...]
@@ -80,12 +84,13 @@ class JournalEntry:
         data = dict(data)
         data["at"] = datetime.fromisoformat(data["at"])
         data["reportees"] = tuple(data.get("reportees") or ())
+        data.setdefault("base_operation", None)
         return cls(**data)
 
 
 @dataclass(frozen=True)
 class JournalFilter:
-    operation: str | None = None
+    operation: str | None = None  # wire or base name, any case
     binding: str | None = None
     caller: str | None = None  # system username or owner code
     reportee: str | None = None

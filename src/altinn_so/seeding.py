@@ -43,20 +43,24 @@ class Seed:
             getattr(merged, name).update(getattr(other, name))
         return merged
 
-    def check_references(self, source: str = "seed") -> None:
+    def check_references(self, source: str = "seed", *, known_owners: set[str] = frozenset(),
+                         known_organisations: set[str] = frozenset()) -> None:
+        """Every reference names an entity of this seed, or one of the ``known`` ones (already stored)."""
+        owners = set(self.owners) | set(known_owners)
+        organisations = set(self.organisations) | set(known_organisations)
         for system in self.systems.values():
-            if system.owner not in self.owners:
+            if system.owner not in owners:
                 raise SeedError(f"{source}: system {system.username!r} belongs to unknown service owner {system.owner!r}")
         for service in self.services.values():
-            if service.owner not in self.owners:
+            if service.owner not in owners:
                 raise SeedError(f"{source}: service {service.code}/{service.edition} belongs to unknown "
                                 f"service owner {service.owner!r}")
         for template in self.templates.values():
-            if template.owner and template.owner not in self.owners:
+            if template.owner and template.owner not in owners:
                 raise SeedError(f"{source}: template {template.name!r} belongs to unknown service owner "
                                 f"{template.owner!r}")
         for organisation in self.organisations.values():
-            if organisation.parent and organisation.parent not in self.organisations:
+            if organisation.parent and organisation.parent not in organisations:
                 raise SeedError(f"{source}: organisation {organisation.orgno} has unknown parent {organisation.parent}")
 
 

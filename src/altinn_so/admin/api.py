@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from datetime import datetime, timedelta
 from typing import Callable
@@ -70,14 +71,17 @@ class Request:
         except ValueError:
             raise ApiError(400, f"{key}={value!r} is not an ISO 8601 time") from None
 
-    def integer(self, key: str) -> int | None:
+    def positive(self, key: str) -> int | None:
         value = self.query.get(key)
         if value in (None, ""):
             return None
         try:
-            return int(value)
+            number = int(value)
         except ValueError:
-            raise ApiError(400, f"{key}={value!r} is not an integer") from None
+            number = 0
+        if number < 1:
+            raise ApiError(400, f"{key}={value!r} must be a positive integer")
+        return number
 
 
 class AdminApi:
@@ -126,32 +130,37 @@ class AdminApi:
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
                                       ("Content-Length", str(len(body)))])
             return [b"" if method == "HEAD" else body]
-        status, payload = self._dispatch(method, path, environ)
+        status, payload, headers = self._dispatch("GET" if method == "HEAD" else method, path, environ)
         body = json.dumps(payload, ensure_ascii=False, indent=2, default=str).encode("utf-8")
         start_response(f"{status} {_REASONS.get(status, '')}".strip(),
-                       [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body)))])
-        return [body]
+                       [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body))),
+                        *headers])
+        return [b"" if method == "HEAD" else body]
 
-    def _dispatch(self, method: str, path: str, environ: dict) -> tuple[int, object]:
-        allowed = []
+    def _dispatch(self, method: str, path: str, environ: dict) -> tuple[int, object, list]:
+        allowed = set()
         for route_method, pattern, handler in self._routes:
             match = pattern.match(path)
             if not match:
                 continue
             if route_method != method:
-                allowed.append(route_method)
+                allowed.add(route_method)
                 continue
             try:
                 result = handler(Request(environ, match.groupdict()))
             except ApiError as error:
-                return error.status, {"error": error.message}
+                return error.status, {"error": error.message}, []
             except Exception:  # an admin call must not take the emulator down or show a traceback
                 log.exception("admin call %s %s failed", method, path)
-                return 500, {"error": "internal error; see the emulator's log"}
-            return (result if isinstance(result, tuple) else (200, result))
+                return 500, {"error": "internal error; see the emulator's log"}, []
+            status, payload = result if isinstance(result, tuple) else (200, result)
+            return status, payload, []
         if allowed:
-            return 405, {"error": f"{method} is not allowed here; use {', '.join(sorted(set(allowed)))}"}
-        return 404, {"error": f"no admin endpoint {PREFIX}{path}; see the README, 'Admin API'"}
+            if "GET" in allowed:
+                allowed.add("HEAD")
+            methods = ", ".join(sorted(allowed))
+            return 405, {"error": f"{method} is not allowed here; use {methods}"}, [("Allow", methods)]
+        return 404, {"error": f"no admin endpoint {PREFIX}{path}; see the README, 'Admin API'"}, []
 
     # -- health ----------------------------------------------------------------------------------------
 
@@ -170,7 +179,7 @@ class AdminApi:
                               caller=request.query.get("caller") or None,
                               reportee=request.query.get("reportee") or None,
                               outcome=request.query.get("outcome") or None,
-                              since=request.time("since"), limit=request.integer("limit"))
+                              since=request.time("since"), limit=request.positive("limit"))
         bodies = request.query.get("bodies", "1") not in ("0", "false", "no")
         return {"entries": [entry.to_dict(bodies=bodies) for entry in self.emulator.journal.list_entries(where)]}
 
@@ -233,8 +242,8 @@ class AdminApi:
             loaded = self.emulator.load_seed(request.body.decode("utf-8"), "request body")
         except SeedError as exc:
             raise ApiError(400, str(exc)) from None
-        except (UnicodeDecodeError, ValueError) as exc:  # yaml errors are ValueErrors
-            raise ApiError(400, f"the seed is not valid YAML or JSON: {exc}") from None
+        except UnicodeDecodeError:
+            raise ApiError(400, "the seed must be UTF-8 text") from None
         return {"loaded": {name: len(getattr(loaded, name)) for name in loaded.__dataclass_fields__}}
 
     def state_summary(self, request):
@@ -285,9 +294,17 @@ class AdminApi:
     def advance_clock(self, request):
         data = request.json()
         units = {"days", "hours", "minutes", "seconds"}
-        if not data or set(data) - units or not all(isinstance(v, (int, float)) for v in data.values()):
-            raise ApiError(400, f"give an amount of time to advance: some of {sorted(units)}")
-        self.emulator.clock.advance(timedelta(**data))
+        amounts_ok = all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+                         for v in data.values())
+        if not data or set(data) - units or not amounts_ok:
+            raise ApiError(400, f"give a non-negative amount of time to advance: some of {sorted(units)} "
+                                "(to go back, PUT /_admin/clock)")
+        try:
+            delta = timedelta(**data)
+            self.emulator.clock.now() + delta  # noqa: B018 (a date beyond year 9999 is refused here)
+        except (OverflowError, ValueError):
+            raise ApiError(400, "that is further than a calendar goes") from None
+        self.emulator.clock.advance(delta)
         return self.clock(request)
 
     # -- end users ---------------------------------------------------------------------------------------

@@ -67,6 +67,9 @@ class AgencySystem:
                 "system_user_code_prefix": self.system_user_code_prefix}
 
 
+SERVICE_KINDS = ("correspondence", "correspondence-template", "form", "collaboration", "broker", "lookup")
+
+
 @dataclass(frozen=True)
 class Service:
     code: str
@@ -82,8 +85,11 @@ class Service:
     @classmethod
     def from_dict(cls, data: dict) -> "Service":
         check_keys(data, set(cls.__dataclass_fields__), "service")
+        kind = str(data.get("kind", "correspondence"))
+        if kind not in SERVICE_KINDS:
+            raise ValueError(f"unknown kind {kind!r}; one of {list(SERVICE_KINDS)}")
         return cls(code=str(data["code"]), edition=int(data["edition"]), owner=str(data["owner"]),
-                   name=str(data.get("name", "")), kind=str(data.get("kind", "correspondence")),
+                   name=str(data.get("name", "")), kind=kind,
                    names={int(k): str(v) for k, v in (data.get("names") or {}).items()})
 
     def to_dict(self) -> dict:

@@ -21,6 +21,11 @@ from .faults import SoapFault
 _CONTENT_TYPE = {11: "text/xml; charset=utf-8", 12: "application/soap+xml; charset=utf-8"}
 
 
+def _returns_receipt(operation: BoundOperation) -> bool:
+    returns = operation.operation.returns
+    return returns is not None and returns.get_type_name() in ("ReceiptExternal", "Receipt")
+
+
 class DropConnection(Exception):
     """Close the client's connection without an answer."""
 
@@ -46,7 +51,7 @@ class InjectedFaults:
     def consult(cls, emulator, exchange: Exchange, operation: BoundOperation) -> "InjectedFaults":
         facts = CallFacts(operation=operation.wire_name, base_operation=operation.operation.name,
                           binding=exchange.binding or "", caller=exchange.caller, owner=exchange.owner,
-                          reportees=tuple(exchange.reportees))
+                          reportees=tuple(exchange.reportees), returns_receipt=_returns_receipt(operation))
         firing = emulator.faults.consult(facts)
         chosen = cls(receipts=emulator.receipts)
         for rule in firing:
@@ -54,7 +59,7 @@ class InjectedFaults:
                 time.sleep(rule.action.ms / 1000)
         decisive = next((rule for rule in firing if rule.action.type != "delay"), None)
         if decisive is not None:
-            exchange.fault_rule = decisive.id
+            exchange.fault_rule, exchange.injected = decisive.id, decisive.action.type
             if decisive.action.type == "receipt_status":
                 chosen.receipt = decisive
             elif decisive.when == "after":
@@ -74,9 +79,10 @@ class InjectedFaults:
         return {**result, key: status, "ReceiptText": receipt.text, "ReceiptHistory": receipt.history,
                 "LastChanged": receipt.last_changed}
 
-    def apply(self, rule: FaultRule, route, operation: BoundOperation):
+    def apply(self, rule: FaultRule, route, operation: BoundOperation, exchange: Exchange):
         """The answer an injected failure gives: raises SoapFault or DropConnection, or returns a response."""
         action = rule.action
+        exchange.error_message = f"{action.type} injected by fault rule {rule.id}"
         version = route.endpoint.binding.soap_version
         if action.type == "altinn_fault":
             error_id, message, extended, localized = rule.error()

@@ -51,6 +51,17 @@ class WireSettings:
     require_client_certificates: bool = False
 
 
+_UNSUPPORTED_DIGEST = object()  # a UsernameToken with a PasswordDigest, refused at login
+
+
+@dataclass(frozen=True)
+class _Credentials:
+    username: str | None
+    password: object
+    mode: AuthMode
+    orgno: str | None
+
+
 @dataclass
 class Call:
     """What a handler gets besides its arguments."""
@@ -77,6 +88,7 @@ class SoapApplication:
             status, headers, body = self.handle(environ, exchange)
         except DropConnection:
             dropped = True
+            exchange.error_message = f"connection dropped by fault rule {exchange.fault_rule}"
             _drop(environ)
             status, headers, body = 500, [("Connection", "close"), ("Content-Length", "0")], b""
         except Exception:  # the last line of defence: no traceback ever reaches the client
@@ -108,8 +120,10 @@ class SoapApplication:
             return self._get(environ, route, method == "HEAD")
         exchange.service, exchange.binding = route.endpoint.contract.name, route.endpoint.binding.key
         if method != "POST":
-            status, headers, body = self._fault_response(version, SoapFault.protocol(
-                f"The HTTP method {method} is not allowed; SOAP requests are POSTed.", status=405))
+            fault = SoapFault.protocol(f"The HTTP method {method} is not allowed; SOAP requests are POSTed.",
+                                       status=405)
+            exchange.error_id, exchange.error_message = fault.error.error_id, fault.error.message
+            status, headers, body = self._fault_response(version, fault)
             return status, headers + [("Allow", "GET, HEAD, POST")], body
         try:
             return self._post(environ, route, exchange)
@@ -141,7 +155,7 @@ class SoapApplication:
         data = exchange.request_body = self._read_body(environ)
         request = parse_envelope(data, binding.soap_version)
         operation = self._select_operation(route, request, params, environ)
-        exchange.operation = operation.wire_name
+        exchange.operation, exchange.base_operation = operation.wire_name, operation.operation.name
         try:
             args = codec.decode(route.models.operations[operation.wire_name].request, request.body_element)
         except codec.DecodeError as exc:
@@ -150,20 +164,20 @@ class SoapApplication:
                 subcode="DeserializationFailed") from None
         exchange.reportees = reportees_in(args)
         try:
-            caller = self._authenticate(endpoint, operation, args, request, environ)
-            if caller is not None:
-                exchange.owner = caller.owner.code
-                exchange.caller = caller.system.username if caller.system else caller.owner.code
+            credentials = self._credentials(endpoint, operation, args, request, environ)
+            if credentials is not None:
+                self._claimed(credentials, exchange)
             faults = InjectedFaults.consult(self.emulator, exchange, operation)
             if faults.before is not None:
-                return faults.apply(faults.before, route, operation)
+                return faults.apply(faults.before, route, operation, exchange)
+            caller = self._authenticate(credentials) if credentials is not None else None
             call = Call(self.emulator, endpoint, operation, caller, environ)
             result = faults.adjust_result(operation.operation.handler(call, args))
         except AltinnError as error:
             raise SoapFault(error, action=operation.fault_action) from None
         reply = self._reply(route, operation, request, result)
         if faults.after is not None:
-            return faults.apply(faults.after, route, operation)
+            return faults.apply(faults.after, route, operation, exchange)
         return reply
 
     def _read_body(self, environ: dict) -> bytes:
@@ -218,8 +232,9 @@ class SoapApplication:
                 f"with name '{found[1]}' and namespace '{found[0]}'", subcode="DeserializationFailed")
         return operation
 
-    def _authenticate(self, endpoint: Endpoint, operation: BoundOperation, args: dict, request: RequestEnvelope,
-                      environ: dict) -> Caller | None:
+    def _credentials(self, endpoint: Endpoint, operation: BoundOperation, args: dict, request: RequestEnvelope,
+                     environ: dict) -> "_Credentials | None":
+        """What the caller presents, by binding; None for operations that need no login (Test)."""
         if not operation.operation.authenticated:
             return None
         credentials = endpoint.binding.credentials
@@ -233,10 +248,9 @@ class SoapApplication:
         elif credentials is Credentials.USERNAME_TOKEN:
             token = request.username_token
             if token is not None:
-                if not is_password_text(token):
-                    raise AltinnError(ErrorCode.EXTERNAL_SYSTEM_AUTHENTICATION,
-                                      "Only UsernameToken passwords of type PasswordText are supported.")
                 username, password = token.username, token.password
+                if not is_password_text(token):
+                    password = _UNSUPPORTED_DIGEST
 
         certificates = self.settings.require_client_certificates
         if credentials is Credentials.CERTIFICATE:
@@ -251,7 +265,25 @@ class SoapApplication:
             orgno = environ.get(LENIENT_ORGNO_HEADER) or None
         elif mode is not AuthMode.PASSWORD:
             orgno = client_certificate_orgno(environ)
-        return self.emulator.authenticator.authenticate(username, password, mode=mode, certificate_orgno=orgno)
+        return _Credentials(username, password, mode, orgno)
+
+    def _claimed(self, credentials: "_Credentials", exchange: Exchange) -> None:
+        """Who the caller says it is, before its credentials are checked: for the journal and fault rules."""
+        catalog = self.emulator.catalog
+        if credentials.username:
+            exchange.caller = credentials.username
+            system = catalog.get_system(credentials.username)
+            exchange.owner = system.owner if system else None
+        elif credentials.orgno:
+            owner = catalog.get_owner_by_orgno(credentials.orgno)
+            exchange.caller = exchange.owner = owner.code if owner else None
+
+    def _authenticate(self, credentials: "_Credentials") -> Caller:
+        if credentials.password is _UNSUPPORTED_DIGEST:
+            raise AltinnError(ErrorCode.EXTERNAL_SYSTEM_AUTHENTICATION,
+                              "Only UsernameToken passwords of type PasswordText are supported.")
+        return self.emulator.authenticator.authenticate(credentials.username, credentials.password,
+                                                        mode=credentials.mode, certificate_orgno=credentials.orgno)
 
     def _reply(self, route: Route, operation: BoundOperation, request: RequestEnvelope, result):
         binding = route.endpoint.binding

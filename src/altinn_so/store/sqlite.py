@@ -80,6 +80,9 @@ MIGRATIONS: list[str] = [
     ALTER TABLE outbox ADD COLUMN delivery TEXT NOT NULL DEFAULT 'pending';
     CREATE INDEX outbox_due ON outbox (delivery, scheduled_at);
     """,
+    """
+    ALTER TABLE journal ADD COLUMN base_operation TEXT;
+    """,
 ]
 
 # Tables that hold state created by calls, as opposed to seed data.
@@ -546,20 +549,21 @@ class SqliteJournal:
     def add_entry(self, entry: JournalEntry, *, keep: int) -> JournalEntry:
         with self._db.transaction() as conn:
             cursor = conn.execute(
-                "INSERT INTO journal (at, operation, binding, caller, owner, reportees, outcome, data) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, '')",
-                (_ts(entry.at), entry.operation, entry.binding, entry.caller, entry.owner,
+                "INSERT INTO journal (at, operation, base_operation, binding, caller, owner, reportees, outcome, "
+                "data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')",
+                (_ts(entry.at), entry.operation, entry.base_operation, entry.binding, entry.caller, entry.owner,
                  " " + " ".join(entry.reportees) + " ", entry.outcome))
             stored = replace(entry, id=cursor.lastrowid)
             conn.execute("UPDATE journal SET data=? WHERE id=?", (_dump(stored.to_dict()), stored.id))
-            if stored.id % 100 == 0 or keep < 100:  # prune now and then, not on every call
-                conn.execute("DELETE FROM journal WHERE id <= ?", (stored.id - keep,))
+            conn.execute("DELETE FROM journal WHERE id <= ?", (stored.id - keep,))  # keep the newest
         return stored
 
     def list_entries(self, where: JournalFilter = JournalFilter()) -> list[JournalEntry]:
         clauses, params = [], []
-        for column, value in (("operation", where.operation), ("binding", where.binding),
-                              ("outcome", where.outcome)):
+        if where.operation is not None:
+            clauses.append("(lower(operation)=lower(?) OR lower(base_operation)=lower(?))")
+            params += [where.operation, where.operation]
+        for column, value in (("binding", where.binding), ("outcome", where.outcome)):
             if value is not None:
                 clauses.append(f"{column}=?")
                 params.append(value)
@@ -567,8 +571,8 @@ class SqliteJournal:
             clauses.append("(caller=? OR owner=?)")
             params += [where.caller, where.caller]
         if where.reportee is not None:
-            clauses.append("reportees LIKE ?")
-            params.append(f"% {where.reportee} %")
+            clauses.append("instr(reportees, ?) > 0")  # reportees are stored space-delimited: ' a b '
+            params.append(f" {where.reportee} ")
         if where.since is not None:
             clauses.append("at >= ?")
             params.append(_ts(where.since))

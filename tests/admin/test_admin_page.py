@@ -1,0 +1,280 @@
+"""The admin web page (/_admin/) read as HTML with lxml: its sections, the journal with pretty-printed XML,
+the outbox, correspondences, receipts and fault rules, and hostile content shown as text, never as markup."""
+
+from __future__ import annotations
+
+import time
+
+import lxml.html
+import pytest
+import requests
+import zeep
+from lxml import etree
+
+from altinn_so.soap.routes import default_routes
+
+from .helpers import KARI, OLA, SOAP11, notification, path_of, raw_test
+
+SECTIONS = ["journal", "outbox", "correspondences", "receipts", "faults", "endpoints"]
+HOSTILE_TITLE = "<script>alert('title')</script>"
+HOSTILE_TOKEN = "<img src=x onerror=alert(1)>"
+BREAKOUT = "</td></tr></table><script>alert('cell')</script><table><tr><td>"
+
+
+def page(admin, query: str = "") -> lxml.html.HtmlElement:
+    response = admin.call("GET", "/" + query, expect=200)
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert int(response.headers["Content-Length"]) == len(response.content)
+    return lxml.html.fromstring(response.content)
+
+
+def rows(doc, section: str) -> list[list]:
+    """The body rows of a section's table, as lists of <td> elements."""
+    return [row.findall("td") for row in doc.xpath(f'//section[@id="{section}"]//tbody/tr')]
+
+
+def texts(cells) -> list[str]:
+    return [cell.text_content() for cell in cells]
+
+
+def headers(doc, section: str) -> list[str]:
+    return [th.text_content() for th in doc.xpath(f'//section[@id="{section}"]//thead//th')]
+
+
+def no_markup_from_input(doc) -> None:
+    """Nothing a client sent became an element: the page has no scripts, images or inline markup at all."""
+    assert doc.xpath("//script | //img | //iframe | //b | //i | //svg | //object") == []
+    assert all(not name.startswith("on") for element in doc.iter() if isinstance(element.tag, str)
+               for name in element.attrib)
+
+
+# -- structure ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/_admin/", "/_admin"])
+def test_the_page_is_served_at_the_prefix(admin, base_url, path):
+    response = requests.get(base_url + path, timeout=5)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/html; charset=utf-8"
+    doc = lxml.html.fromstring(response.content)
+    assert doc.findtext(".//title") == "altinn-so"
+
+
+def test_head_answers_without_a_body(admin):
+    response = admin.call("HEAD", "/", expect=200)
+    assert response.content == b"" and response.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_an_empty_emulator(admin):
+    doc = page(admin)
+    assert [s.get("id") for s in doc.xpath("//main/section")] == SECTIONS
+    assert [s.find("h2").text_content() for s in doc.xpath("//main/section")] == [
+        "Journal (newest first)", "Notification outbox", "Correspondences", "Receipts", "Fault rules",
+        "Endpoints"]
+    assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + ["/_admin/state"]
+    empty = {s.get("id"): s.findtext('p[@class="empty"]') for s in doc.xpath("//main/section")}
+    assert empty == {"journal": "No SOAP calls yet.", "outbox": "The outbox is empty.",
+                     "correspondences": "No correspondence yet.", "receipts": "No receipts yet.",
+                     "faults": "No fault rules.", "endpoints": None}
+    no_markup_from_input(doc)
+
+
+def test_the_clock_in_norwegian_time(admin):
+    clock = page(admin).get_element_by_id("clock").text_content()
+    assert " ".join(clock.split()) == "Emulator time (Norway): 2026-03-02 10:00:00 (frozen)"
+    admin.put("/clock", json={"now": "2026-07-01T12:00:00Z", "frozen": False})
+    clock = " ".join(page(admin).get_element_by_id("clock").text_content().split())
+    assert clock.startswith("Emulator time (Norway): 2026-07-01 14:00:0") and clock.endswith("(running)")
+
+
+def test_every_endpoint_is_listed_with_its_wsdl(admin):
+    doc = page(admin)
+    listed = rows(doc, "endpoints")
+    routes = list(default_routes())
+    assert len(listed) == len(routes)
+    assert headers(doc, "endpoints") == ["service", "binding", "path"]
+    links = [cells[2].find("a").get("href") for cells in listed]
+    assert sorted(links) == sorted(r.endpoint.path + "?wsdl" for r in routes)
+    assert ["NotificationAgencyExternal", "BASIC", path_of("notification")] in [texts(c) for c in listed]
+
+
+# -- the journal -------------------------------------------------------------------------------------------
+
+
+def test_journal_rows_newest_first_with_pretty_printed_xml(admin, soap):
+    soap.insert("PAGE-1")
+    with pytest.raises(zeep.exceptions.Fault):
+        soap.notify(password="wrong")
+    doc = page(admin)
+    assert headers(doc, "journal") == ["#", "time", "binding", "operation", "caller", "reportees", "outcome",
+                                       "message", "took", "XML"]
+    fault, ok = rows(doc, "journal")
+    assert texts(ok)[:8] == ["1", "2026-03-02 10:00:00", "basic", "InsertCorrespondenceBasicV2", "ttd-system", OLA,
+                             "OK", ""]
+    assert ok[6].get("class") == "ok" and texts(ok)[8].endswith(" ms")
+    assert texts(fault)[:7] == ["2", "2026-03-02 10:00:00", "basic", "SendStandaloneNotificationBasicV3",
+                                "ttd-system", OLA, "ErrorID 989"]
+    assert fault[6].get("class") == "fault"
+    assert fault[7].text_content() == admin.get("/journal/2")["error_message"]
+
+    request = ok[9].xpath('.//pre[@class="request"]')[0].text_content()
+    response = ok[9].xpath('.//pre[@class="response"]')[0].text_content()
+    assert ok[9].xpath(".//details/summary")[0].text_content() == "request / response"
+    for pretty in (request, response):
+        lines = pretty.splitlines()
+        assert len(lines) > 10 and lines[0].startswith("<") and lines[1].startswith("  <")
+        etree.fromstring(pretty.encode())  # still the same XML
+    assert "  <soap-env:Body>" in request.splitlines()
+    reference = etree.fromstring(request.encode()).xpath("//*[local-name()='ExternalShipmentReference']")[0]
+    assert reference.text == "PAGE-1"
+    status = etree.fromstring(response.encode()).xpath("//*[local-name()='ReceiptStatusCode']")[0]
+    assert status.text == "OK"
+
+
+def test_journal_rows_for_http_failures_and_unreadable_requests(admin, base_url):
+    admin.add_fault({"type": "http_status", "status": 503})
+    assert raw_test(requests, base_url).status_code == 503
+    raw = b"this is <not> xml & never was"
+    requests.post(base_url + path_of("notification"), data=raw, headers=SOAP11, timeout=5)
+    unreadable, http = rows(page(admin), "journal")
+    assert texts(http)[6] == "HTTP 503"
+    assert texts(unreadable)[6] == "ErrorID 0"
+    assert unreadable[9].xpath('.//pre[@class="request"]')[0].text_content() == raw.decode()
+    assert "<s:Envelope" in unreadable[9].xpath('.//pre[@class="response"]')[0].text_content()
+
+
+def test_the_limit_parameter(admin, soap):
+    for _ in range(3):
+        soap.test()
+    assert len(rows(page(admin), "journal")) == 3
+    assert texts(rows(page(admin, "?limit=2"), "journal")[0])[0] == "3"
+    assert len(rows(page(admin, "?limit=2"), "journal")) == 2
+    assert len(rows(page(admin, "?limit=0"), "journal")) == 1  # at least one
+    assert len(rows(page(admin, "?limit=abc"), "journal")) == 3  # ignored
+
+
+def test_the_default_shows_the_newest_fifty(admin, base_url):
+    http = requests.Session()
+    for _ in range(55):
+        raw_test(http, base_url)
+    listed = rows(page(admin), "journal")
+    assert len(listed) == 50 and texts(listed[0])[0] == "55" and texts(listed[-1])[0] == "6"
+
+
+# -- outbox, correspondences, receipts, fault rules --------------------------------------------------------
+
+
+def test_outbox_rows(admin, soap):
+    soap.insert("PAGE-OUT")
+    soap.notify(notification(KARI, transport="Email"))
+    doc = page(admin)
+    assert headers(doc, "outbox") == ["#", "scheduled", "state", "channel", "address", "name", "sender", "subject",
+                                      "body", "template", "reportee", "origin"]
+    listed = [texts(cells) for cells in rows(doc, "outbox")]
+    assert [row[0] for row in listed] == ["5", "4", "3", "2", "1"]
+    assert listed[0] == ["5", "2026-03-02 10:00:00", "sent", "Email", "kari.nordmann@example.no", "Kari Nordmann",
+                         "noreply@altinn.no", "Emne", "Tekst", "TokenTextOnly", KARI, "standalone"]
+    reminder = listed[1]
+    assert (reminder[1], reminder[2], reminder[3], reminder[11]) == (
+        "2026-03-09 10:00:00", "pending", "SMS", "correspondence:1 (reminder)")
+    admin.post("/clock/advance", json={"days": 7})
+    assert texts(rows(page(admin), "outbox")[1])[2] == "sent"
+
+
+def test_correspondence_and_receipt_rows(admin, soap):
+    soap.insert("PAGE-C", title="Vedtak om støtte")
+    admin.post("/correspondences/1/read")
+    admin.add_fault({"type": "receipt_status", "status": "Rejected", "text": "Avvist"})
+    soap.insert("PAGE-R")
+    doc = page(admin)
+    assert headers(doc, "correspondences") == ["#", "created", "owner", "service", "reportee", "senders reference",
+                                               "title", "status"]
+    assert [texts(c) for c in rows(doc, "correspondences")] == [
+        ["2", "2026-03-02 10:00:00", "TTD", "5678/1", OLA, "PAGE-R", "Vedtak", "Created"],
+        ["1", "2026-03-02 10:00:00", "TTD", "5678/1", OLA, "PAGE-C", "Vedtak om støtte", "Created → Read"]]
+    rejected, ok = rows(doc, "receipts")
+    assert texts(rejected)[:5] == ["2", "", "Correspondence", "Rejected", "Avvist"]
+    assert rejected[3].get("class") == "fault" and ok[3].get("class") == "ok"
+    assert texts(ok)[5] == "ExternalShipmentReference=PAGE-C, OwnerPartyReference=310001007"
+
+
+def test_fault_rule_rows(admin, soap):
+    admin.add_fault({"type": "altinn_fault", "preset": "non-functional"}, operation="Test", binding="basic")
+    admin.add_fault({"type": "delay", "ms": 5}, times=None)
+    with pytest.raises(zeep.exceptions.Fault):
+        soap.test()
+    doc = page(admin)
+    assert headers(doc, "faults") == ["#", "match", "action", "when", "times", "counts", "state"]
+    first, second = [texts(c) for c in rows(doc, "faults")]
+    assert first == ["1", "operation=Test, binding=basic", "type=altinn_fault, preset=non-functional", "before",
+                     "1×", "1 fired / 1 matched", "spent"]
+    assert second == ["2", "every call", "type=delay, ms=5", "before", "always", "1 fired / 1 matched", "active"]
+
+
+# -- hostile content ---------------------------------------------------------------------------------------
+
+
+def test_hostile_content_is_shown_as_text(admin, soap, base_url):
+    soap.insert("<b>REF</b>", title=HOSTILE_TITLE, token=HOSTILE_TOKEN)
+    soap.notify(notification(TextTokens={"TextToken": [{"TokenValue": HOSTILE_TOKEN}, {"TokenValue": BREAKOUT}]}))
+    with pytest.raises(zeep.exceptions.Fault):  # an invalid reportee: refused, but journalled with it
+        soap.notify(notification("<i>1234</i>"))
+    admin.add_fault({"type": "altinn_fault", "error_id": 1, "message": "<b>rule</b>", "localized": BREAKOUT},
+                    operation="<svg onload=alert(1)>", caller='"><script>x</script>')
+    requests.post(base_url + path_of("notification"), data=b"<script>alert('raw')</script><unclosed",
+                  headers=SOAP11, timeout=5)
+
+    doc = page(admin)
+    no_markup_from_input(doc)
+    assert [s.get("id") for s in doc.xpath("//main/section")] == SECTIONS  # the breakout closed nothing
+
+    correspondence = texts(rows(doc, "correspondences")[0])
+    assert (correspondence[5], correspondence[6]) == ("<b>REF</b>", HOSTILE_TITLE)
+    bodies = [texts(cells)[8] for cells in rows(doc, "outbox")]
+    assert BREAKOUT in bodies
+    subjects = [texts(cells)[7] for cells in rows(doc, "outbox")]
+    assert HOSTILE_TOKEN in subjects
+    assert any(HOSTILE_TOKEN in body for body in bodies)  # the correspondence template's text with the token
+
+    journal = rows(doc, "journal")
+    assert len(journal) == 4 and all(len(cells) == 10 for cells in journal)
+    assert texts(journal[1])[5] == "<i>1234</i>"
+    assert journal[0][9].xpath('.//pre[@class="request"]')[0].text_content() == \
+        "<script>alert('raw')</script><unclosed"
+    request = journal[3][9].xpath('.//pre[@class="request"]')[0].text_content()
+    title = etree.fromstring(request.encode()).xpath("//*[local-name()='MessageTitle']")[0]
+    assert title.text == HOSTILE_TITLE
+
+    (rule,) = [texts(c) for c in rows(doc, "faults")]
+    assert rule[1] == 'operation=<svg onload=alert(1)>, caller="><script>x</script>'
+    assert rule[2] == f"type=altinn_fault, error_id=1, message=<b>rule</b>, localized={BREAKOUT}"
+
+
+def test_a_request_with_entities_is_never_expanded_on_the_page(admin, base_url):
+    doctype = ('<!DOCTYPE s:Envelope [<!ENTITY secret SYSTEM "file:///etc/passwd">'
+               '<!ENTITY lol "lollollollollollollollollollol">'
+               '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+               '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">'
+               '<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">'
+               '<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">'
+               '<!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">]>')
+    body = (f'<?xml version="1.0"?>{doctype}<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">'
+            f"<s:Body><x>&secret;&lol6;</x></s:Body></s:Envelope>").encode()
+    assert requests.post(base_url + path_of("notification"), data=body, headers=SOAP11,
+                         timeout=5).status_code == 400
+    started = time.monotonic()
+    response = admin.call("GET", "/", expect=200)
+    assert time.monotonic() - started < 2
+    assert len(response.content) < 100_000
+    assert "root:" not in response.text and "lollollollollollollollollollollollollollol" not in response.text
+    doc = lxml.html.fromstring(response.content)
+    request = rows(doc, "journal")[0][9].xpath('.//pre[@class="request"]')[0].text_content()
+    assert "&secret;" in request and "&lol6;" in request
+
+
+def test_the_page_has_no_scripts_even_when_full(admin, soap):
+    soap.insert("FULL")
+    soap.notify()
+    admin.add_fault({"type": "delay", "ms": 1})
+    doc = page(admin)
+    assert doc.xpath("//script") == []
+    assert all(len(rows(doc, section)) > 0 for section in SECTIONS)
