@@ -105,8 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", action="append", default=[], metavar="FILE",
                        help="seed file on top of the embedded default (repeatable)")
     serve.add_argument("--no-default-seed", action="store_true", help="do not load the embedded default seed")
-    serve.add_argument("--db", default=":memory:", metavar="PATH",
-                       help="SQLite database file; state survives restarts (default: in memory)")
+    serve.add_argument("--db", default=":memory:", metavar="PATH|URL",
+                       help="SQLite database file, or a postgresql:// URL; state survives restarts "
+                            "(default: SQLite in memory)")
     serve.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this server certificate")
     serve.add_argument("--tls-key", metavar="PEM", help="private key of --tls-cert")
     serve.add_argument("--tls-client-ca", metavar="PEM",

@@ -21,13 +21,15 @@ from .domain.receipts import ReceiptService
 from .injection import FaultInjector
 from .journal import Exchange
 from .seeding import Seed, SeedError, apply_seed, compose_seed, parse_seed
-from .store.sqlite import RUNTIME_TABLES, SEED_TABLES, Database, SqliteCatalog, SqliteCorrespondences, \
-    SqliteFaultRules, SqliteJournal, SqliteLockouts, SqliteOutbox, SqliteReceipts, SqliteRegistry, SqliteSnapshots
+from .store.database import open_database
+from .store.repositories import SqlCatalog, SqlCorrespondences, SqlFaultRules, SqlJournal, SqlLockouts, SqlOutbox, \
+    SqlReceipts, SqlRegistry, SqlSnapshots
+from .store.schema import RUNTIME_TABLES, SEED_TABLES
 
 
 @dataclass(frozen=True)
 class Settings:
-    database: str = ":memory:"  # or a file path: state then survives a restart
+    database: str = ":memory:"  # a file path (state survives a restart) or a postgresql:// URL
     seed_files: tuple[str, ...] = ()
     include_default_seed: bool = True
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
@@ -43,16 +45,16 @@ class Emulator:
         self.clock = clock or Clock()
         self.seed = seed if seed is not None else compose_seed(list(settings.seed_files),
                                                                include_default=settings.include_default_seed)
-        self.db = Database(settings.database)
-        self.registry = SqliteRegistry(self.db)
-        self.catalog = SqliteCatalog(self.db)
-        self.lockouts = SqliteLockouts(self.db)
-        self.outbox = SqliteOutbox(self.db)
-        self.receipt_store = SqliteReceipts(self.db)
-        self.correspondence_store = SqliteCorrespondences(self.db)
-        self.journal = SqliteJournal(self.db)
-        self.faults = FaultInjector(SqliteFaultRules(self.db), self.db.transaction)
-        self.snapshots = SqliteSnapshots(self.db)
+        self.db = open_database(settings.database)
+        self.registry = SqlRegistry(self.db)
+        self.catalog = SqlCatalog(self.db)
+        self.lockouts = SqlLockouts(self.db)
+        self.outbox = SqlOutbox(self.db)
+        self.receipt_store = SqlReceipts(self.db)
+        self.correspondence_store = SqlCorrespondences(self.db)
+        self.journal = SqlJournal(self.db)
+        self.faults = FaultInjector(SqlFaultRules(self.db), self.db.transaction)
+        self.snapshots = SqlSnapshots(self.db)
         # Seed entities are (re)written on every start; state created by calls is kept.
         with self.db.transaction():
             apply_seed(self.seed, self.catalog, self.registry)

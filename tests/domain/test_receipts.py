@@ -17,7 +17,8 @@ from altinn_so.domain.auth import Caller
 from altinn_so.domain.errors import AltinnError, ErrorCode
 from altinn_so.domain.receipts import (RECEIPT_TYPES, RECEIPT_TYPES_2009, SEARCHABLE_REFERENCES, Receipt,
                                        ReceiptSave, ReceiptService, ReceiptStatus, Reference, history_line)
-from altinn_so.store.sqlite import Database, SqliteReceipts
+from altinn_so.store.database import SqliteDatabase as Database
+from altinn_so.store.repositories import SqlReceipts as SqliteReceipts
 
 from .factories import ETT, NOW, TTD, InMemoryReceipts, org_number
 

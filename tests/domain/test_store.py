@@ -12,7 +12,10 @@ from altinn_so.domain.errors import AltinnError
 from altinn_so.domain.notifications.model import Channel, OutboxFilter, OutboxMessage
 from altinn_so.emulator import Emulator, Settings
 from altinn_so.seeding import default_seed
-from altinn_so.store.sqlite import MIGRATIONS, Database, SqliteCatalog, SqliteLockouts, SqliteOutbox, SqliteRegistry
+from altinn_so.store.database import SqliteDatabase as Database
+from altinn_so.store.repositories import SqlCatalog as SqliteCatalog, SqlLockouts as SqliteLockouts, \
+    SqlOutbox as SqliteOutbox, SqlRegistry as SqliteRegistry
+from altinn_so.store.schema import MIGRATIONS
 
 from altinn_so.domain.catalog import AgencySystem
 

@@ -14,7 +14,8 @@ from altinn_so.domain.correspondence.model import (BinaryAttachment, Corresponde
 from altinn_so.domain.receipts import Receipt, ReceiptStatus, Reference
 from altinn_so.emulator import Emulator, Settings
 from altinn_so.seeding import default_seed
-from altinn_so.store.sqlite import Database, SqliteCorrespondences, SqliteReceipts
+from altinn_so.store.database import SqliteDatabase as Database
+from altinn_so.store.repositories import SqlCorrespondences as SqliteCorrespondences, SqlReceipts as SqliteReceipts
 
 from .factories import KARI, NOW, OLA, ORG, correspondence, pdf, request, system_caller
 

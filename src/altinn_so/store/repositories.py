@@ -1,199 +1,19 @@
-"""SQLite persistence: in memory (the default) or in a file, where state survives a restart.
-
-Entities are stored as JSON documents in the same dict form as the seed
-file, next to the few columns we look them up by. One connection is shared
-by all threads of a process and guarded by a lock; a transaction holds the
-lock from BEGIN to COMMIT, so a multi-step domain operation is atomic.
-"""
+"""The repositories the domain uses, on any ``Database`` (SQLite or PostgreSQL), in portable SQL."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Iterator
 
 from ..domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner
 from ..domain.correspondence.model import Correspondence, SdpShipment
+from ..domain.notifications.model import Channel, OutboxFilter, OutboxMessage
 from ..domain.receipts import Receipt
+from ..domain.registry import Organisation, Person, SelfRegisteredUser
 from ..injection import FaultRule
 from ..journal import JournalEntry, JournalFilter
-from ..domain.notifications.model import Channel, OutboxFilter, OutboxMessage
-from ..domain.registry import Organisation, Person, SelfRegisteredUser
-
-# Each entry upgrades the schema by one version; the store applies the missing ones on open.
-MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-    CREATE TABLE persons (ssn TEXT PRIMARY KEY, data TEXT NOT NULL);
-    CREATE TABLE organisations (orgno TEXT PRIMARY KEY, data TEXT NOT NULL);
-    CREATE TABLE users (username TEXT PRIMARY KEY, data TEXT NOT NULL);
-    CREATE TABLE service_owners (code TEXT PRIMARY KEY, orgno TEXT NOT NULL, data TEXT NOT NULL);
-    CREATE INDEX service_owners_orgno ON service_owners (orgno);
-    CREATE TABLE systems (username TEXT PRIMARY KEY, data TEXT NOT NULL);
-    CREATE TABLE services (code TEXT NOT NULL, edition INTEGER NOT NULL, data TEXT NOT NULL,
-                           PRIMARY KEY (code, edition));
-    CREATE TABLE templates (name TEXT PRIMARY KEY, data TEXT NOT NULL);
-    CREATE TABLE lockouts (username TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until TEXT);
-    CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, notification_id INTEGER NOT NULL,
-                         reportee TEXT NOT NULL, channel TEXT NOT NULL, origin TEXT NOT NULL,
-                         service_owner TEXT NOT NULL, template TEXT NOT NULL, data TEXT NOT NULL);
-    CREATE INDEX outbox_reportee ON outbox (reportee);
-    CREATE INDEX outbox_origin ON outbox (origin);
-    """,
-    """
-    CREATE TABLE receipts (id INTEGER PRIMARY KEY AUTOINCREMENT, parent_id INTEGER NOT NULL, type TEXT NOT NULL,
-                           last_changed TEXT NOT NULL, data TEXT NOT NULL);
-    CREATE INDEX receipts_parent ON receipts (parent_id);
-    CREATE INDEX receipts_type_changed ON receipts (type, last_changed);
-    CREATE TABLE receipt_references (receipt_id INTEGER NOT NULL, type TEXT NOT NULL, value TEXT NOT NULL);
-    CREATE INDEX receipt_references_lookup ON receipt_references (type, value);
-    CREATE INDEX receipt_references_receipt ON receipt_references (receipt_id);
-    CREATE TABLE correspondences (id INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT NOT NULL,
-                                  service_code TEXT NOT NULL, service_edition INTEGER NOT NULL,
-                                  reportee TEXT NOT NULL, senders_reference TEXT NOT NULL,
-                                  created_at TEXT NOT NULL, status TEXT NOT NULL, data TEXT NOT NULL);
-    CREATE INDEX correspondences_service ON correspondences (owner, service_code, service_edition, created_at);
-    CREATE INDEX correspondences_reference ON correspondences (owner, senders_reference);
-    CREATE TABLE sdp_shipments (id INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT NOT NULL,
-                                service_code TEXT NOT NULL, service_edition INTEGER NOT NULL,
-                                reportee TEXT NOT NULL, reference TEXT NOT NULL, created_at TEXT NOT NULL,
-                                data TEXT NOT NULL);
-    CREATE INDEX sdp_service ON sdp_shipments (owner, service_code, service_edition, created_at);
-    CREATE INDEX sdp_reference ON sdp_shipments (owner, reference);
-    """,
-    """
-    CREATE TABLE journal (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, operation TEXT,
-                          binding TEXT, caller TEXT, owner TEXT, reportees TEXT NOT NULL, outcome TEXT NOT NULL,
-                          data TEXT NOT NULL);
-    CREATE INDEX journal_at ON journal (at);
-    CREATE TABLE fault_rules (id INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL);
-    CREATE TABLE snapshots (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, label TEXT,
-                            data TEXT NOT NULL);
-    """,
-    """
-    ALTER TABLE outbox ADD COLUMN scheduled_at TEXT;
-    ALTER TABLE outbox ADD COLUMN delivery TEXT NOT NULL DEFAULT 'pending';
-    CREATE INDEX outbox_due ON outbox (delivery, scheduled_at);
-    """,
-    """
-    ALTER TABLE journal ADD COLUMN base_operation TEXT;
-    """,
-]
-
-# Tables that hold state created by calls, as opposed to seed data.
-RUNTIME_TABLES = ("outbox", "lockouts", "sequences", "receipts", "receipt_references", "correspondences",
-                  "sdp_shipments")
-# What a test sets up around the emulated Altinn: kept by reset() and restore, cleared on their own.
-HARNESS_TABLES = ("journal", "fault_rules", "snapshots")
-SEED_TABLES = ("persons", "organisations", "users", "service_owners", "systems", "services", "templates")
-
-
-class Database:
-    def __init__(self, path: str = ":memory:"):
-        self.path = path
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._lock = threading.RLock()
-        self._depth = 0
-        if path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._migrate()
-
-    def _migrate(self) -> None:
-        with self.transaction():
-            has_meta = self._conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
-            version = 0
-            if has_meta:
-                row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-                version = int(row[0]) if row else 0
-            for script in MIGRATIONS[version:]:
-                for statement in filter(str.strip, script.split(";")):
-                    self._conn.execute(statement)
-            self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(len(MIGRATIONS)),))
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic unit; nests (inner blocks join the outer transaction)."""
-        with self._lock:
-            outermost = self._depth == 0
-            if outermost:
-                self._conn.execute("BEGIN IMMEDIATE")
-            self._depth += 1
-            try:
-                yield self._conn
-            except BaseException:
-                self._depth -= 1
-                if outermost:
-                    self._conn.execute("ROLLBACK")
-                raise
-            else:
-                self._depth -= 1
-                if outermost:
-                    self._conn.execute("COMMIT")
-
-    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
-
-    def get_meta(self, key: str) -> str | None:
-        rows = self.query("SELECT value FROM meta WHERE key=?", (key,))
-        return rows[0][0] if rows else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self.transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
-
-    def next_value(self, sequence: str) -> int:
-        with self.transaction() as conn:
-            conn.execute("INSERT OR IGNORE INTO sequences VALUES (?, 0)", (sequence,))
-            conn.execute("UPDATE sequences SET value = value + 1 WHERE name = ?", (sequence,))
-            return conn.execute("SELECT value FROM sequences WHERE name = ?", (sequence,)).fetchone()[0]
-
-    def clear(self, tables: tuple[str, ...]) -> None:
-        """Empty ``tables`` and restart their AUTOINCREMENT ids."""
-        with self.transaction() as conn:
-            for table in tables:
-                conn.execute(f"DELETE FROM {table}")  # noqa: S608 (table names are our constants)
-            if conn.execute("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'").fetchone():
-                conn.executemany("DELETE FROM sqlite_sequence WHERE name=?", [(t,) for t in tables])
-
-    def dump(self, tables: tuple[str, ...]) -> dict:
-        """Every row of ``tables`` and their AUTOINCREMENT counters, as plain data (a snapshot)."""
-        with self.transaction() as conn:
-            out = {"tables": {}, "sequences": {}}
-            for table in tables:
-                cursor = conn.execute(f"SELECT * FROM {table}")  # noqa: S608 (table names are our constants)
-                columns = [d[0] for d in cursor.description]
-                out["tables"][table] = {"columns": columns, "rows": [list(row) for row in cursor.fetchall()]}
-            if conn.execute("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'").fetchone():
-                out["sequences"] = {name: seq for name, seq in
-                                    conn.execute("SELECT name, seq FROM sqlite_sequence").fetchall()
-                                    if name in tables}
-            return out
-
-    def load(self, dumped: dict) -> None:
-        """Replace the dumped tables' contents with the snapshot's."""
-        with self.transaction() as conn:
-            for table, content in dumped["tables"].items():
-                conn.execute(f"DELETE FROM {table}")  # noqa: S608
-                if content["rows"]:
-                    marks = ", ".join("?" * len(content["columns"]))
-                    conn.executemany(f"INSERT INTO {table} ({', '.join(content['columns'])}) VALUES ({marks})",
-                                     [tuple(row) for row in content["rows"]])
-            if conn.execute("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'").fetchone():
-                conn.executemany("DELETE FROM sqlite_sequence WHERE name=?", [(t,) for t in dumped["tables"]])
-                conn.executemany("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
-                                 list(dumped.get("sequences", {}).items()))
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+from .database import Database
 
 
 def _dump(data: dict) -> str:
@@ -203,6 +23,11 @@ def _dump(data: dict) -> str:
 def _ts(moment: datetime) -> str:
     """A UTC timestamp of fixed width, so that columns compare and sort as text."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _like_literal(text: str) -> str:
+    """``text`` matched literally inside a LIKE pattern."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _chunks(values: list, size: int = 500):
@@ -218,7 +43,9 @@ class _Documents:
         self._load = load
         where = " AND ".join(f"{key}=?" for key in keys)
         self._get = f"SELECT data FROM {table} WHERE {where}"
-        self._put = f"INSERT OR REPLACE INTO {table} VALUES ({', '.join('?' * (len(keys) + 1))})"
+        columns = ", ".join((*keys, "data"))
+        self._put = (f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * (len(keys) + 1))}) "
+                     f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET data = excluded.data")
         self._all = f"SELECT data FROM {table} ORDER BY {', '.join(keys)}"
 
     def get(self, *key):
@@ -233,7 +60,7 @@ class _Documents:
         return [self._load(json.loads(row[0])) for row in self._db.query(self._all)]
 
 
-class SqliteRegistry:
+class SqlRegistry:
     def __init__(self, db: Database):
         self._persons = _Documents(db, "persons", ("ssn",), Person.from_dict)
         self._organisations = _Documents(db, "organisations", ("orgno",), Organisation.from_dict)
@@ -267,7 +94,7 @@ class SqliteRegistry:
         return self._users.all()
 
 
-class SqliteCatalog:
+class SqlCatalog:
     def __init__(self, db: Database):
         self._db = db
         self._owners = _Documents(db, "service_owners", ("code",), ServiceOwner.from_dict)
@@ -294,7 +121,8 @@ class SqliteCatalog:
     def put_owner(self, owner: ServiceOwner) -> None:
         # the orgno column sits between the key and the document
         with self._db.transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO service_owners VALUES (?, ?, ?)",
+            conn.execute("INSERT INTO service_owners (code, orgno, data) VALUES (?, ?, ?) ON CONFLICT (code) "
+                         "DO UPDATE SET orgno = excluded.orgno, data = excluded.data",
                          (owner.code, owner.orgno, _dump(owner.to_dict())))
 
     def put_system(self, system: AgencySystem) -> None:
@@ -319,7 +147,7 @@ class SqliteCatalog:
         return self._templates.all()
 
 
-class SqliteLockouts:
+class SqlLockouts:
     def __init__(self, db: Database):
         self._db = db
 
@@ -335,11 +163,13 @@ class SqliteLockouts:
             if failures == 0 and locked_until is None:
                 conn.execute("DELETE FROM lockouts WHERE username=?", (username,))
             else:
-                conn.execute("INSERT OR REPLACE INTO lockouts VALUES (?, ?, ?)",
+                conn.execute("INSERT INTO lockouts (username, failures, locked_until) VALUES (?, ?, ?) "
+                             "ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, "
+                             "locked_until = excluded.locked_until",
                              (username, failures, locked_until.isoformat() if locked_until else None))
 
 
-class SqliteOutbox:
+class SqlOutbox:
     def __init__(self, db: Database):
         self._db = db
 
@@ -350,12 +180,12 @@ class SqliteOutbox:
         stored = []
         with self._db.transaction() as conn:
             for message in messages:
-                cursor = conn.execute(
+                new_id = conn.insert(
                     "INSERT INTO outbox (notification_id, reportee, channel, origin, service_owner, template, data, "
                     "scheduled_at) VALUES (?, ?, ?, ?, ?, ?, '', ?)",
                     (message.notification_id, message.reportee, message.channel.value, message.origin,
                      message.service_owner, message.template, _ts(message.scheduled_at)))
-                saved = replace(message, id=cursor.lastrowid)
+                saved = replace(message, id=new_id)
                 conn.execute("UPDATE outbox SET data=? WHERE id=?", (_dump(saved.to_dict()), saved.id))
                 stored.append(saved)
         return stored
@@ -395,15 +225,15 @@ class SqliteOutbox:
 
 
 
-class SqliteReceipts:
+class SqlReceipts:
     def __init__(self, db: Database):
         self._db = db
 
     def add_receipt(self, receipt: Receipt) -> Receipt:
         with self._db.transaction() as conn:
-            cursor = conn.execute("INSERT INTO receipts (parent_id, type, last_changed, data) VALUES (?, ?, ?, '')",
+            new_id = conn.insert("INSERT INTO receipts (parent_id, type, last_changed, data) VALUES (?, ?, ?, '')",
                                   (receipt.parent_id, receipt.type, _ts(receipt.last_changed)))
-            stored = replace(receipt, id=cursor.lastrowid)
+            stored = replace(receipt, id=new_id)
             self._write(conn, stored)
         return stored
 
@@ -447,19 +277,19 @@ class SqliteReceipts:
         return [Receipt.from_dict(json.loads(row[0])) for row in self._db.query(sql, params)]
 
 
-class SqliteCorrespondences:
+class SqlCorrespondences:
     def __init__(self, db: Database):
         self._db = db
 
     def add_correspondence(self, correspondence: Correspondence) -> Correspondence:
         with self._db.transaction() as conn:
-            cursor = conn.execute(
+            new_id = conn.insert(
                 "INSERT INTO correspondences (owner, service_code, service_edition, reportee, senders_reference, "
                 "created_at, status, data) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
                 (correspondence.owner, correspondence.service_code, correspondence.service_edition,
                  correspondence.reportee, correspondence.senders_reference, _ts(correspondence.created_at),
                  correspondence.status.value))
-            stored = replace(correspondence, id=cursor.lastrowid)
+            stored = replace(correspondence, id=new_id)
             conn.execute("UPDATE correspondences SET data=? WHERE id=?", (_dump(stored.to_dict()), stored.id))
         return stored
 
@@ -488,12 +318,12 @@ class SqliteCorrespondences:
 
     def add_sdp(self, shipment: SdpShipment) -> SdpShipment:
         with self._db.transaction() as conn:
-            cursor = conn.execute(
+            new_id = conn.insert(
                 "INSERT INTO sdp_shipments (owner, service_code, service_edition, reportee, reference, created_at, "
                 "data) VALUES (?, ?, ?, ?, ?, ?, '')",
                 (shipment.owner, shipment.service_code, shipment.service_edition, shipment.reportee,
                  shipment.reference, _ts(shipment.created_at)))
-            stored = replace(shipment, id=cursor.lastrowid)
+            stored = replace(shipment, id=new_id)
             conn.execute("UPDATE sdp_shipments SET data=? WHERE id=?", (_dump(stored.to_dict()), stored.id))
         return stored
 
@@ -542,18 +372,18 @@ def _select(db: Database, table: str, reference_column: str, clauses: list[str],
     return [(rows[key],) for key in sorted(rows)]
 
 
-class SqliteJournal:
+class SqlJournal:
     def __init__(self, db: Database):
         self._db = db
 
     def add_entry(self, entry: JournalEntry, *, keep: int) -> JournalEntry:
         with self._db.transaction() as conn:
-            cursor = conn.execute(
+            new_id = conn.insert(
                 "INSERT INTO journal (at, operation, base_operation, binding, caller, owner, reportees, outcome, "
                 "data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')",
                 (_ts(entry.at), entry.operation, entry.base_operation, entry.binding, entry.caller, entry.owner,
                  " " + " ".join(entry.reportees) + " ", entry.outcome))
-            stored = replace(entry, id=cursor.lastrowid)
+            stored = replace(entry, id=new_id)
             conn.execute("UPDATE journal SET data=? WHERE id=?", (_dump(stored.to_dict()), stored.id))
             conn.execute("DELETE FROM journal WHERE id <= ?", (stored.id - keep,))  # keep the newest
         return stored
@@ -571,8 +401,8 @@ class SqliteJournal:
             clauses.append("(caller=? OR owner=?)")
             params += [where.caller, where.caller]
         if where.reportee is not None:
-            clauses.append("instr(reportees, ?) > 0")  # reportees are stored space-delimited: ' a b '
-            params.append(f" {where.reportee} ")
+            clauses.append("reportees LIKE ? ESCAPE '\\'")  # stored space-delimited: ' a b '
+            params.append("% " + _like_literal(where.reportee) + " %")
         if where.since is not None:
             clauses.append("at >= ?")
             params.append(_ts(where.since))
@@ -590,14 +420,13 @@ class SqliteJournal:
             return conn.execute("DELETE FROM journal").rowcount
 
 
-class SqliteFaultRules:
+class SqlFaultRules:
     def __init__(self, db: Database):
         self._db = db
 
     def add_rule(self, rule: FaultRule) -> FaultRule:
         with self._db.transaction() as conn:
-            cursor = conn.execute("INSERT INTO fault_rules (data) VALUES ('')")
-            stored = replace(rule, id=cursor.lastrowid)
+            stored = replace(rule, id=conn.insert("INSERT INTO fault_rules (data) VALUES ('')"))
             conn.execute("UPDATE fault_rules SET data=? WHERE id=?", (_dump(stored.to_dict()), stored.id))
         return stored
 
@@ -618,14 +447,14 @@ class SqliteFaultRules:
             return conn.execute("DELETE FROM fault_rules").rowcount
 
 
-class SqliteSnapshots:
+class SqlSnapshots:
     def __init__(self, db: Database):
         self._db = db
 
     def add_snapshot(self, label: str | None, created_at: datetime, data: dict) -> int:
         with self._db.transaction() as conn:
-            return conn.execute("INSERT INTO snapshots (created_at, label, data) VALUES (?, ?, ?)",
-                                (created_at.isoformat(), label, _dump(data))).lastrowid
+            return conn.insert("INSERT INTO snapshots (created_at, label, data) VALUES (?, ?, ?)",
+                               (created_at.isoformat(), label, _dump(data)))
 
     def get_snapshot(self, snapshot_id: int) -> dict | None:
         rows = self._db.query("SELECT data FROM snapshots WHERE id=?", (snapshot_id,))

@@ -1,0 +1,74 @@
+"""The schema, as a list of migrations; ``{id}`` stands for each database's auto-numbered primary key.
+
+Every entry upgrades the schema by one version; a database applies the ones it has not seen when it is
+opened. Entities are stored as JSON documents (the seed-file form) next to the columns they are found by.
+"""
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    CREATE TABLE persons (ssn TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE organisations (orgno TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE users (username TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE service_owners (code TEXT PRIMARY KEY, orgno TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE INDEX service_owners_orgno ON service_owners (orgno);
+    CREATE TABLE systems (username TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE services (code TEXT NOT NULL, edition INTEGER NOT NULL, data TEXT NOT NULL,
+                           PRIMARY KEY (code, edition));
+    CREATE TABLE templates (name TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE lockouts (username TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until TEXT);
+    CREATE TABLE outbox (id {id}, notification_id INTEGER NOT NULL,
+                         reportee TEXT NOT NULL, channel TEXT NOT NULL, origin TEXT NOT NULL,
+                         service_owner TEXT NOT NULL, template TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE INDEX outbox_reportee ON outbox (reportee);
+    CREATE INDEX outbox_origin ON outbox (origin);
+    """,
+    """
+    CREATE TABLE receipts (id {id}, parent_id INTEGER NOT NULL, type TEXT NOT NULL,
+                           last_changed TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE INDEX receipts_parent ON receipts (parent_id);
+    CREATE INDEX receipts_type_changed ON receipts (type, last_changed);
+    CREATE TABLE receipt_references (receipt_id INTEGER NOT NULL, type TEXT NOT NULL, value TEXT NOT NULL);
+    CREATE INDEX receipt_references_lookup ON receipt_references (type, value);
+    CREATE INDEX receipt_references_receipt ON receipt_references (receipt_id);
+    CREATE TABLE correspondences (id {id}, owner TEXT NOT NULL,
+                                  service_code TEXT NOT NULL, service_edition INTEGER NOT NULL,
+                                  reportee TEXT NOT NULL, senders_reference TEXT NOT NULL,
+                                  created_at TEXT NOT NULL, status TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE INDEX correspondences_service ON correspondences (owner, service_code, service_edition, created_at);
+    CREATE INDEX correspondences_reference ON correspondences (owner, senders_reference);
+    CREATE TABLE sdp_shipments (id {id}, owner TEXT NOT NULL,
+                                service_code TEXT NOT NULL, service_edition INTEGER NOT NULL,
+                                reportee TEXT NOT NULL, reference TEXT NOT NULL, created_at TEXT NOT NULL,
+                                data TEXT NOT NULL);
+    CREATE INDEX sdp_service ON sdp_shipments (owner, service_code, service_edition, created_at);
+    CREATE INDEX sdp_reference ON sdp_shipments (owner, reference);
+    """,
+    """
+    CREATE TABLE journal (id {id}, at TEXT NOT NULL, operation TEXT,
+                          binding TEXT, caller TEXT, owner TEXT, reportees TEXT NOT NULL, outcome TEXT NOT NULL,
+                          data TEXT NOT NULL);
+    CREATE INDEX journal_at ON journal (at);
+    CREATE TABLE fault_rules (id {id}, data TEXT NOT NULL);
+    CREATE TABLE snapshots (id {id}, created_at TEXT NOT NULL, label TEXT, data TEXT NOT NULL);
+    """,
+    """
+    ALTER TABLE outbox ADD COLUMN scheduled_at TEXT;
+    ALTER TABLE outbox ADD COLUMN delivery TEXT NOT NULL DEFAULT 'pending';
+    CREATE INDEX outbox_due ON outbox (delivery, scheduled_at);
+    """,
+    """
+    ALTER TABLE journal ADD COLUMN base_operation TEXT;
+    """,
+]
+
+# Seed data: the reference data a seed file describes.
+SEED_TABLES = ("persons", "organisations", "users", "service_owners", "systems", "services", "templates")
+# State created by calls.
+RUNTIME_TABLES = ("outbox", "lockouts", "sequences", "receipts", "receipt_references", "correspondences",
+                  "sdp_shipments")
+# What a test sets up around the emulated Altinn: kept by reset() and restore, cleared on their own.
+HARNESS_TABLES = ("journal", "fault_rules", "snapshots")
+# Tables whose primary key is an auto-numbered id.
+NUMBERED_TABLES = ("outbox", "receipts", "correspondences", "sdp_shipments", "journal", "fault_rules", "snapshots")
