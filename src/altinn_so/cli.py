@@ -40,7 +40,7 @@ def _serve(args: argparse.Namespace) -> int:
     deliverer = Deliverer(emulator.outbox, emulator.clock, DeliverySettings(
         smtp_host=args.smtp_host, smtp_port=args.smtp_port, smtp_starttls=args.smtp_starttls,
         smtp_username=args.smtp_user, smtp_password=args.smtp_password, sms_webhook=args.sms_webhook,
-        interval_seconds=args.delivery_interval))
+        interval_seconds=args.delivery_interval), sync=emulator.sync)
     app = EmulatorApp(emulator, wire=wire, deliver=deliverer.deliver_due if deliverer.settings.channels else None)
     server = make_server(app, args.host, args.port, threads=args.threads, tls=tls)
     server.prepare()

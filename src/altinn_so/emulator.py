@@ -7,6 +7,7 @@ state, or call ``reset()``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,6 +27,8 @@ from .store.repositories import SqlCatalog, SqlCorrespondences, SqlFaultRules, S
     SqlReceipts, SqlRegistry, SqlSnapshots
 from .store.schema import RUNTIME_TABLES, SEED_TABLES
 
+_CLOCK_KEY = "clock"  # meta row holding the shared clock's state
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -40,6 +43,13 @@ class Settings:
 
 
 class Emulator:
+    """All emulated state. Several emulators (worker processes, or hosts sharing PostgreSQL) may share one
+    database; each request starts with ``sync()`` so that each sees the others' changes, the clock included.
+
+    A clock passed in is shared with the others from now on; without one, the emulator adopts the clock already
+    in the database (frozen, set or advanced by a test), or starts one on the wall clock.
+    """
+
     def __init__(self, settings: Settings = Settings(), *, clock: Clock | None = None, seed: Seed | None = None):
         self.settings = settings
         self.clock = clock or Clock()
@@ -52,12 +62,19 @@ class Emulator:
         self.outbox = SqlOutbox(self.db)
         self.receipt_store = SqlReceipts(self.db)
         self.correspondence_store = SqlCorrespondences(self.db)
-        self.journal = SqlJournal(self.db)
+        self.journal = SqlJournal(self.db, keep=settings.journal_limit)
         self.faults = FaultInjector(SqlFaultRules(self.db), self.db.transaction)
         self.snapshots = SqlSnapshots(self.db)
         # Seed entities are (re)written on every start; state created by calls is kept.
         with self.db.transaction():
             apply_seed(self.seed, self.catalog, self.registry)
+            shared = self.db.get_meta(_CLOCK_KEY)
+            if clock is None and shared is not None:
+                self.clock.load(json.loads(shared))
+            else:
+                self._share_clock(self.clock.state())
+        self.clock.on_change = self._share_clock
+        self.db.refresh()
 
         self.authenticator = SystemAuthenticator(self.catalog, self.lockouts, self.clock, settings.lockout)
         self.notifications = NotificationEngine(self.registry, self.catalog, self.clock, settings.notifications)
@@ -68,9 +85,21 @@ class Emulator:
             self.correspondence_store, self.receipts, self.notifications, self.outbox, self.registry, self.catalog,
             self.clock, self.db.transaction, lambda: self.db.next_value("simple_service"), settings.correspondence)
 
+    def sync(self) -> None:
+        """See what other workers changed: call at the start of each request (one small query)."""
+        if self.db.refresh():
+            shared = self.db.get_meta(_CLOCK_KEY)
+            if shared is not None:
+                self.clock.load(json.loads(shared))
+
+    def _share_clock(self, state: dict) -> None:
+        with self.db.transaction():
+            self.db.set_meta(_CLOCK_KEY, json.dumps(state))
+            self.db.changed()
+
     def record(self, exchange: Exchange) -> None:
         """Journal one SOAP call."""
-        self.journal.add_entry(exchange.to_entry(), keep=self.settings.journal_limit)
+        self.journal.record(exchange)
 
     def reset(self) -> None:
         """Back to the start-up seed: everything created by calls (or loaded since) is gone.
@@ -80,6 +109,7 @@ class Emulator:
         with self.db.transaction():
             self.db.clear(RUNTIME_TABLES + SEED_TABLES)
             apply_seed(self.seed, self.catalog, self.registry)
+            self.db.changed()
 
     def load_seed(self, text: str, source: str = "request") -> Seed:
         """Add seed data at runtime (YAML or JSON, the seed file format). References may name anything
@@ -104,7 +134,9 @@ class Emulator:
         data = self.snapshots.get_snapshot(snapshot_id)
         if data is None:
             return False
-        self.db.load(data["store"])
+        with self.db.transaction():
+            self.db.load(data["store"])
+            self.db.changed()
         if data["clock"]["frozen"]:
             self.clock.freeze()
         else:

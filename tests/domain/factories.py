@@ -2,13 +2,13 @@
 
 Every identity number here is synthetic: national ids use the test-data month
 offset (+80, Skatteetaten's Tenor) and all numbers pass their mod-11 checks.
-The in-memory repositories implement the domain's repository protocols, so the
-engine can be tested without SQLite.
+Worlds are built on the real repositories, over whichever store a test runs
+against (see conftest: SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from altinn_so.domain.auth import AuthMode, Caller
@@ -18,9 +18,10 @@ from altinn_so.domain.correspondence.model import BinaryAttachment, Corresponden
 from altinn_so.domain.ids import with_national_id_check_digits, with_organisation_check_digit
 from altinn_so.domain.notifications.engine import NotificationEngine, NotificationSettings, Rules
 from altinn_so.domain.notifications.model import EndPointRequest, NotificationRequest, ServiceRef
-from altinn_so.domain.receipts import Receipt
 from altinn_so.domain.registry import (Organisation, OrganisationContact, Person, PostalAddress,
                                        SelfRegisteredUser)
+from altinn_so.store.database import Database
+from altinn_so.store.repositories import SqlCatalog, SqlRegistry
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -58,82 +59,6 @@ def org_number(first_eight: str) -> str:
         if number:
             return number
     raise AssertionError(f"no valid organisation number near {first_eight}")
-
-
-# -- in-memory repositories ------------------------------------------------------------------------
-
-@dataclass
-class InMemoryRegistry:
-    persons: dict[str, Person] = field(default_factory=dict)
-    organisations: dict[str, Organisation] = field(default_factory=dict)
-    users: dict[str, SelfRegisteredUser] = field(default_factory=dict)
-
-    def get_person(self, ssn):
-        return self.persons.get(ssn)
-
-    def get_organisation(self, orgno):
-        return self.organisations.get(orgno)
-
-    def get_user(self, username):
-        return self.users.get(username)
-
-    def put_person(self, person):
-        self.persons[person.ssn] = person
-
-    def put_organisation(self, organisation):
-        self.organisations[organisation.orgno] = organisation
-
-    def put_user(self, user):
-        self.users[user.username] = user
-
-
-@dataclass
-class InMemoryCatalog:
-    owners: dict[str, ServiceOwner] = field(default_factory=dict)
-    systems: dict[str, AgencySystem] = field(default_factory=dict)
-    services: dict[tuple[str, int], Service] = field(default_factory=dict)
-    templates: dict[str, NotificationTemplate] = field(default_factory=dict)
-
-    def get_owner(self, code):
-        return self.owners.get(code)
-
-    def get_owner_by_orgno(self, orgno):
-        return next((o for o in self.owners.values() if o.orgno == orgno), None)
-
-    def get_system(self, username):
-        return self.systems.get(username)
-
-    def get_service(self, code, edition):
-        return self.services.get((code, edition))
-
-    def get_template(self, name):
-        return self.templates.get(name)
-
-    def put_owner(self, owner):
-        self.owners[owner.code] = owner
-
-    def put_system(self, system):
-        self.systems[system.username] = system
-
-    def put_service(self, service):
-        self.services[(service.code, service.edition)] = service
-
-    def put_template(self, template):
-        self.templates[template.name] = template
-
-
-@dataclass
-class InMemoryLockouts:
-    rows: dict[str, tuple[int, datetime | None]] = field(default_factory=dict)
-
-    def get_lockout(self, username):
-        return self.rows.get(username, (0, None))
-
-    def set_lockout(self, username, failures, locked_until):
-        if failures == 0 and locked_until is None:
-            self.rows.pop(username, None)
-        else:
-            self.rows[username] = (failures, locked_until)
 
 
 # -- a small world ---------------------------------------------------------------------------------
@@ -214,8 +139,8 @@ SMS_USER = SelfRegisteredUser(username="sigurd", name="Sigurd Sms", mobile="+479
 EMPTY_USER = SelfRegisteredUser(username="tom", name="Tom Tom")
 
 
-def make_registry() -> InMemoryRegistry:
-    registry = InMemoryRegistry()
+def make_registry(db: Database) -> SqlRegistry:
+    registry = SqlRegistry(db)
     for person in (FULL, EMAIL_ONLY, MOBILE_ONLY, NO_CONTACT, RESERVED):
         registry.put_person(person)
     for organisation in (MAIN, SUB_UNIT, SUB_UNIT_WITH_EMAIL, ORPHAN_SUB_UNIT, EMAIL_ORG, MOBILE_ORG, EMPTY_ORG):
@@ -225,8 +150,8 @@ def make_registry() -> InMemoryRegistry:
     return registry
 
 
-def make_catalog() -> InMemoryCatalog:
-    catalog = InMemoryCatalog()
+def make_catalog(db: Database) -> SqlCatalog:
+    catalog = SqlCatalog(db)
     for owner in (TTD, ETT):
         catalog.put_owner(owner)
     catalog.put_system(AgencySystem("ttd-system", "ttd-password", "TTD"))
@@ -240,8 +165,8 @@ def make_catalog() -> InMemoryCatalog:
 
 @dataclass
 class World:
-    registry: InMemoryRegistry
-    catalog: InMemoryCatalog
+    registry: SqlRegistry
+    catalog: SqlCatalog
     clock: Clock
     engine: NotificationEngine
 
@@ -251,8 +176,8 @@ class World:
                                    linked_service=linked_service)
 
 
-def make_world(settings: NotificationSettings = NotificationSettings()) -> World:
-    registry, catalog, clock = make_registry(), make_catalog(), Clock(frozen_at=NOW)
+def make_world(db: Database, settings: NotificationSettings = NotificationSettings()) -> World:
+    registry, catalog, clock = make_registry(db), make_catalog(db), Clock(frozen_at=NOW)
     return World(registry, catalog, clock, NotificationEngine(registry, catalog, clock, settings))
 
 
@@ -285,37 +210,6 @@ def request(reportee, *endpoints, template="Plain", language=1044, tokens=("firs
         service=service,
         **fields,
     )
-
-
-# -- receipts in memory ----------------------------------------------------------------------------
-
-@dataclass
-class InMemoryReceipts:
-    """The ReceiptRepository protocol over a dict; ids are handed out from 1."""
-
-    rows: dict[int, Receipt] = field(default_factory=dict)
-
-    def add_receipt(self, receipt):
-        stored = replace(receipt, id=len(self.rows) + 1)
-        self.rows[stored.id] = stored
-        return stored
-
-    def get_receipt(self, receipt_id):
-        return self.rows.get(receipt_id)
-
-    def save_receipt(self, receipt):
-        self.rows[receipt.id] = receipt
-
-    def children_of(self, receipt_id):
-        return [r for _, r in sorted(self.rows.items()) if r.parent_id == receipt_id]
-
-    def find_by_reference(self, reference_type, value):
-        return [r for _, r in sorted(self.rows.items(), reverse=True)
-                if any(x.type == reference_type and x.value == value for x in r.references)]
-
-    def list_changed(self, receipt_type, since, until):
-        return [r for _, r in sorted(self.rows.items()) if r.type == receipt_type
-                and (since is None or r.last_changed >= since) and (until is None or r.last_changed <= until)]
 
 
 # -- the embedded default seed (src/altinn_so/seed/default.yaml), for tests on a whole Emulator -------

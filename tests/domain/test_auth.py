@@ -12,7 +12,10 @@ from altinn_so.domain.catalog import AgencySystem
 from altinn_so.domain.clock import Clock
 from altinn_so.domain.errors import AltinnError, ErrorCode
 
-from .factories import ETT, NOW, TTD, InMemoryLockouts, make_catalog
+from altinn_so.store.database import open_database
+from altinn_so.store.repositories import SqlLockouts
+
+from .factories import ETT, NOW, TTD, make_catalog
 
 PASSWORD = AuthMode.PASSWORD
 CERT_PW = AuthMode.CERTIFICATE_AND_PASSWORD
@@ -20,9 +23,10 @@ CERT = AuthMode.CERTIFICATE
 
 
 class Setup:
-    def __init__(self, policy: LockoutPolicy = LockoutPolicy()):
-        self.catalog = make_catalog()
-        self.lockouts = InMemoryLockouts()
+    def __init__(self, db, policy: LockoutPolicy = LockoutPolicy()):
+        self.db = db
+        self.catalog = make_catalog(db)
+        self.lockouts = SqlLockouts(db)
         self.clock = Clock(frozen_at=NOW)
         self.auth = SystemAuthenticator(self.catalog, self.lockouts, self.clock, policy)
 
@@ -40,8 +44,8 @@ class Setup:
 
 
 @pytest.fixture
-def s():
-    return Setup()
+def s(db):
+    return Setup(db)
 
 
 class TestPassword:
@@ -97,7 +101,7 @@ class TestCertificate:
         for _ in range(6):
             error = s.fail(password="wrong", mode=CERT_PW, cert=None)
             assert error.error_id == 5 and "requires a valid enterprise certificate" in error.message
-        assert s.lockouts.rows == {}
+        assert s.db.query("SELECT COUNT(*) FROM lockouts") == [(0,)]
         assert s.login().owner == TTD
 
     def test_certificate_of_another_organisation_is_5(self, s):
@@ -189,7 +193,7 @@ class TestLockout:
     def test_unknown_systems_are_not_counted(self, s):
         for _ in range(6):
             s.fail("nobody", "x")
-        assert s.lockouts.rows == {}
+        assert s.db.query("SELECT COUNT(*) FROM lockouts") == [(0,)]
 
     def test_missing_password_is_not_counted(self, s):
         for _ in range(6):
@@ -200,8 +204,8 @@ class TestLockout:
         s.wrong(5)
         assert s.lockouts.get_lockout("ttd-system") == (5, NOW + timedelta(minutes=15))
 
-    def test_custom_policy(self):
-        s = Setup(LockoutPolicy(max_failures=2, duration=timedelta(seconds=30)))
+    def test_custom_policy(self, db):
+        s = Setup(db, LockoutPolicy(max_failures=2, duration=timedelta(seconds=30)))
         s.wrong(2)
         assert s.fail().message == LOCKED_OUT
         s.clock.advance(timedelta(seconds=30))
@@ -217,3 +221,17 @@ class TestLockout:
         assert caught.value.message == LOCKED_OUT
         emulator.clock.advance(timedelta(minutes=15))
         assert auth.authenticate("ttd-system", "ttd-password", mode=PASSWORD).owner.code == "TTD"
+
+    def test_failures_on_several_workers_all_count(self, db, persistent_url):
+        """Two processes' failed logins add up (the count is read and written atomically)."""
+        first, second = Setup(open_database(persistent_url)), Setup(open_database(persistent_url))
+        try:
+            for _ in range(2):
+                first.wrong(1)
+                second.wrong(1)
+            first.wrong(1)  # the fifth failure, counted across both
+            second.db.refresh()  # as each request does: the second process sees the lock-out
+            assert second.fail().message == LOCKED_OUT
+        finally:
+            first.db.close()
+            second.db.close()

@@ -14,6 +14,8 @@ from altinn_so.domain.notifications.engine import NotificationSettings, Rules
 from altinn_so.domain.notifications.model import Channel, EndPointRequest, ServiceRef
 from altinn_so.domain.values import BLANK
 
+from altinn_so.store.schema import RUNTIME_TABLES, SEED_TABLES
+
 from .factories import (EMAIL_ONLY, EMAIL_ORG, EMPTY_ORG, ETT, FULL, MAIN, MOBILE_ONLY, NO_CONTACT, NOW, RESERVED,
                         SMS_USER, SUB_UNIT, TTD, UNREGISTERED, UNREGISTERED_ORG, USER, make_world, request)
 
@@ -22,8 +24,8 @@ E, S = Channel.EMAIL, Channel.SMS
 
 
 @pytest.fixture
-def world():
-    return make_world()
+def world(db):
+    return make_world(db)
 
 
 def fails(world, req, *, owner=TTD, rules=Rules()) -> AltinnError:
@@ -419,8 +421,8 @@ class TestSenders:
         assert world.prepare(request(FULL, "Email", from_address="me@ttd.example")).messages[0].sender == \
             "me@ttd.example"
 
-    def test_default_senders_come_from_the_settings(self):
-        world = make_world(NotificationSettings(default_email_sender="no-reply@emulator.test",
+    def test_default_senders_come_from_the_settings(self, db):
+        world = make_world(db, NotificationSettings(default_email_sender="no-reply@emulator.test",
                                                 default_sms_sender="TESTALTINN"))
         outcome = world.prepare(request(FULL, "Both"))
         assert by_channel(outcome)[E].sender == "no-reply@emulator.test"
@@ -521,8 +523,8 @@ class TestSmsLength:
         outcome = world.prepare(request(FULL, "Email", tokens=["s", "b" * 5000]))
         assert len(outcome.messages[0].body) == 5005 and outcome.messages[0].truncated is False
 
-    def test_limit_comes_from_the_settings(self):
-        world = make_world(NotificationSettings(sms_max_length=140))
+    def test_limit_comes_from_the_settings(self, db):
+        world = make_world(db, NotificationSettings(sms_max_length=140))
         (message,) = world.prepare(request(FULL, "SMS", tokens=["y" * 200])).messages
         assert len(message.body) == 140 and message.truncated
 
@@ -616,10 +618,13 @@ class TestReminders:
 
 
 class TestStatelessness:
-    def test_prepare_does_not_change_the_register(self, world):
-        before = (dict(world.registry.persons), dict(world.registry.organisations))
+    def test_prepare_changes_nothing_stored(self, world, db):
+        def everything():
+            return {table: db.query(f"SELECT * FROM {table} ORDER BY 1") for table in SEED_TABLES + RUNTIME_TABLES}
+
+        before = everything()
         world.prepare(request(MAIN, "Both", template="Reminder", service=ServiceRef("1000", 1)))
-        assert (world.registry.persons, world.registry.organisations) == before
+        assert everything() == before
 
     def test_test_persons_are_synthetic(self):
         # Guard for the test data itself: every person has the +80 test-data month.

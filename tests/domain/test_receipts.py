@@ -1,13 +1,12 @@
 """Receipts (catalogue §2.2, §3.2, §7.8-9): creation, lookup, visibility, lists, updates.
 
-Every test runs against the in-memory repository and against SQLite, so the
-rules are the ReceiptService's, not one store's.
+Every test runs against SQLite and PostgreSQL (conftest), so the rules are the
+ReceiptService's, not one store's.
 """
 
 from __future__ import annotations
 
 import time
-from contextlib import nullcontext
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -17,10 +16,9 @@ from altinn_so.domain.auth import Caller
 from altinn_so.domain.errors import AltinnError, ErrorCode
 from altinn_so.domain.receipts import (RECEIPT_TYPES, RECEIPT_TYPES_2009, SEARCHABLE_REFERENCES, Receipt,
                                        ReceiptSave, ReceiptService, ReceiptStatus, Reference, history_line)
-from altinn_so.store.database import SqliteDatabase as Database
-from altinn_so.store.repositories import SqlReceipts as SqliteReceipts
+from altinn_so.store.repositories import SqlReceipts
 
-from .factories import ETT, NOW, TTD, InMemoryReceipts, org_number
+from .factories import ETT, NOW, TTD, org_number
 
 OTHER_PARTY = org_number("31005500")  # a party that is neither owner nor named
 
@@ -30,14 +28,9 @@ UNSEARCHABLE = ("NotSet", "ParentReference", "WorkFlowReference", "ReceiversRefe
                 "OwnerPartyReference", "PartyReference")
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def receipts(request, clock):
-    if request.param == "memory":
-        yield ReceiptService(InMemoryReceipts(), clock, nullcontext)
-    else:
-        db = Database()
-        yield ReceiptService(SqliteReceipts(db), clock, db.transaction)
-        db.close()
+@pytest.fixture
+def receipts(db, clock):
+    return ReceiptService(SqlReceipts(db), clock, db.transaction)
 
 
 def owned(owner=TTD, *more: Reference) -> list[Reference]:
@@ -493,7 +486,7 @@ class TestSubReceipts:
         assert [r.id for r in receipts.get(TTD_CALLER, parent.id, []).sub_receipts] == [first.id, second.id]
 
 
-def test_an_update_runs_in_one_transaction(clock):
+def test_an_update_runs_in_one_transaction(db, clock):
     """The read-check-write of an update is one unit of work: no lost updates."""
     entered = []
 
@@ -505,7 +498,7 @@ def test_an_update_runs_in_one_transaction(clock):
             entered.append("exit")
             return False
 
-    service = ReceiptService(InMemoryReceipts(), clock, Recording)
+    service = ReceiptService(SqlReceipts(db), clock, Recording)
     receipt = service.create("Outbound", ReceiptStatus.OK, "x", owned())
     assert entered == []
     service.update(TTD_CALLER, save(receipt.id))

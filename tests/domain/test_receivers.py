@@ -10,12 +10,13 @@ from altinn_so.domain.errors import AltinnError, ErrorCode
 from altinn_so.domain.notifications.model import Channel, EndPointRequest, Recipient, ServiceRef
 from altinn_so.domain.notifications.receivers import ReceiverResolver, contact_points, no_address_error
 from altinn_so.domain.registry import OrganisationContact
+from altinn_so.store.database import open_database
 
 from .factories import (EMAIL_ONLY, EMAIL_ORG, EMPTY_ORG, EMPTY_USER, FULL, MAIN, MOBILE_ONLY, MOBILE_ORG,
                         NO_CONTACT, ORPHAN_SUB_UNIT, SMS_USER, SUB_UNIT, SUB_UNIT_WITH_EMAIL, USER,
                         make_registry)
 
-REGISTRY = make_registry()
+REGISTRY = make_registry(open_database(":memory:"))  # only parents of sub-units are looked up
 SERVICE = ServiceRef("1000", 1)
 
 

@@ -13,67 +13,67 @@ from altinn_so.domain.registry import (Organisation, OrganisationContact, Person
 from .factories import (EMAIL_ONLY, FULL, MAIN, MOBILE_ONLY, RESERVED, SUB_UNIT, UNREGISTERED, UNREGISTERED_ORG,
                         USER, make_registry, national_id)
 
-REGISTRY = make_registry()
+@pytest.fixture
+def registry(db):
+    return make_registry(db)
 
 
-def resolve_error(number) -> AltinnError:
+def resolve_error(registry, number) -> AltinnError:
     with pytest.raises(AltinnError) as caught:
-        resolve_reportee(REGISTRY, number)
+        resolve_reportee(registry, number)
     return caught.value
 
 
 class TestResolveReportee:
-    def test_person(self):
-        assert resolve_reportee(REGISTRY, FULL.ssn) == FULL
+    def test_person(self, registry):
+        assert resolve_reportee(registry, FULL.ssn) == FULL
 
-    def test_d_number_person(self):
-        assert resolve_reportee(REGISTRY, MOBILE_ONLY.ssn) == MOBILE_ONLY
+    def test_d_number_person(self, registry):
+        assert resolve_reportee(registry, MOBILE_ONLY.ssn) == MOBILE_ONLY
 
-    def test_organisation(self):
-        assert resolve_reportee(REGISTRY, MAIN.orgno) == MAIN
+    def test_organisation(self, registry):
+        assert resolve_reportee(registry, MAIN.orgno) == MAIN
 
-    def test_self_registered_user(self):
-        assert resolve_reportee(REGISTRY, "selma") == USER
+    def test_self_registered_user(self, registry):
+        assert resolve_reportee(registry, "selma") == USER
 
-    def test_whitespace_is_stripped(self):
-        assert resolve_reportee(REGISTRY, f"  {MAIN.orgno}\n") == MAIN
+    def test_whitespace_is_stripped(self, registry):
+        assert resolve_reportee(registry, f"  {MAIN.orgno}\n") == MAIN
 
     @pytest.mark.parametrize("number", [None, "", "  "])
-    def test_missing(self, number):
-        error = resolve_error(number)
+    def test_missing(self, registry, number):
+        error = resolve_error(registry, number)
         assert error.error_id == ErrorCode.INVALID_REPORTEE_NUMBER == 60012
         assert "missing" in error.message
 
-    def test_invalid_national_id_is_40016(self):
+    def test_invalid_national_id_is_40016(self, registry):
         bad = FULL.ssn[:9] + str((int(FULL.ssn[9]) + 1) % 10) + FULL.ssn[10]
-        error = resolve_error(bad)
+        error = resolve_error(registry, bad)
         assert error.error_id == ErrorCode.INVALID_SSN == 40016
 
-    def test_unknown_valid_national_id_is_60012(self):
-        assert resolve_error(UNREGISTERED).error_id == 60012
+    def test_unknown_valid_national_id_is_60012(self, registry):
+        assert resolve_error(registry, UNREGISTERED).error_id == 60012
 
-    def test_unknown_organisation_is_60012(self):
-        error = resolve_error(UNREGISTERED_ORG)
+    def test_unknown_organisation_is_60012(self, registry):
+        error = resolve_error(registry, UNREGISTERED_ORG)
         assert error.error_id == 60012 and UNREGISTERED_ORG in error.message
 
-    def test_nine_digits_failing_mod11_is_60012(self):
-        assert resolve_error(MAIN.orgno[:8] + str((int(MAIN.orgno[8]) + 1) % 10)).error_id == 60012
+    def test_nine_digits_failing_mod11_is_60012(self, registry):
+        assert resolve_error(registry, MAIN.orgno[:8] + str((int(MAIN.orgno[8]) + 1) % 10)).error_id == 60012
 
-    def test_nine_digits_failing_mod11_are_not_looked_up(self):
+    def test_nine_digits_failing_mod11_are_not_looked_up(self, registry):
         # Even if such an entry existed, a number failing the check identifies nobody.
-        registry = make_registry()
         bad = MAIN.orgno[:8] + str((int(MAIN.orgno[8]) + 1) % 10)
-        registry.organisations[bad] = Organisation(orgno=bad, name="Ugyldig")
+        registry.put_organisation(Organisation(orgno=bad, name="Ugyldig"))
         with pytest.raises(AltinnError) as caught:
             resolve_reportee(registry, bad)
         assert caught.value.error_id == 60012
 
     @pytest.mark.parametrize("number", ["nobody", "1234567890", "123456789012", "12345678a"])
-    def test_other_strings_are_usernames(self, number):
-        assert resolve_error(number).error_id == 60012
+    def test_other_strings_are_usernames(self, registry, number):
+        assert resolve_error(registry, number).error_id == 60012
 
-    def test_digits_only_username_of_other_length(self):
-        registry = make_registry()
+    def test_digits_only_username_of_other_length(self, registry):
         registry.put_user(SelfRegisteredUser(username="1234567890", name="Sifre"))
         assert resolve_reportee(registry, "1234567890").name == "Sifre"
 

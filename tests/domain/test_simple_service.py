@@ -79,8 +79,8 @@ class TestErrors:
         assert create(emulator).code == "100001"
 
 
-def test_the_function_on_its_own():
-    catalog = make_catalog()
+def test_the_function_on_its_own(db):
+    catalog = make_catalog(db)
     catalog.put_service(Service("2000", 1, "TTD", "Mal", kind="correspondence-template", names={1033: "Service A"}))
     numbers = iter(range(1, 10))
     caller = Caller(owner=catalog.get_owner("ETT"))

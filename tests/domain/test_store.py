@@ -1,4 +1,5 @@
-"""SQLite persistence: repositories round-trip, transactions roll back, file state survives a restart."""
+"""Persistence on every store: repositories round-trip, transactions roll back, state survives a restart,
+processes sharing a store see each other's changes."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from altinn_so.domain.errors import AltinnError
 from altinn_so.domain.notifications.model import Channel, OutboxFilter, OutboxMessage
 from altinn_so.emulator import Emulator, Settings
 from altinn_so.seeding import default_seed
-from altinn_so.store.database import SqliteDatabase as Database
-from altinn_so.store.repositories import SqlCatalog as SqliteCatalog, SqlLockouts as SqliteLockouts, \
-    SqlOutbox as SqliteOutbox, SqlRegistry as SqliteRegistry
+from altinn_so.store.database import SqliteDatabase, open_database
+from altinn_so.journal import Exchange
+from altinn_so.store.repositories import SqlCatalog, SqlJournal, SqlLockouts, SqlOutbox, SqlRegistry
 from altinn_so.store.schema import MIGRATIONS
 
 from altinn_so.domain.catalog import AgencySystem
@@ -23,13 +24,6 @@ from .factories import FULL, MAIN, NOW, SERVICE_A, SUB_UNIT, TEMPLATES, TTD, USE
 
 SEED = default_seed()
 OLA = "23917710120"
-
-
-@pytest.fixture
-def db():
-    database = Database()
-    yield database
-    database.close()
 
 
 def message(**overrides) -> OutboxMessage:
@@ -41,8 +35,8 @@ def message(**overrides) -> OutboxMessage:
     return replace(base, **overrides)
 
 
-def open_emulator(path, clock) -> Emulator:
-    return Emulator(Settings(database=str(path)), clock=clock, seed=SEED)
+def open_emulator(url, clock) -> Emulator:
+    return Emulator(Settings(database=url), clock=clock, seed=SEED)
 
 
 def send_one(emu: Emulator, reportee=OLA):
@@ -53,7 +47,7 @@ def send_one(emu: Emulator, reportee=OLA):
 
 class TestRepositories:
     def test_registry_round_trip(self, db):
-        registry = SqliteRegistry(db)
+        registry = SqlRegistry(db)
         for entity, put in ((FULL, registry.put_person), (MAIN, registry.put_organisation),
                             (SUB_UNIT, registry.put_organisation), (USER, registry.put_user)):
             put(entity)
@@ -67,7 +61,7 @@ class TestRepositories:
         assert [o.orgno for o in registry.list_organisations()] == sorted([MAIN.orgno, SUB_UNIT.orgno])
 
     def test_put_replaces(self, db):
-        registry = SqliteRegistry(db)
+        registry = SqlRegistry(db)
         registry.put_person(FULL)
         registry.put_person(replace(FULL, email=None, reserved=True))
         stored = registry.get_person(FULL.ssn)
@@ -75,7 +69,7 @@ class TestRepositories:
         assert len(registry.list_persons()) == 1
 
     def test_catalog_round_trip(self, db):
-        catalog = SqliteCatalog(db)
+        catalog = SqlCatalog(db)
         catalog.put_owner(TTD)
         system = AgencySystem("ttd-system", "pw", "TTD", "TTD_X")
         catalog.put_system(system)
@@ -93,13 +87,14 @@ class TestRepositories:
         assert catalog.get_template("nope") is None
 
     def test_lockouts(self, db):
-        lockouts = SqliteLockouts(db)
+        lockouts = SqlLockouts(db)
         assert lockouts.get_lockout("s") == (0, None)
-        lockouts.set_lockout("s", 3, None)
+        assert lockouts.update_lockout("s", lambda f, u: (f + 3, u)) == (3, None)
         assert lockouts.get_lockout("s") == (3, None)
-        lockouts.set_lockout("s", 5, NOW + timedelta(minutes=15))
+        assert lockouts.update_lockout("s", lambda f, u: (f + 2, NOW + timedelta(minutes=15))) == \
+            (5, NOW + timedelta(minutes=15))
         assert lockouts.get_lockout("s") == (5, NOW + timedelta(minutes=15))
-        lockouts.set_lockout("s", 0, None)
+        lockouts.update_lockout("s", lambda f, u: (0, None))
         assert lockouts.get_lockout("s") == (0, None)
         assert db.query("SELECT COUNT(*) FROM lockouts") == [(0,)]
 
@@ -115,7 +110,7 @@ class TestRepositories:
 
 class TestOutbox:
     def test_ids_are_assigned_in_order(self, db):
-        outbox = SqliteOutbox(db)
+        outbox = SqlOutbox(db)
         stored = outbox.add_messages([message(), message(channel=Channel.SMS, address="+4791234567")])
         assert [m.id for m in stored] == [1, 2]
         assert outbox.list_messages() == stored
@@ -123,12 +118,12 @@ class TestOutbox:
     def test_message_round_trip(self, db):
         original = message(is_reminder=True, from_profile=True, truncated=True, missing_tokens=(0, 2),
                            scheduled_at=NOW + timedelta(days=7), subject=None)
-        (stored,) = SqliteOutbox(db).add_messages([original])
+        (stored,) = SqlOutbox(db).add_messages([original])
         assert stored == replace(original, id=stored.id)
         assert OutboxMessage.from_dict(stored.to_dict()) == stored
 
     def test_filters(self, db):
-        outbox = SqliteOutbox(db)
+        outbox = SqlOutbox(db)
         outbox.add_messages([
             message(),
             message(channel=Channel.SMS, address="+4791234567"),
@@ -143,36 +138,36 @@ class TestOutbox:
         assert outbox.list_messages(OutboxFilter(reportee="x")) == []
 
     def test_clear(self, db):
-        outbox = SqliteOutbox(db)
+        outbox = SqlOutbox(db)
         outbox.add_messages([message(), message()])
         assert outbox.clear_messages() == 2
         assert outbox.list_messages() == []
 
     def test_notification_ids(self, db):
-        outbox = SqliteOutbox(db)
-        assert [outbox.next_notification_id() for _ in range(3)] == [1, 2, 3]
+        outbox = SqlOutbox(db)
+        assert outbox.next_notification_ids(3) == [1, 2, 3] and outbox.next_notification_ids(2) == [4, 5]
 
 
 class TestTransactions:
     def test_commit(self, db):
         with db.transaction():
-            SqliteOutbox(db).add_messages([message()])
-        assert len(SqliteOutbox(db).list_messages()) == 1
+            SqlOutbox(db).add_messages([message()])
+        assert len(SqlOutbox(db).list_messages()) == 1
 
     def test_exception_rolls_back(self, db):
-        outbox = SqliteOutbox(db)
+        outbox = SqlOutbox(db)
         with pytest.raises(RuntimeError):
             with db.transaction():
                 outbox.add_messages([message()])
                 db.next_value("notification")
-                SqliteRegistry(db).put_person(FULL)
+                SqlRegistry(db).put_person(FULL)
                 raise RuntimeError("boom")
         assert outbox.list_messages() == []
-        assert SqliteRegistry(db).get_person(FULL.ssn) is None
+        assert SqlRegistry(db).get_person(FULL.ssn) is None
         assert db.next_value("notification") == 1
 
     def test_failure_in_a_nested_block_rolls_back_everything(self, db):
-        outbox = SqliteOutbox(db)
+        outbox = SqlOutbox(db)
         with pytest.raises(AltinnError):
             with db.transaction():
                 outbox.add_messages([message()])
@@ -182,7 +177,7 @@ class TestTransactions:
         assert outbox.list_messages() == []
 
     def test_failure_after_a_nested_block_rolls_it_back(self, db):
-        outbox = SqliteOutbox(db)
+        outbox = SqlOutbox(db)
         with pytest.raises(RuntimeError):
             with db.transaction():
                 with db.transaction():
@@ -191,7 +186,7 @@ class TestTransactions:
         assert outbox.list_messages() == []
 
     def test_nested_blocks_join_the_outer_transaction(self, db):
-        outbox = SqliteOutbox(db)
+        outbox = SqlOutbox(db)
         with db.transaction():
             try:
                 with db.transaction():
@@ -207,13 +202,13 @@ class TestTransactions:
             with db.transaction():
                 raise RuntimeError
         with db.transaction():
-            SqliteOutbox(db).add_messages([message()])
-        assert len(SqliteOutbox(db).list_messages()) == 1
+            SqlOutbox(db).add_messages([message()])
+        assert len(SqlOutbox(db).list_messages()) == 1
 
 
-class TestFilePersistence:
-    def test_outbox_and_sequences_survive_a_restart(self, tmp_path, clock):
-        path = tmp_path / "state.db"
+class TestRestart:
+    def test_outbox_and_sequences_survive_a_restart(self, persistent_url, clock):
+        path = persistent_url
         emu = open_emulator(path, clock)
         send_one(emu)
         emu.close()
@@ -227,8 +222,8 @@ class TestFilePersistence:
         finally:
             emu.close()
 
-    def test_lock_out_survives_a_restart(self, tmp_path, clock):
-        path = tmp_path / "state.db"
+    def test_lock_out_survives_a_restart(self, persistent_url, clock):
+        path = persistent_url
         emu = open_emulator(path, clock)
         for _ in range(5):
             with pytest.raises(AltinnError):
@@ -243,8 +238,8 @@ class TestFilePersistence:
         finally:
             emu.close()
 
-    def test_rolled_back_work_is_not_on_disk(self, tmp_path, clock):
-        path = tmp_path / "state.db"
+    def test_rolled_back_work_is_not_on_disk(self, persistent_url, clock):
+        path = persistent_url
         emu = open_emulator(path, clock)
         with pytest.raises(AltinnError):
             emu.standalone_notifications.send(
@@ -260,8 +255,8 @@ class TestFilePersistence:
         finally:
             emu.close()
 
-    def test_seed_is_rewritten_on_start_but_other_entities_are_kept(self, tmp_path, clock):
-        path = tmp_path / "state.db"
+    def test_seed_is_rewritten_on_start_but_other_entities_are_kept(self, persistent_url, clock):
+        path = persistent_url
         emu = open_emulator(path, clock)
         emu.registry.put_person(replace(emu.registry.get_person(OLA), first_name="Endret"))
         emu.registry.put_person(FULL)  # not in the seed
@@ -274,16 +269,21 @@ class TestFilePersistence:
         finally:
             emu.close()
 
-    def test_schema_is_not_migrated_twice(self, tmp_path):
-        path = str(tmp_path / "plain.db")
-        db = Database(path)
+    def test_schema_is_not_migrated_twice(self, persistent_url):
+        db = open_database(persistent_url)
         db.set_meta("marker", "kept")
         db.close()
-        db = Database(path)
+        db = open_database(persistent_url)
         try:
             assert db.get_meta("schema_version") == str(len(MIGRATIONS))
             assert db.get_meta("marker") == "kept"
-            assert db.query("PRAGMA journal_mode") == [("wal",)]
+        finally:
+            db.close()
+
+    def test_a_sqlite_file_is_in_wal_mode(self, tmp_path):
+        db = SqliteDatabase(str(tmp_path / "plain.db"))
+        try:
+            assert db.query("PRAGMA journal_mode") == [("wal",)]  # workers read while one writes
         finally:
             db.close()
 
@@ -311,3 +311,93 @@ class TestReset:
         emulator.reset()
         (outcome,) = send_one(emulator)
         assert outcome.messages[0].id == 1
+
+
+class TestSharing:
+    """Several processes on one store (gunicorn workers, or hosts sharing PostgreSQL): two emulators on one
+    database stand in for two processes; each request begins with ``sync()``."""
+
+    @pytest.fixture
+    def pair(self, persistent_url, clock):
+        first = open_emulator(persistent_url, clock)
+        second = Emulator(Settings(database=persistent_url), seed=SEED)  # adopts the clock the first shares
+        yield first, second
+        first.close()
+        second.close()
+
+    def test_a_change_of_reference_data_reaches_the_other_process(self, pair):
+        first, second = pair
+        assert second.registry.get_person(OLA).first_name == "Ola"  # now cached in the second
+        first.registry.put_person(replace(first.registry.get_person(OLA), first_name="Endret"))
+        assert second.registry.get_person(OLA).first_name == "Ola"  # until its next request
+        second.sync()
+        assert second.registry.get_person(OLA).first_name == "Endret"
+
+    def test_a_reset_reaches_the_other_process(self, pair):
+        first, second = pair
+        second.registry.put_person(FULL)
+        first.sync()
+        assert first.registry.get_person(FULL.ssn) == FULL
+        second.reset()
+        first.sync()
+        assert first.registry.get_person(FULL.ssn) is None
+
+    def test_the_clock_is_shared(self, pair, clock):
+        first, second = pair
+        assert second.clock.now() == clock.now() and second.clock.frozen
+        first.clock.advance(timedelta(days=3))
+        second.sync()
+        assert second.clock.now() == clock.now()
+        second.clock.resume()
+        first.sync()
+        assert not first.clock.frozen
+
+    def test_a_new_process_adopts_the_shared_clock(self, persistent_url, clock):
+        first = open_emulator(persistent_url, clock)
+        try:
+            first.clock.advance(timedelta(hours=5))
+            late = Emulator(Settings(database=persistent_url), seed=SEED)
+            assert late.clock.frozen and late.clock.now() == clock.now()
+            late.close()
+        finally:
+            first.close()
+
+    def test_ids_are_unique_across_processes(self, pair):
+        first, second = pair
+        ids = [m.id for emu in (first, second, first, second) for m in send_one(emu)[0].messages]
+        assert ids == [1, 2, 3, 4]
+
+    def test_a_process_that_changed_nothing_keeps_its_cache(self, pair):
+        first, second = pair
+        second.registry.get_person(OLA)
+        send_one(first)  # calls change state, not reference data
+        assert second.db.refresh() is False
+
+    def test_an_in_memory_database_is_not_shared(self, clock):
+        emu = Emulator(clock=clock, seed=SEED)
+        try:
+            assert emu.db.shared is False and emu.db.refresh() is False
+        finally:
+            emu.close()
+
+
+class TestJournal:
+    def record(self, journal, count: int) -> list[int]:
+        return [journal.record(Exchange(method="POST", path="/x", at=NOW, binding="basic", operation="Test",
+                                        status=200, request_body=b"<a/>", response_body=b"<b/>"))
+                for _ in range(count)]
+
+    def test_only_the_newest_entries_are_kept(self, db):
+        journal = SqlJournal(db, keep=5)
+        ids = self.record(journal, 130)
+        assert [entry.id for entry in journal.list_entries()] == ids[-5:]
+        assert journal.get_entry(ids[-6]) is None and journal.get_entry(ids[-5]).request == "<a/>"
+        # older rows go in batches, so the table stays small
+        assert db.query("SELECT COUNT(*) FROM journal")[0][0] <= 5 + SqlJournal.TRIM_EVERY
+
+    def test_clearing_counts_what_was_visible_and_keeps_numbering(self, db):
+        journal = SqlJournal(db, keep=5)
+        ids = self.record(journal, 70)
+        assert journal.clear_entries() == 5
+        assert db.query("SELECT COUNT(*) FROM journal") == [(0,)]
+        assert self.record(journal, 1) == [ids[-1] + 1]  # an id a test holds never names another call

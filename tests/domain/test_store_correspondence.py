@@ -14,8 +14,7 @@ from altinn_so.domain.correspondence.model import (BinaryAttachment, Corresponde
 from altinn_so.domain.receipts import Receipt, ReceiptStatus, Reference
 from altinn_so.emulator import Emulator, Settings
 from altinn_so.seeding import default_seed
-from altinn_so.store.database import SqliteDatabase as Database
-from altinn_so.store.repositories import SqlCorrespondences as SqliteCorrespondences, SqlReceipts as SqliteReceipts
+from altinn_so.store.repositories import SqlCorrespondences, SqlReceipts
 
 from .factories import KARI, NOW, OLA, ORG, correspondence, pdf, request, system_caller
 
@@ -23,20 +22,13 @@ SEED = default_seed()
 
 
 @pytest.fixture
-def db():
-    database = Database()
-    yield database
-    database.close()
+def store(db) -> SqlCorrespondences:
+    return SqlCorrespondences(db)
 
 
 @pytest.fixture
-def store(db) -> SqliteCorrespondences:
-    return SqliteCorrespondences(db)
-
-
-@pytest.fixture
-def receipt_store(db) -> SqliteReceipts:
-    return SqliteReceipts(db)
+def receipt_store(db) -> SqlReceipts:
+    return SqlReceipts(db)
 
 
 def message(**fields) -> Correspondence:
@@ -272,8 +264,8 @@ def fill(emulator):
 
 
 class TestRestartAndReset:
-    def test_state_survives_a_restart(self, tmp_path, clock):
-        path = str(tmp_path / "altinn.sqlite")
+    def test_state_survives_a_restart(self, persistent_url, clock):
+        path = persistent_url
         first = Emulator(Settings(database=path), clock=clock, seed=SEED)
         try:
             fill(first)

@@ -10,11 +10,12 @@ from altinn_so.domain.notifications.model import Channel, ServiceRef
 from altinn_so.domain.notifications.texts import (MacroContext, expand_macros, format_birth_date,
                                                   substitute_tokens)
 from altinn_so.domain.registry import Person, PostalAddress
+from altinn_so.store.database import open_database
 
 from .factories import (EMAIL_ONLY, FULL, MAIN, SERVICE_A, SMS_USER, USER, make_catalog, make_world, national_id,
                         request)
 
-CATALOG = make_catalog()
+CATALOG = make_catalog(open_database(":memory:"))  # macros read service names from a catalogue
 
 
 def ctx(reportee=FULL, language=1044, linked=None) -> MacroContext:
@@ -223,16 +224,16 @@ class TestMacroSyntax:
 # -- through the engine: tokens first, then macros -------------------------------------------------
 
 class TestRendering:
-    def test_token_values_may_contain_macros(self):
-        world = make_world()
+    def test_token_values_may_contain_macros(self, db):
+        world = make_world(db)
         outcome = world.prepare(request(FULL, "Email", template="Plain",
                                         tokens=["$reporteeFirstName$", "født $reporteeBirthDay(dd.mm.yy)$"]))
         (message,) = outcome.messages
         assert message.subject == "Subject Ola"
         assert message.body == "Body født 23.11.77"
 
-    def test_macros_in_templates_use_the_linked_service_and_language(self):
-        world = make_world()
+    def test_macros_in_templates_use_the_linked_service_and_language(self, db):
+        world = make_world(db)
         outcome = world.prepare(request(FULL, "Email", "SMS", template="Macros", language=1033, tokens=["x"]),
                                 linked_service=SERVICE_A)
         by_channel = {m.channel: m for m in outcome.messages}
@@ -240,14 +241,14 @@ class TestRendering:
         assert by_channel[Channel.EMAIL].body == "Service A|x"
         assert by_channel[Channel.SMS].body == "Hei Ola x"
 
-    def test_the_standalone_service_filter_is_the_service_of_servicename(self):
-        world = make_world()
+    def test_the_standalone_service_filter_is_the_service_of_servicename(self, db):
+        world = make_world(db)
         outcome = world.prepare(request(MAIN, "Email", template="Macros", tokens=["x"],
                                         service=ServiceRef("1000", 2)))
         assert {m.body for m in outcome.messages} == {"Tjeneste A, utgave 2|x"}
 
-    def test_missing_tokens_are_reported_per_message(self):
-        world = make_world()
+    def test_missing_tokens_are_reported_per_message(self, db):
+        world = make_world(db)
         outcome = world.prepare(request(FULL, "Email", "SMS", template="Plain", tokens=["only"]))
         by_channel = {m.channel: m for m in outcome.messages}
         assert by_channel[Channel.EMAIL].body == "Body {1}"
@@ -255,17 +256,14 @@ class TestRendering:
         assert by_channel[Channel.SMS].body == "SMS only"
         assert by_channel[Channel.SMS].missing_tokens == ()
 
-    def test_missing_tokens_in_subject_and_body_are_collected_sorted(self):
-        world = make_world()
+    def test_missing_tokens_in_subject_and_body_are_collected_sorted(self, db):
+        world = make_world(db)
         outcome = world.prepare(request(FULL, "Email", template="Plain", tokens=None))
         assert outcome.messages[0].missing_tokens == (0, 1)
         assert outcome.messages[0].subject == "Subject {0}"
 
 
 def test_a_confidential_address_is_never_revealed_by_macros():
-    from altinn_so.domain.registry import Person, PostalAddress
-    from altinn_so.domain.notifications.texts import MacroContext, expand_macros
-
     hidden = Person("23917710120", "Ola", "Nordmann", address=PostalAddress("Hemmelig vei 1", postal_code="0001",
                                                                             postal_area="OSLO"),
                     confidential_address=True)

@@ -123,6 +123,7 @@ class AdminApi:
     # -- WSGI ------------------------------------------------------------------------------------------
 
     def __call__(self, environ: dict, start_response):
+        self.emulator.sync()
         path = (environ.get("PATH_INFO") or "/")[len(PREFIX):] or "/"
         method = environ.get("REQUEST_METHOD", "GET").upper()
         if path in ("/", "") and method in ("GET", "HEAD") and self.page is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Protocol
+from typing import Callable, Protocol
 
 from .catalog import AgencySystem, CatalogRepository, ServiceOwner
 from .clock import Clock
@@ -42,9 +42,14 @@ class Caller:
     system: AgencySystem | None = None
 
 
+Lockout = tuple[int, datetime | None]  # failures in a row, and until when the system is locked out
+
+
 class LockoutRepository(Protocol):
-    def get_lockout(self, username: str) -> tuple[int, datetime | None]: ...
-    def set_lockout(self, username: str, failures: int, locked_until: datetime | None) -> None: ...
+    def get_lockout(self, username: str) -> Lockout: ...
+
+    def update_lockout(self, username: str, change: Callable[[int, datetime | None], Lockout]) -> Lockout:
+        """Apply ``change`` to the stored state atomically (failures on several workers all count)."""
 
 
 class SystemAuthenticator:
@@ -74,19 +79,13 @@ class SystemAuthenticator:
             raise AltinnError(failure_code, WRONG_CREDENTIALS)
         now = self._clock.now()
         failures, locked_until = self._lockouts.get_lockout(username)
-        if locked_until is not None:
-            if now < locked_until:
-                raise AltinnError(failure_code, LOCKED_OUT)
-            failures, locked_until = 0, None
-
+        if locked_until is not None and now < locked_until:
+            raise AltinnError(failure_code, LOCKED_OUT)
         if password != system.password:
-            failures += 1
-            if failures >= self.policy.max_failures:
-                locked_until = now + self.policy.duration
-            self._lockouts.set_lockout(username, failures, locked_until)
+            self._lockouts.update_lockout(username, lambda failures, until: self._failed(now, failures, until))
             raise AltinnError(failure_code, WRONG_CREDENTIALS)
-        if failures:
-            self._lockouts.set_lockout(username, 0, None)
+        if failures or locked_until is not None:
+            self._lockouts.update_lockout(username, lambda failures, until: (0, None))
 
         owner = self._owner_of(system)
         if by_certificate and certificate_orgno != owner.orgno:
@@ -96,6 +95,15 @@ class SystemAuthenticator:
                 f"of system {system.username}.",
             )
         return Caller(owner=owner, system=system)
+
+    def _failed(self, now: datetime, failures: int, locked_until: datetime | None) -> Lockout:
+        """The lock-out state after one more failed login."""
+        if locked_until is not None:
+            if now < locked_until:
+                return failures, locked_until  # locked meanwhile by a failure on another worker
+            failures = 0  # an expired lock-out: the count starts again
+        failures += 1
+        return failures, now + self.policy.duration if failures >= self.policy.max_failures else None
 
     def _authenticate_certificate(self, certificate_orgno: str | None) -> Caller:
         if certificate_orgno is None:

@@ -8,6 +8,7 @@ are interpreted in Altinn's own zone, Europe/Oslo.
 from __future__ import annotations
 
 import threading
+from typing import Callable
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -20,12 +21,32 @@ def as_aware(value: datetime) -> datetime:
 
 
 class Clock:
-    """Wall clock with an adjustable offset, or a frozen instant."""
+    """Wall clock with an adjustable offset, or a frozen instant.
+
+    ``on_change`` (if set) hears of every change, so that an emulator can share the clock with its other
+    workers; ``load`` takes a state shared so without calling it back.
+    """
 
     def __init__(self, frozen_at: datetime | None = None):
         self._lock = threading.Lock()
         self._offset = timedelta(0)
         self._frozen: datetime | None = as_aware(frozen_at) if frozen_at else None
+        self.on_change: Callable[[dict], None] | None = None
+
+    def state(self) -> dict:
+        """Everything the clock is, as plain data: the wall clock's offset, or the frozen instant."""
+        with self._lock:
+            return {"offset_us": self._offset // timedelta(microseconds=1),
+                    "frozen": self._frozen.isoformat() if self._frozen else None}
+
+    def load(self, state: dict) -> None:
+        with self._lock:
+            self._offset = timedelta(microseconds=int(state["offset_us"]))
+            self._frozen = datetime.fromisoformat(state["frozen"]) if state.get("frozen") else None
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self.state())
 
     def now(self) -> datetime:
         frozen = self._frozen
@@ -41,6 +62,7 @@ class Clock:
                 self._frozen = instant
             else:
                 self._offset = instant - datetime.now(timezone.utc)
+        self._changed()
 
     def advance(self, delta: timedelta) -> None:
         with self._lock:
@@ -48,10 +70,12 @@ class Clock:
                 self._frozen = self._frozen + delta
             else:
                 self._offset += delta
+        self._changed()
 
     def freeze(self) -> None:
         with self._lock:
             self._frozen = self.now()
+        self._changed()
 
     def resume(self) -> None:
         """Run again from the instant the clock shows now."""
@@ -59,6 +83,7 @@ class Clock:
             if self._frozen is not None:
                 self._offset = self._frozen - datetime.now(timezone.utc)
                 self._frozen = None
+        self._changed()
 
     @property
     def frozen(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 _FNR_WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _FNR_WEIGHTS_2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -30,6 +31,7 @@ class NationalId:
     synthetic: bool
 
 
+@lru_cache(maxsize=4096)  # a pure function, asked several times per call about the same few numbers
 def parse_national_id(number: str) -> NationalId | None:
     """Parse an 11-digit national identity number, or return None if it is not valid."""
     if len(number) != 11 or not number.isdigit():

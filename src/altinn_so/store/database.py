@@ -6,6 +6,11 @@ domain work and takes the database's write lock (SQLite's ``BEGIN IMMEDIATE``, a
 lock), so concurrent workers — threads or processes, on one host or several — never lose an update.
 
 A connection belongs to one process: after a fork (gunicorn workers) the database reconnects.
+
+Reference data (the seed, fault rules, lock-outs, the clock) is read on almost every call and changes
+rarely, so each process caches it. Every write to it bumps a shared *generation* counter; each request
+starts with ``refresh()``, one cheap read that empties this process's cache when another process has
+changed something since. That keeps workers and hosts consistent without a query per lookup.
 """
 
 from __future__ import annotations
@@ -13,8 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from contextlib import contextmanager
-from typing import Iterator
+from contextlib import suppress
 
 from .schema import MIGRATIONS, NUMBERED_TABLES
 
@@ -32,6 +36,7 @@ class Database:
     """What repositories use. Subclasses provide ``_connect`` and the dialect hooks."""
 
     id_column = ""  # DDL of an auto-numbered primary key
+    blob_type = "BLOB"
 
     def __init__(self, url: str = ":memory:"):
         self.url = url
@@ -39,6 +44,9 @@ class Database:
         self._depth = 0
         self._conn = None
         self._pid = None
+        self._cache: dict = {}
+        self._generation: int | None = None  # the generation this process's cache belongs to
+        self._dirty = False  # the open transaction changed reference data
         self.migrate()
 
     # -- connections and transactions ------------------------------------------------------------------
@@ -58,26 +66,9 @@ class Database:
     def _end(self, conn, statement: str) -> None:
         conn.execute(statement)
 
-    @contextmanager
-    def transaction(self) -> Iterator["Database"]:
+    def transaction(self) -> "_Transaction":
         """One atomic unit; nests (inner blocks join the outer transaction)."""
-        with self._lock:
-            conn = self._connection()
-            outermost = self._depth == 0
-            if outermost:
-                self._begin(conn)
-            self._depth += 1
-            try:
-                yield self
-            except BaseException:
-                self._depth -= 1
-                if outermost:
-                    self._end(conn, "ROLLBACK")
-                raise
-            else:
-                self._depth -= 1
-                if outermost:
-                    self._end(conn, "COMMIT")
+        return _Transaction(self)
 
     def adapt(self, sql: str) -> str:
         return sql
@@ -95,9 +86,30 @@ class Database:
         with self._lock:
             return self._connection().execute(self.adapt(sql), params).fetchall()
 
-    def insert(self, sql: str, params: tuple = ()) -> int:
-        """An INSERT into a numbered table; returns the new id."""
-        return self.execute(sql + " RETURNING id", params).fetchone()[0]
+    def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
+        """Add ``rows`` to a numbered table in one statement; returns their ids, in order.
+
+        Numbering is transactional in every dialect: work that is rolled back leaves no gap, and an id once
+        committed is never handed out again (until the table is cleared, as by a reset).
+        """
+        raise NotImplementedError
+
+    def insert_one(self, table: str, columns: tuple[str, ...], row: tuple) -> int:
+        return self.insert(table, columns, [row])[0]
+
+    @staticmethod
+    def _values(columns: tuple[str, ...], count: int) -> str:
+        return ", ".join(["(" + ", ".join("?" * len(columns)) + ")"] * count)
+
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may use this database too (then each request refreshes its cache)."""
+        return True
+
+    def insert_rows(self, sql: str, params: tuple = ()) -> list[int]:
+        """A multi-row INSERT into a numbered table; returns the new ids in the order of the rows."""
+        # rows are numbered in the order they are written; RETURNING may list them in any order
+        return sorted(row[0] for row in self.execute(sql + " RETURNING id", params).fetchall())
 
     # -- schema --------------------------------------------------------------------------------------------
 
@@ -108,9 +120,15 @@ class Database:
                 rows = self.query("SELECT value FROM meta WHERE key='schema_version'")
                 version = int(rows[0][0]) if rows else 0
             for script in MIGRATIONS[version:]:
-                for statement in filter(str.strip, script.format(id=self.id_column).split(";")):
+                script = script.format(id=self.id_column, blob=self.blob_type)
+                for statement in filter(str.strip, script.split(";")):
                     self.execute(statement)
             self.set_meta("schema_version", str(len(MIGRATIONS)))
+            self.execute("INSERT INTO meta (key, value) VALUES ('generation', '1') ON CONFLICT (key) DO NOTHING")
+            self._prepare()
+
+    def _prepare(self) -> None:
+        """What a dialect needs besides the schema."""
 
     def _has_table(self, name: str) -> bool:
         raise NotImplementedError
@@ -127,11 +145,54 @@ class Database:
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
     def next_value(self, sequence: str) -> int:
+        return self.next_values(sequence, 1)[0]
+
+    def next_values(self, sequence: str, count: int) -> list[int]:
+        """The next ``count`` numbers of ``sequence``, in one statement."""
+        if count <= 0:
+            return []
         with self.transaction():
-            self.execute("INSERT INTO sequences (name, value) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
-                         (sequence,))
-            return self.execute("UPDATE sequences SET value = value + 1 WHERE name = ? RETURNING value",
-                                (sequence,)).fetchone()[0]
+            row = self.execute("UPDATE sequences SET value = value + ? WHERE name = ? RETURNING value",
+                               (count, sequence)).fetchone()
+            if row is None:  # the sequence's first use
+                self.execute("INSERT INTO sequences (name, value) VALUES (?, ?)", (sequence, count))
+                last = count
+            else:
+                last = row[0]
+        return list(range(last - count + 1, last + 1))
+
+    # -- the per-process cache of reference data ---------------------------------------------------------
+
+    def cached(self, key, load):
+        """``load()``, remembered under ``key`` until reference data changes (here or in another process)."""
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = load()
+            return value
+
+    def changed(self) -> None:
+        """Reference data changed: call inside the writing transaction; the generation is bumped (once) as it
+        commits, so other processes see the change and the bump together."""
+        with self.transaction():
+            self._cache.clear()
+            self._dirty = True
+
+    def _bump_generation(self) -> int:
+        return int(self.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
+                                "WHERE key = 'generation' RETURNING value").fetchone()[0])
+
+    def refresh(self) -> bool:
+        """Forget cached reference data if another process changed it; True if it did (or on first use)."""
+        if not self.shared and self._generation is not None:
+            return False  # nobody else can change it
+        rows = self.query("SELECT value FROM meta WHERE key = 'generation'")
+        generation = int(rows[0][0])
+        if generation == self._generation:
+            return False
+        self._cache.clear()
+        self._generation = generation
+        return True
 
     # -- whole tables ------------------------------------------------------------------------------------
 
@@ -176,6 +237,59 @@ class Database:
             self._conn = None
 
 
+class _Transaction:
+    """``with db.transaction():`` — a class rather than a generator: it runs several times in every call."""
+
+    __slots__ = ("_db", "_outermost")
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    def __enter__(self) -> Database:
+        db = self._db
+        db._lock.acquire()
+        try:
+            conn = db._connection()
+            self._outermost = db._depth == 0
+            if self._outermost:
+                db._begin(conn)
+            db._depth += 1
+        except BaseException:
+            db._lock.release()
+            raise
+        return db
+
+    def __exit__(self, exc_type, exc, traceback) -> bool:
+        db = self._db
+        try:
+            db._depth -= 1
+            if self._outermost:
+                if exc_type is None:
+                    try:
+                        generation = db._bump_generation() if db._dirty else None
+                        db._end(db._conn, "COMMIT")
+                    except BaseException:
+                        self._roll_back(db)
+                        raise
+                    finally:
+                        db._dirty = False
+                    if generation is not None:
+                        db._cache.clear()
+                        db._generation = generation
+                else:
+                    self._roll_back(db)
+        finally:
+            db._lock.release()
+        return False
+
+    @staticmethod
+    def _roll_back(db: Database) -> None:
+        with suppress(Exception):  # a failed COMMIT may have ended the transaction already
+            db._end(db._conn, "ROLLBACK")
+        db._dirty = False
+        db._cache.clear()  # it may hold what was just rolled back
+
+
 class SqliteDatabase(Database):
     """SQLite: one connection per process shared by its threads; WAL for files, so workers on one host share it."""
 
@@ -196,6 +310,17 @@ class SqliteDatabase(Database):
 
     def _begin(self, conn) -> None:
         conn.execute("BEGIN IMMEDIATE")
+
+    def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
+        # AUTOINCREMENT numbers rows in the order written and rolls back with the transaction; one statement
+        # holds the write lock throughout, so its rows get consecutive ids ending at lastrowid.
+        cursor = self.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {self._values(columns, len(rows))}",
+                              tuple(value for row in rows for value in row))
+        return list(range(cursor.lastrowid - len(rows) + 1, cursor.lastrowid + 1))
+
+    @property
+    def shared(self) -> bool:
+        return self.url != ":memory:"
 
     def _has_table(self, name: str) -> bool:
         return bool(self.query("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)))
@@ -222,6 +347,7 @@ class PostgresDatabase(Database):
     """PostgreSQL: for several hosts sharing one emulated Altinn. Needs the psycopg driver."""
 
     id_column = "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+    blob_type = "BYTEA"
     WRITE_LOCK = 0x416C746E  # "Altn": the advisory lock every write transaction holds
 
     def _connect(self):
@@ -239,39 +365,45 @@ class PostgresDatabase(Database):
             with self._connection().cursor() as cursor:
                 cursor.executemany(self.adapt(sql), rows)
 
-    @contextmanager
-    def transaction(self) -> Iterator["Database"]:
-        with self._lock:
-            conn = self._connection()
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield self
-                finally:
-                    self._depth -= 1
-                return
-            self._depth = 1
-            try:
-                with conn.transaction():
-                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.WRITE_LOCK,))
-                    yield self
-            finally:
-                self._depth = 0
+    def _begin(self, conn) -> None:
+        conn.execute("BEGIN")  # the connection is in autocommit mode: transactions are ours to open
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.WRITE_LOCK,))
 
     def _has_table(self, name: str) -> bool:
         return bool(self.query("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
                                "AND table_name = ?", (name,)))
 
+    # PostgreSQL's own sequences are not transactional (a rolled-back insert still uses up its number), so ids
+    # come from a counter table of ours, updated in the inserting transaction: the same numbering as SQLite's.
+
+    def _prepare(self) -> None:
+        self.execute("CREATE TABLE IF NOT EXISTS id_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)")
+
+    def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
+        count = len(rows)
+        with self.transaction():
+            row = self.execute("UPDATE id_counters SET value = value + ? WHERE name = ? RETURNING value",
+                               (count, table)).fetchone()
+            if row is None:  # the table's first insert (or first since it was cleared)
+                last = self.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0] + count
+                self.execute("INSERT INTO id_counters (name, value) VALUES (?, ?)", (table, last))
+            else:
+                last = row[0]
+            ids = list(range(last - count + 1, last + 1))
+            self.execute(f"INSERT INTO {table} (id, {', '.join(columns)}) VALUES {self._values(('id',) + columns, count)}",
+                         tuple(value for new_id, row in zip(ids, rows) for value in (new_id, *row)))
+        return ids
+
     def clear(self, tables: tuple[str, ...]) -> None:
         with self.transaction():
-            self.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
+            self.execute(f"TRUNCATE {', '.join(tables)}")
+            self.executemany("DELETE FROM id_counters WHERE name = ?", [(t,) for t in tables])
 
     def _last_id(self, table: str) -> int | None:
-        rows = self.query(f"SELECT pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id'))")
-        return rows[0][0]
+        rows = self.query("SELECT value FROM id_counters WHERE name = ?", (table,))
+        return rows[0][0] if rows else None
 
     def _set_last_id(self, table: str, last: int | None) -> None:
-        if last is None:
-            self.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1, false)")
-        else:
-            self.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), ?, true)", (last,))
+        self.execute("DELETE FROM id_counters WHERE name = ?", (table,))
+        if last is not None:
+            self.execute("INSERT INTO id_counters (name, value) VALUES (?, ?)", (table, last))

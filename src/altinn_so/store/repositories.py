@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import orjson
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -12,22 +12,46 @@ from ..domain.notifications.model import Channel, OutboxFilter, OutboxMessage
 from ..domain.receipts import Receipt
 from ..domain.registry import Organisation, Person, SelfRegisteredUser
 from ..injection import FaultRule
-from ..journal import JournalEntry, JournalFilter
+from ..journal import Exchange, JournalEntry, JournalFilter
 from .database import Database
 
 
 def _dump(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+_parse = orjson.loads
 
 
 def _ts(moment: datetime) -> str:
-    """A UTC timestamp of fixed width, so that columns compare and sort as text."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """A UTC timestamp of fixed width (2026-11-28T08:39:18.382000Z), so that columns compare and sort as text."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")[:26] + "Z"
+
+
+def _with_id(entity, new_id: int):
+    """A copy of a frozen entity with its new id: ``dataclasses.replace`` re-runs ``__init__``, this does not."""
+    copy = object.__new__(type(entity))
+    copy.__dict__.update(entity.__dict__)
+    copy.__dict__["id"] = new_id
+    return copy
 
 
 def _like_literal(text: str) -> str:
     """``text`` matched literally inside a LIKE pattern."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _load_with_id(load, data: str, row_id: int):
+    """An entity stored as JSON next to its auto-numbered id (the column is the truth; the JSON has none)."""
+    fields = _parse(data)
+    fields["id"] = row_id
+    return load(fields)
+
+
+def _dump_without_id(entity) -> str:
+    fields = entity.to_dict()
+    fields["id"] = None
+    return _dump(fields)
 
 
 def _chunks(values: list, size: int = 500):
@@ -36,10 +60,14 @@ def _chunks(values: list, size: int = 500):
 
 
 class _Documents:
-    """A table of JSON documents keyed by a few columns: the shape of every seed entity."""
+    """A table of JSON documents keyed by a few columns: the shape of every seed entity.
+
+    Lookups by key are cached per process (see ``Database.cached``); every write marks reference data changed.
+    """
 
     def __init__(self, db: Database, table: str, keys: tuple[str, ...], load):
         self._db = db
+        self._table = table
         self._load = load
         where = " AND ".join(f"{key}=?" for key in keys)
         self._get = f"SELECT data FROM {table} WHERE {where}"
@@ -49,15 +77,19 @@ class _Documents:
         self._all = f"SELECT data FROM {table} ORDER BY {', '.join(keys)}"
 
     def get(self, *key):
+        return self._db.cached((self._table, key), lambda: self._read(key))
+
+    def _read(self, key: tuple):
         rows = self._db.query(self._get, key)
-        return self._load(json.loads(rows[0][0])) if rows else None
+        return self._load(_parse(rows[0][0])) if rows else None
 
     def put(self, entity, *key) -> None:
         with self._db.transaction() as conn:
             conn.execute(self._put, (*key, _dump(entity.to_dict())))
+            conn.changed()
 
     def all(self) -> list:
-        return [self._load(json.loads(row[0])) for row in self._db.query(self._all)]
+        return [self._load(_parse(row[0])) for row in self._db.query(self._all)]
 
 
 class SqlRegistry:
@@ -106,8 +138,11 @@ class SqlCatalog:
         return self._owners.get(code)
 
     def get_owner_by_orgno(self, orgno: str) -> ServiceOwner | None:
-        rows = self._db.query("SELECT data FROM service_owners WHERE orgno=? ORDER BY code LIMIT 1", (orgno,))
-        return ServiceOwner.from_dict(json.loads(rows[0][0])) if rows else None
+        def read():
+            rows = self._db.query("SELECT data FROM service_owners WHERE orgno=? ORDER BY code LIMIT 1", (orgno,))
+            return ServiceOwner.from_dict(_parse(rows[0][0])) if rows else None
+
+        return self._db.cached(("service_owners.orgno", orgno), read)
 
     def get_system(self, username: str) -> AgencySystem | None:
         return self._systems.get(username)
@@ -124,6 +159,7 @@ class SqlCatalog:
             conn.execute("INSERT INTO service_owners (code, orgno, data) VALUES (?, ?, ?) ON CONFLICT (code) "
                          "DO UPDATE SET orgno = excluded.orgno, data = excluded.data",
                          (owner.code, owner.orgno, _dump(owner.to_dict())))
+            conn.changed()
 
     def put_system(self, system: AgencySystem) -> None:
         self._systems.put(system, system.username)
@@ -152,14 +188,23 @@ class SqlLockouts:
         self._db = db
 
     def get_lockout(self, username: str) -> tuple[int, datetime | None]:
+        return self._db.cached(("lockouts", username), lambda: self._read(username))
+
+    def _read(self, username: str) -> tuple[int, datetime | None]:
         rows = self._db.query("SELECT failures, locked_until FROM lockouts WHERE username=?", (username,))
         if not rows:
             return 0, None
         failures, until = rows[0]
         return failures, datetime.fromisoformat(until) if until else None
 
-    def set_lockout(self, username: str, failures: int, locked_until: datetime | None) -> None:
+    def update_lockout(self, username: str, change) -> tuple[int, datetime | None]:
+        """Apply ``change(failures, locked_until) -> (failures, locked_until)`` atomically (concurrent
+        failed logins on several workers all count) and return the new state."""
         with self._db.transaction() as conn:
+            before = self._read(username)
+            failures, locked_until = after = change(*before)
+            if after == before:
+                return after
             if failures == 0 and locked_until is None:
                 conn.execute("DELETE FROM lockouts WHERE username=?", (username,))
             else:
@@ -167,27 +212,30 @@ class SqlLockouts:
                              "ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, "
                              "locked_until = excluded.locked_until",
                              (username, failures, locked_until.isoformat() if locked_until else None))
+            conn.changed()
+        return after
+
+
+_OUTBOX_COLUMNS = ("notification_id", "reportee", "channel", "origin", "service_owner", "template", "data",
+                   "scheduled_at")
 
 
 class SqlOutbox:
     def __init__(self, db: Database):
         self._db = db
 
-    def next_notification_id(self) -> int:
-        return self._db.next_value("notification")
+    def next_notification_ids(self, count: int) -> list[int]:
+        return self._db.next_values("notification", count)
 
     def add_messages(self, messages: list[OutboxMessage]) -> list[OutboxMessage]:
         stored = []
         with self._db.transaction() as conn:
-            for message in messages:
-                new_id = conn.insert(
-                    "INSERT INTO outbox (notification_id, reportee, channel, origin, service_owner, template, data, "
-                    "scheduled_at) VALUES (?, ?, ?, ?, ?, ?, '', ?)",
+            for chunk in _chunks(messages, 100):  # one statement per chunk: the cost is per statement
+                ids = conn.insert("outbox", _OUTBOX_COLUMNS, [
                     (message.notification_id, message.reportee, message.channel.value, message.origin,
-                     message.service_owner, message.template, _ts(message.scheduled_at)))
-                saved = replace(message, id=new_id)
-                conn.execute("UPDATE outbox SET data=? WHERE id=?", (_dump(saved.to_dict()), saved.id))
-                stored.append(saved)
+                     message.service_owner, message.template, _dump_without_id(message), _ts(message.scheduled_at))
+                    for message in chunk])
+                stored += [_with_id(message, new_id) for new_id, message in zip(ids, chunk)]
         return stored
 
     def list_messages(self, where: OutboxFilter = OutboxFilter()) -> list[OutboxMessage]:
@@ -198,8 +246,8 @@ class SqlOutbox:
             if value is not None:
                 clauses.append(f"{column}=?")
                 params.append(value)
-        sql = "SELECT data FROM outbox" + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY id"
-        return [OutboxMessage.from_dict(json.loads(r[0])) for r in self._db.query(sql, tuple(params))]
+        sql = "SELECT id, data FROM outbox" + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY id"
+        return [_load_with_id(OutboxMessage.from_dict, data, i) for i, data in self._db.query(sql, tuple(params))]
 
     def clear_messages(self) -> int:
         with self._db.transaction() as conn:
@@ -215,14 +263,13 @@ class SqlOutbox:
                 f"SELECT id, data FROM outbox WHERE delivery='pending' AND scheduled_at <= ? AND channel IN ({marks}) "
                 f"ORDER BY scheduled_at, id LIMIT ?", (_ts(now), *[c.value for c in channels], limit)).fetchall()
             conn.executemany("UPDATE outbox SET delivery='sending' WHERE id=?", [(row[0],) for row in rows])
-        return [OutboxMessage.from_dict(json.loads(row[1])) for row in rows]
+        return [_load_with_id(OutboxMessage.from_dict, row[1], row[0]) for row in rows]
 
     def finish_delivery(self, message: OutboxMessage, *, sent_at: datetime | None, error: str | None) -> None:
         updated = replace(message, sent_at=sent_at, delivery_error=error)
         with self._db.transaction() as conn:
             conn.execute("UPDATE outbox SET delivery=?, data=? WHERE id=?",
-                         ("sent" if error is None else "failed", _dump(updated.to_dict()), message.id))
-
+                         ("sent" if error is None else "failed", _dump_without_id(updated), message.id))
 
 
 class SqlReceipts:
@@ -231,37 +278,38 @@ class SqlReceipts:
 
     def add_receipt(self, receipt: Receipt) -> Receipt:
         with self._db.transaction() as conn:
-            new_id = conn.insert("INSERT INTO receipts (parent_id, type, last_changed, data) VALUES (?, ?, ?, '')",
-                                  (receipt.parent_id, receipt.type, _ts(receipt.last_changed)))
-            stored = replace(receipt, id=new_id)
-            self._write(conn, stored)
-        return stored
+            new_id = conn.insert_one("receipts", ("parent_id", "type", "last_changed", "data"),
+                                     (receipt.parent_id, receipt.type, _ts(receipt.last_changed),
+                                      _dump_without_id(receipt)))
+            self._write_references(conn, new_id, receipt)
+        return _with_id(receipt, new_id)
 
     def save_receipt(self, receipt: Receipt) -> None:
         with self._db.transaction() as conn:
-            conn.execute("UPDATE receipts SET last_changed=? WHERE id=?", (_ts(receipt.last_changed), receipt.id))
-            self._write(conn, receipt)
+            conn.execute("UPDATE receipts SET last_changed=?, data=? WHERE id=?",
+                         (_ts(receipt.last_changed), _dump_without_id(receipt), receipt.id))
+            conn.execute("DELETE FROM receipt_references WHERE receipt_id=?", (receipt.id,))
+            self._write_references(conn, receipt.id, receipt)
 
     @staticmethod
-    def _write(conn, receipt: Receipt) -> None:
-        conn.execute("UPDATE receipts SET data=? WHERE id=?", (_dump(receipt.to_dict()), receipt.id))
-        conn.execute("DELETE FROM receipt_references WHERE receipt_id=?", (receipt.id,))
-        conn.executemany("INSERT INTO receipt_references VALUES (?, ?, ?)",
-                         [(receipt.id, r.type, r.value) for r in receipt.references])
+    def _write_references(conn, receipt_id: int, receipt: Receipt) -> None:
+        if receipt.references:  # one statement for all: the cost is per statement
+            conn.execute("INSERT INTO receipt_references VALUES " + ", ".join(["(?, ?, ?)"] * len(receipt.references)),
+                         tuple(value for r in receipt.references for value in (receipt_id, r.type, r.value)))
 
     def get_receipt(self, receipt_id: int) -> Receipt | None:
-        rows = self._db.query("SELECT data FROM receipts WHERE id=?", (receipt_id,))
-        return Receipt.from_dict(json.loads(rows[0][0])) if rows else None
+        found = self._load("SELECT id, data FROM receipts WHERE id=?", (receipt_id,))
+        return found[0] if found else None
 
     def children_of(self, receipt_id: int) -> list[Receipt]:
-        return self._load("SELECT data FROM receipts WHERE parent_id=? ORDER BY id", (receipt_id,))
+        return self._load("SELECT id, data FROM receipts WHERE parent_id=? ORDER BY id", (receipt_id,))
 
     def find_by_reference(self, reference_type: str, value: str) -> list[Receipt]:
-        return self._load("SELECT r.data FROM receipts r JOIN receipt_references x ON x.receipt_id = r.id "
+        return self._load("SELECT r.id, r.data FROM receipts r JOIN receipt_references x ON x.receipt_id = r.id "
                           "WHERE x.type=? AND x.value=? ORDER BY r.id DESC", (reference_type, value))
 
     def list_changed(self, receipt_type: str, since: datetime | None, until: datetime | None) -> list[Receipt]:
-        sql, params = "SELECT data FROM receipts WHERE type=?", [receipt_type]
+        sql, params = "SELECT id, data FROM receipts WHERE type=?", [receipt_type]
         if since is not None:
             sql += " AND last_changed >= ?"
             params.append(_ts(since))
@@ -271,10 +319,10 @@ class SqlReceipts:
         return self._load(sql + " ORDER BY id", tuple(params))
 
     def list_receipts(self) -> list[Receipt]:
-        return self._load("SELECT data FROM receipts ORDER BY id", ())
+        return self._load("SELECT id, data FROM receipts ORDER BY id", ())
 
     def _load(self, sql: str, params: tuple) -> list[Receipt]:
-        return [Receipt.from_dict(json.loads(row[0])) for row in self._db.query(sql, params)]
+        return [_load_with_id(Receipt.from_dict, data, i) for i, data in self._db.query(sql, params)]
 
 
 class SqlCorrespondences:
@@ -283,24 +331,22 @@ class SqlCorrespondences:
 
     def add_correspondence(self, correspondence: Correspondence) -> Correspondence:
         with self._db.transaction() as conn:
-            new_id = conn.insert(
-                "INSERT INTO correspondences (owner, service_code, service_edition, reportee, senders_reference, "
-                "created_at, status, data) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
+            new_id = conn.insert_one(
+                "correspondences", ("owner", "service_code", "service_edition", "reportee", "senders_reference",
+                                    "created_at", "status", "data"),
                 (correspondence.owner, correspondence.service_code, correspondence.service_edition,
                  correspondence.reportee, correspondence.senders_reference, _ts(correspondence.created_at),
-                 correspondence.status.value))
-            stored = replace(correspondence, id=new_id)
-            conn.execute("UPDATE correspondences SET data=? WHERE id=?", (_dump(stored.to_dict()), stored.id))
-        return stored
+                 correspondence.status.value, _dump_without_id(correspondence)))
+        return _with_id(correspondence, new_id)
 
     def save_correspondence(self, correspondence: Correspondence) -> None:
         with self._db.transaction() as conn:
             conn.execute("UPDATE correspondences SET status=?, data=? WHERE id=?",
-                         (correspondence.status.value, _dump(correspondence.to_dict()), correspondence.id))
+                         (correspondence.status.value, _dump_without_id(correspondence), correspondence.id))
 
     def get_correspondence(self, correspondence_id: int) -> Correspondence | None:
-        rows = self._db.query("SELECT data FROM correspondences WHERE id=?", (correspondence_id,))
-        return Correspondence.from_dict(json.loads(rows[0][0])) if rows else None
+        rows = self._db.query("SELECT id, data FROM correspondences WHERE id=?", (correspondence_id,))
+        return _load_with_id(Correspondence.from_dict, rows[0][1], rows[0][0]) if rows else None
 
     def find_correspondences(self, owner: str, *, service=None, created_after=None, created_before=None,
                              reportee=None, senders_references=None, status=None) -> list[Correspondence]:
@@ -308,38 +354,36 @@ class SqlCorrespondences:
         if status is not None:
             clauses.append("status=?")
             params.append(status)
-        return [Correspondence.from_dict(json.loads(row[0]))
-                for row in _select(self._db, "correspondences", "senders_reference", clauses, params,
-                                   senders_references)]
+        return [_load_with_id(Correspondence.from_dict, data, i)
+                for i, data in _select(self._db, "correspondences", "senders_reference", clauses, params,
+                                       senders_references)]
 
     def list_correspondences(self) -> list[Correspondence]:
-        return [Correspondence.from_dict(json.loads(row[0]))
-                for row in self._db.query("SELECT data FROM correspondences ORDER BY id")]
+        return [_load_with_id(Correspondence.from_dict, data, i)
+                for i, data in self._db.query("SELECT id, data FROM correspondences ORDER BY id")]
 
     def add_sdp(self, shipment: SdpShipment) -> SdpShipment:
         with self._db.transaction() as conn:
-            new_id = conn.insert(
-                "INSERT INTO sdp_shipments (owner, service_code, service_edition, reportee, reference, created_at, "
-                "data) VALUES (?, ?, ?, ?, ?, ?, '')",
+            new_id = conn.insert_one(
+                "sdp_shipments", ("owner", "service_code", "service_edition", "reportee", "reference", "created_at",
+                                  "data"),
                 (shipment.owner, shipment.service_code, shipment.service_edition, shipment.reportee,
-                 shipment.reference, _ts(shipment.created_at)))
-            stored = replace(shipment, id=new_id)
-            conn.execute("UPDATE sdp_shipments SET data=? WHERE id=?", (_dump(stored.to_dict()), stored.id))
-        return stored
+                 shipment.reference, _ts(shipment.created_at), _dump_without_id(shipment)))
+        return _with_id(shipment, new_id)
 
     def save_sdp(self, shipment: SdpShipment) -> None:
         with self._db.transaction() as conn:
-            conn.execute("UPDATE sdp_shipments SET data=? WHERE id=?", (_dump(shipment.to_dict()), shipment.id))
+            conn.execute("UPDATE sdp_shipments SET data=? WHERE id=?", (_dump_without_id(shipment), shipment.id))
 
     def list_sdp(self) -> list[SdpShipment]:
-        return [SdpShipment.from_dict(json.loads(row[0]))
-                for row in self._db.query("SELECT data FROM sdp_shipments ORDER BY id")]
+        return [_load_with_id(SdpShipment.from_dict, data, i)
+                for i, data in self._db.query("SELECT id, data FROM sdp_shipments ORDER BY id")]
 
     def find_sdp(self, owner: str, *, service=None, created_after=None, created_before=None, reportee=None,
                  references=None) -> list[SdpShipment]:
         clauses, params = _filters(owner, service, created_after, created_before, reportee)
-        return [SdpShipment.from_dict(json.loads(row[0]))
-                for row in _select(self._db, "sdp_shipments", "reference", clauses, params, references)]
+        return [_load_with_id(SdpShipment.from_dict, data, i)
+                for i, data in _select(self._db, "sdp_shipments", "reference", clauses, params, references)]
 
 
 def _filters(owner, service, created_after, created_before, reportee) -> tuple[list[str], list]:
@@ -361,35 +405,46 @@ def _filters(owner, service, created_after, created_before, reportee) -> tuple[l
 
 def _select(db: Database, table: str, reference_column: str, clauses: list[str], params: list,
             references: list[str] | None) -> list[tuple]:
-    """Rows matching ``clauses``, and one of ``references`` when given, in id order."""
+    """(id, data) of the rows matching ``clauses``, and one of ``references`` when given, in id order."""
     base = f"SELECT id, data FROM {table} WHERE " + " AND ".join(clauses)  # noqa: S608 (our own columns)
     if references is None:
-        return [(row[1],) for row in db.query(base + " ORDER BY id", tuple(params))]
+        return db.query(base + " ORDER BY id", tuple(params))
     rows: dict[int, str] = {}
     for chunk in _chunks(list(dict.fromkeys(references))):
         sql = base + f" AND {reference_column} IN ({', '.join('?' * len(chunk))})"
         rows.update(db.query(sql, tuple(params) + tuple(chunk)))
-    return [(rows[key],) for key in sorted(rows)]
+    return [(key, rows[key]) for key in sorted(rows)]
+
+
+_JOURNAL_COLUMNS = ("id", "at", "method", "path", "binding", "service", "operation", "base_operation", "caller",
+                    "owner", "reportees", "status", "outcome", "error_id", "error_message", "duration_ms",
+                    "fault_rule", "request", "response")
 
 
 class SqlJournal:
-    def __init__(self, db: Database):
-        self._db = db
+    """The newest ``keep`` calls. Each call is one INSERT (the journal is on every call's path); older rows are
+    trimmed in batches and hidden from reads until then."""
 
-    def add_entry(self, entry: JournalEntry, *, keep: int) -> JournalEntry:
-        with self._db.transaction() as conn:
-            new_id = conn.insert(
-                "INSERT INTO journal (at, operation, base_operation, binding, caller, owner, reportees, outcome, "
-                "data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')",
-                (_ts(entry.at), entry.operation, entry.base_operation, entry.binding, entry.caller, entry.owner,
-                 " " + " ".join(entry.reportees) + " ", entry.outcome))
-            stored = replace(entry, id=new_id)
-            conn.execute("UPDATE journal SET data=? WHERE id=?", (_dump(stored.to_dict()), stored.id))
-            conn.execute("DELETE FROM journal WHERE id <= ?", (stored.id - keep,))  # keep the newest
-        return stored
+    TRIM_EVERY = 64
+
+    def __init__(self, db: Database, keep: int = 10_000):
+        self._db = db
+        self._keep = keep
+
+    def record(self, exchange: Exchange) -> int:
+        new_id = self._db.insert_one(
+            "journal", _JOURNAL_COLUMNS[1:],
+            (_ts(exchange.at), exchange.method, exchange.path, exchange.binding, exchange.service,
+             exchange.operation, exchange.base_operation, exchange.caller, exchange.owner,
+             " " + " ".join(exchange.reportees) + " ", exchange.status, exchange.outcome, exchange.error_id,
+             exchange.error_message, round(exchange.duration_ms, 3), exchange.fault_rule, exchange.request_body,
+             exchange.response_body))
+        if new_id % self.TRIM_EVERY == 0:
+            self._db.execute("DELETE FROM journal WHERE id <= ?", (new_id - self._keep,))
+        return new_id
 
     def list_entries(self, where: JournalFilter = JournalFilter()) -> list[JournalEntry]:
-        clauses, params = [], []
+        clauses, params = [self._kept], []
         if where.operation is not None:
             clauses.append("(lower(operation)=lower(?) OR lower(base_operation)=lower(?))")
             params += [where.operation, where.operation]
@@ -406,18 +461,34 @@ class SqlJournal:
         if where.since is not None:
             clauses.append("at >= ?")
             params.append(_ts(where.since))
-        sql = "SELECT data FROM journal" + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        sql = f"SELECT {', '.join(_JOURNAL_COLUMNS)} FROM journal WHERE " + " AND ".join(clauses)
         sql += " ORDER BY id DESC" + (f" LIMIT {int(where.limit)}" if where.limit else "")
         rows = self._db.query(sql, tuple(params))
-        return [JournalEntry.from_dict(json.loads(row[0])) for row in reversed(rows)]
+        return [_journal_entry(row) for row in reversed(rows)]
 
     def get_entry(self, entry_id: int) -> JournalEntry | None:
-        rows = self._db.query("SELECT data FROM journal WHERE id=?", (entry_id,))
-        return JournalEntry.from_dict(json.loads(rows[0][0])) if rows else None
+        rows = self._db.query(f"SELECT {', '.join(_JOURNAL_COLUMNS)} FROM journal WHERE id=? AND {self._kept}",
+                              (entry_id,))
+        return _journal_entry(rows[0]) if rows else None
+
+    @property
+    def _kept(self) -> str:
+        return f"id > (SELECT COALESCE(MAX(id), 0) FROM journal) - {int(self._keep)}"
 
     def clear_entries(self) -> int:
         with self._db.transaction() as conn:
-            return conn.execute("DELETE FROM journal").rowcount
+            visible = conn.execute(f"DELETE FROM journal WHERE {self._kept}").rowcount
+            conn.execute("DELETE FROM journal")  # and the trimmed ones not yet gone
+            return visible
+
+
+def _journal_entry(row: tuple) -> JournalEntry:
+    fields = dict(zip(_JOURNAL_COLUMNS, row))
+    fields["at"] = datetime.fromisoformat(fields["at"].replace("Z", "+00:00"))
+    fields["reportees"] = tuple(fields["reportees"].split())
+    fields["request"] = bytes(fields["request"]).decode("utf-8", "replace")
+    fields["response"] = bytes(fields["response"]).decode("utf-8", "replace")
+    return JournalEntry(**fields)
 
 
 class SqlFaultRules:
@@ -426,25 +497,34 @@ class SqlFaultRules:
 
     def add_rule(self, rule: FaultRule) -> FaultRule:
         with self._db.transaction() as conn:
-            stored = replace(rule, id=conn.insert("INSERT INTO fault_rules (data) VALUES ('')"))
-            conn.execute("UPDATE fault_rules SET data=? WHERE id=?", (_dump(stored.to_dict()), stored.id))
-        return stored
+            new_id = conn.insert_one("fault_rules", ("data",), (_dump_without_id(rule),))
+            conn.changed()
+        return _with_id(rule, new_id)
 
     def list_rules(self) -> list[FaultRule]:
-        return [FaultRule.from_dict(json.loads(row[0]))
-                for row in self._db.query("SELECT data FROM fault_rules ORDER BY id")]
+        return [_load_with_id(FaultRule.from_dict, data, i)
+                for i, data in self._db.query("SELECT id, data FROM fault_rules ORDER BY id")]
+
+    def cached_rules(self) -> list[FaultRule]:
+        """The rules as of this request's start: every call checks them, few calls find any."""
+        return self._db.cached("fault_rules", self.list_rules)
 
     def save_rule(self, rule: FaultRule) -> None:
         with self._db.transaction() as conn:
-            conn.execute("UPDATE fault_rules SET data=? WHERE id=?", (_dump(rule.to_dict()), rule.id))
+            conn.execute("UPDATE fault_rules SET data=? WHERE id=?", (_dump_without_id(rule), rule.id))
+            conn.changed()
 
     def delete_rule(self, rule_id: int) -> bool:
         with self._db.transaction() as conn:
-            return conn.execute("DELETE FROM fault_rules WHERE id=?", (rule_id,)).rowcount > 0
+            deleted = conn.execute("DELETE FROM fault_rules WHERE id=?", (rule_id,)).rowcount > 0
+            conn.changed()
+            return deleted
 
     def clear_rules(self) -> int:
         with self._db.transaction() as conn:
-            return conn.execute("DELETE FROM fault_rules").rowcount
+            deleted = conn.execute("DELETE FROM fault_rules").rowcount
+            conn.changed()
+            return deleted
 
 
 class SqlSnapshots:
@@ -453,12 +533,12 @@ class SqlSnapshots:
 
     def add_snapshot(self, label: str | None, created_at: datetime, data: dict) -> int:
         with self._db.transaction() as conn:
-            return conn.insert("INSERT INTO snapshots (created_at, label, data) VALUES (?, ?, ?)",
-                               (created_at.isoformat(), label, _dump(data)))
+            return conn.insert_one("snapshots", ("created_at", "label", "data"),
+                                   (created_at.isoformat(), label, _dump(data)))
 
     def get_snapshot(self, snapshot_id: int) -> dict | None:
         rows = self._db.query("SELECT data FROM snapshots WHERE id=?", (snapshot_id,))
-        return json.loads(rows[0][0]) if rows else None
+        return _parse(rows[0][0]) if rows else None
 
     def list_snapshots(self) -> list[dict]:
         return [{"id": i, "created_at": at, "label": label}

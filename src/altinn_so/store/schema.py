@@ -1,4 +1,5 @@
-"""The schema, as a list of migrations; ``{id}`` stands for each database's auto-numbered primary key.
+"""The schema, as a list of migrations; ``{id}`` stands for each database's auto-numbered primary key and
+``{blob}`` for its byte-string type.
 
 Every entry upgrades the schema by one version; a database applies the ones it has not seen when it is
 opened. Entities are stored as JSON documents (the seed-file form) next to the columns they are found by.
@@ -60,6 +61,17 @@ MIGRATIONS: list[str] = [
     """,
     """
     ALTER TABLE journal ADD COLUMN base_operation TEXT;
+    """,
+    # The journal becomes plain columns, its bodies bytes as received and sent: one INSERT per call, no JSON.
+    # Its old entries are not carried over (it is a test harness's record, not emulated state).
+    """
+    DROP TABLE journal;
+    CREATE TABLE journal (id {id}, at TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,
+                          binding TEXT, service TEXT, operation TEXT, base_operation TEXT, caller TEXT, owner TEXT,
+                          reportees TEXT NOT NULL, status INTEGER NOT NULL, outcome TEXT NOT NULL,
+                          error_id INTEGER, error_message TEXT, duration_ms DOUBLE PRECISION NOT NULL,
+                          fault_rule INTEGER, request {blob} NOT NULL, response {blob} NOT NULL);
+    CREATE INDEX journal_at ON journal (at);
     """,
 ]
 

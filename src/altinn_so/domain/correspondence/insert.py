@@ -81,6 +81,12 @@ class Inserter:
             self._check_notifications(caller, request, service, allow_priority_transport)
 
         with self._transaction():
+            # The receipt first: the correspondence is then written once, knowing its receipt.
+            status, text = (ReceiptStatus.OK, SAVED) if creates_message else sdp_plan.receipt
+            receipt = self.receipts.create("Correspondence", status, text, [
+                Reference("ExternalShipmentReference", request.senders_reference),
+                Reference(OWNER_PARTY, owner.orgno),
+            ])
             correspondence = None
             if creates_message:
                 correspondence = self.store.add_correspondence(Correspondence(
@@ -88,7 +94,7 @@ class Inserter:
                     reportee=request.reportee, senders_reference=request.senders_reference, created_at=now,
                     status_changes=(StatusChange(CorrespondenceStatus.CREATED, now),)
                     + ((StatusChange(CorrespondenceStatus.RESERVED, now),) if reserved else ()),
-                    receipt_id=0, system=caller.system.username if caller.system else None,
+                    receipt_id=receipt.id, system=caller.system.username if caller.system else None,
                     system_user_code=system_user_code, language=str(request.language).strip(),
                     title=request.title, summary=request.summary, body=request.body,
                     custom_message_data=request.custom_message_data,
@@ -103,24 +109,17 @@ class Inserter:
                 ))
                 # validated and rendered even when reserved; the engine then renders nothing to send
                 self._notify(caller, correspondence, request, service, allow_priority_transport)
-
-            status, text = (ReceiptStatus.OK, SAVED) if creates_message else sdp_plan.receipt
-            receipt = self.receipts.create("Correspondence", status, text, [
-                Reference("ExternalShipmentReference", request.senders_reference),
-                Reference(OWNER_PARTY, owner.orgno),
-            ])
-            if sdp_plan is not None:
-                shipment = self.store.add_sdp(sdp_plan.shipment(
-                    owner.code, service, request.reportee, request.senders_reference,
-                    correspondence.id if correspondence else None))
-                # The letter's sub-receipt: lookups by the shipment reference keep finding the main receipt.
-                self.receipts.create("Correspondence", sdp_plan.letter_status, sdp_plan.letter_text,
-                                     [Reference(OWNER_PARTY, owner.orgno)], parent_id=receipt.id)
-                if correspondence:
-                    correspondence = replace(correspondence, sdp_id=shipment.id)
+            if sdp_plan is None:
+                return receipt  # new: it has no sub-receipts
+            shipment = self.store.add_sdp(sdp_plan.shipment(
+                owner.code, service, request.reportee, request.senders_reference,
+                correspondence.id if correspondence else None))
+            # The letter's sub-receipt: lookups by the shipment reference keep finding the main receipt.
+            letter = self.receipts.create("Correspondence", sdp_plan.letter_status, sdp_plan.letter_text,
+                                          [Reference(OWNER_PARTY, owner.orgno)], parent_id=receipt.id)
             if correspondence:
-                self.store.save_correspondence(replace(correspondence, receipt_id=receipt.id))
-        return self.receipts.get(caller, receipt.id, [])
+                self.store.save_correspondence(replace(correspondence, sdp_id=shipment.id))
+            return replace(receipt, sub_receipts=(letter,))
 
     def _check_system_user_code(self, caller: Caller, code: str | None, *, required: bool) -> str:
         prefix = (caller.system.system_user_code_prefix if caller.system else "") or caller.owner.code
@@ -181,11 +180,12 @@ class Inserter:
                 service: Service, allow_priority_transport: bool) -> None:
         rules = Rules(allow_priority_transport=allow_priority_transport, strict_both=False)
         messages: list[OutboxMessage] = []
-        for notification in request.notifications:
+        ids = self.outbox.next_notification_ids(len(request.notifications))
+        for notification, number in zip(request.notifications, ids):
             prepared = replace(notification, reportee_number=correspondence.reportee,
                                is_reservable=correspondence.is_reservable)
             outcome = self.engine.prepare(caller.owner, prepared, rules=rules, origin=correspondence.origin,
-                                          notification_id=self.outbox.next_notification_id(), linked_service=service)
+                                          notification_id=number, linked_service=service)
             messages.extend(outcome.messages)
         self.outbox.add_messages(messages)
 

@@ -44,10 +44,10 @@ class StandaloneNotificationService:
                               f"The number of notifications ({len(requests)}) exceeds the limit of {limit}.")
         rules = Rules(allow_priority_transport=allow_priority_transport, strict_both=True)
         with self._transaction():
+            ids = self._outbox.next_notification_ids(len(requests))
             outcomes = [
-                self._engine.prepare(caller.owner, request, rules=rules, origin=ORIGIN,
-                                     notification_id=self._outbox.next_notification_id())
-                for request in requests
+                self._engine.prepare(caller.owner, request, rules=rules, origin=ORIGIN, notification_id=number)
+                for request, number in zip(requests, ids)
             ]
             stored = iter(self._outbox.add_messages([m for o in outcomes for m in o.messages]))
             return [

@@ -1,0 +1,50 @@
+"""The domain suite runs against every store: each test that touches one runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from altinn_so.emulator import Emulator, Settings
+from altinn_so.seeding import default_seed
+from altinn_so.store.database import open_database
+
+from support.stores import STORES, PostgresServer
+
+_SEED = default_seed()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    server = PostgresServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=STORES)
+def database_url(request) -> str:
+    """A fresh, empty store."""
+    if request.param == "sqlite":
+        return ":memory:"
+    return request.getfixturevalue("postgres_server").empty()
+
+
+@pytest.fixture(params=STORES)
+def persistent_url(request, tmp_path) -> str:
+    """A store that outlives its process: a SQLite file, or PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "state.db")
+    return request.getfixturevalue("postgres_server").empty()
+
+
+@pytest.fixture
+def db(database_url):
+    database = open_database(database_url)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def emulator(clock, database_url) -> Emulator:
+    emu = Emulator(Settings(database=database_url), clock=clock, seed=_SEED)
+    yield emu
+    emu.close()
