@@ -184,7 +184,7 @@ def format_value(value: Any) -> str:
 # -- compiled plans ----------------------------------------------------------------------------------
 
 class _Member:
-    __slots__ = ("name", "tag", "repeated", "nillable", "plan", "parse", "is_string")
+    __slots__ = ("name", "tag", "repeated", "nillable", "plan", "parse", "is_string", "is_reportee")
 
     def __init__(self, name: str, tag: str, model):
         self.name = name
@@ -199,6 +199,7 @@ class _Member:
             self.plan = None
             self.parse = _primitive_parser(model)
             self.is_string = issubclass(model, Unicode) and not model.Attributes.values
+        self.is_reportee = self.is_string and name in _REPORTEE_MEMBERS
 
 
 class _Plan:
@@ -249,45 +250,67 @@ def _declared_members(model) -> list[tuple[str, list]]:
 
 # -- decoding ----------------------------------------------------------------------------------------
 
-def decode(model, element: etree._Element, path: str = "") -> dict:
-    """The children of ``element`` read as an instance of the complex ``model``."""
-    return _decode_complex(plan_for(model), element, path or etree.QName(element).localname)
+class _Invalid(Exception):
+    """A value that cannot be read; its path grows as the error rises through the levels above it."""
+
+    def __init__(self, path: str, message: str):
+        self.path = path
+        self.message = message
 
 
-def _decode_complex(plan: _Plan, element, path: str) -> dict:
+_NIL_VALUES = ("true", "1")
+_REPORTEE_MEMBERS = frozenset({"Reportee", "ReporteeNumber"})
+
+
+def decode(model, element: etree._Element, path: str = "", reportees: list[str] | None = None) -> dict:
+    """The children of ``element`` read as an instance of the complex ``model``.
+
+    ``reportees`` (if given) collects every Reportee/ReporteeNumber anywhere inside, for the journal and
+    fault rules, while the tree is read anyway.
+    """
+    try:
+        return _decode_complex(plan_for(model), element, reportees)
+    except _Invalid as exc:
+        raise DecodeError((path or etree.QName(element).localname) + exc.path, exc.message) from None
+
+
+def _decode_complex(plan: _Plan, element, reportees: list[str] | None) -> dict:
+    # The hot path of every call: no path strings (built only when a value is bad), no type checks
+    # (comments have a function as their tag, which no member matches).
     out: dict = {}
     by_tag = plan.by_tag
     for child in element:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue  # comments and processing instructions
-        member = by_tag.get(tag)
+        member = by_tag.get(child.tag)
         if member is None:
-            continue
-        value = _decode_member(member, child, path)
+            continue  # unknown elements are ignored, as WCF does
+        if child.keys() and child.get(_NIL) in _NIL_VALUES:
+            value = None
+        elif member.plan is not None:
+            try:
+                value = _decode_complex(member.plan, child, reportees)
+            except _Invalid as exc:
+                exc.path = "/" + member.name + exc.path
+                raise
+        else:
+            text = child.text or ""
+            if member.is_string:
+                value = text
+                if member.is_reportee and text and reportees is not None and text not in reportees:
+                    reportees.append(text)
+            else:
+                text = text.strip()
+                if not text:
+                    value = EMPTY
+                else:
+                    try:
+                        value = member.parse(text)
+                    except ValueError as exc:
+                        raise _Invalid("/" + member.name, str(exc)) from None
         if member.repeated:
             out.setdefault(member.name, []).append(value)
         else:
             out[member.name] = value
     return out
-
-
-def _decode_member(member: _Member, element, path: str):
-    if element.get(_NIL) in ("true", "1"):
-        return None
-    here = f"{path}/{member.name}"
-    if member.plan is not None:
-        return _decode_complex(member.plan, element, here)
-    text = element.text or ""
-    if member.is_string:
-        return text
-    text = text.strip()
-    if not text:
-        return EMPTY
-    try:
-        return member.parse(text)
-    except ValueError as exc:
-        raise DecodeError(here, str(exc)) from None
 
 
 # -- encoding ----------------------------------------------------------------------------------------

@@ -55,30 +55,36 @@ class RequestEnvelope:
         return None if element is None else (element.text or "")
 
 
+_ENVELOPE_TAGS = {f"{{{SOAP11_ENV}}}Envelope": 11, f"{{{SOAP12_ENV}}}Envelope": 12}
+_HEADER_TAGS = {11: f"{{{SOAP11_ENV}}}Header", 12: f"{{{SOAP12_ENV}}}Header"}
+_BODY_TAGS = {11: f"{{{SOAP11_ENV}}}Body", 12: f"{{{SOAP12_ENV}}}Body"}
+_WSA_ACTION, _WSA_MESSAGE_ID = f"{{{WSA}}}Action", f"{{{WSA}}}MessageID"
+_USERNAME_TOKEN = f"{{{WSSE}}}Security/{{{WSSE}}}UsernameToken"
+
+
 def parse_envelope(data: bytes, expected_version: int) -> RequestEnvelope:
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise SoapFault.protocol(f"The request is not well-formed XML: {exc.msg}", status=400) from None
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
         raise SoapFault.protocol("For security reasons DTD is prohibited in this XML document.", status=400)
 
-    qname = etree.QName(root)
-    version = _VERSION_OF.get(qname.namespace)
-    if qname.localname != "Envelope" or version is None:
+    version = _ENVELOPE_TAGS.get(root.tag)
+    if version is None:
         raise SoapFault.protocol("The request is not a SOAP envelope.", code="VersionMismatch")
     if version != expected_version:
         raise SoapFault.protocol(
             f"The envelope is SOAP {version / 10:.1f}, but this endpoint speaks SOAP {expected_version / 10:.1f}.",
             code="VersionMismatch", reply_version=version)
 
-    env = ENVELOPE_NS[version]
+    header_tag, body_tag = _HEADER_TAGS[version], _BODY_TAGS[version]
     header = body = None
     for child in root:
-        if child.tag == f"{{{env}}}Header":
+        if child.tag == header_tag:
             header = child
-        elif child.tag == f"{{{env}}}Body":
+        elif child.tag == body_tag:
             body = child
     if body is None:
         raise SoapFault.protocol("The SOAP envelope has no Body.")
@@ -89,11 +95,11 @@ def parse_envelope(data: bytes, expected_version: int) -> RequestEnvelope:
     wsa_action = message_id = None
     token = None
     if header is not None:
-        action = header.find(f"{{{WSA}}}Action")
+        action = header.find(_WSA_ACTION)
         wsa_action = action.text.strip() if action is not None and action.text else None
-        mid = header.find(f"{{{WSA}}}MessageID")
+        mid = header.find(_WSA_MESSAGE_ID)
         message_id = mid.text.strip() if mid is not None and mid.text else None
-        token_element = header.find(f"{{{WSSE}}}Security/{{{WSSE}}}UsernameToken")
+        token_element = header.find(_USERNAME_TOKEN)
         if token_element is not None:
             user = token_element.find(f"{{{WSSE}}}Username")
             password = token_element.find(f"{{{WSSE}}}Password")

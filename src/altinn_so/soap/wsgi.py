@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 from ..domain.auth import AuthMode, Caller
 from ..domain.errors import AltinnError, ErrorCode
-from . import codec
+from . import codec, writer
 from .bindings import Credentials
 from .contract import BoundOperation, Endpoint
 from .envelope import RequestEnvelope, is_password_text, new_envelope, parse_envelope, serialize
@@ -80,6 +80,7 @@ class SoapApplication:
         self.settings = settings
 
     def __call__(self, environ: dict, start_response):
+        self.emulator.sync()
         exchange = Exchange(method=environ.get("REQUEST_METHOD", "GET").upper(), path=environ.get("PATH_INFO") or "/",
                             at=self.emulator.clock.now())
         started = time.perf_counter()
@@ -157,12 +158,12 @@ class SoapApplication:
         operation = self._select_operation(route, request, params, environ)
         exchange.operation, exchange.base_operation = operation.wire_name, operation.operation.name
         try:
-            args = codec.decode(route.models.operations[operation.wire_name].request, request.body_element)
+            args = codec.decode(route.models.operations[operation.wire_name].request, request.body_element,
+                                reportees=exchange.reportees)
         except codec.DecodeError as exc:
             raise SoapFault.protocol(
                 f"The formatter threw an exception while trying to deserialize the message: {exc}",
                 subcode="DeserializationFailed") from None
-        exchange.reportees = reportees_in(args)
         try:
             credentials = self._credentials(endpoint, operation, args, request, environ)
             if credentials is not None:
@@ -287,17 +288,17 @@ class SoapApplication:
 
     def _reply(self, route: Route, operation: BoundOperation, request: RequestEnvelope, result):
         binding = route.endpoint.binding
-        envelope, body = new_envelope(binding.soap_version, reply_action=operation.reply_action,
-                                      relates_to=request.message_id, addressing=binding.addressing)
         if operation.operation.results:
             value = result or {}
         elif operation.operation.returns is not None:
             value = {operation.result_name: result}
         else:
             value = {}
-        codec.encode(route.models.operations[operation.wire_name].response, value, body, operation.response_tag,
-                     nsmap={None: operation.namespace})
-        payload = serialize(envelope)
+        body: list[str] = []
+        writer.response_writer(route.models.operations[operation.wire_name].response,
+                               operation.response_tag).write(value, body)
+        payload = writer.envelope(binding.soap_version, body, reply_action=operation.reply_action,
+                                  relates_to=request.message_id, addressing=binding.addressing)
         return 200, [("Content-Type", _CONTENT_TYPE[binding.soap_version]),
                      ("Content-Length", str(len(payload)))], payload
 
@@ -343,21 +344,3 @@ def _split(tag: str) -> tuple[str, str]:
         namespace, _, local = tag[1:].partition("}")
         return namespace, local
     return "", tag
-
-
-_REPORTEE_KEYS = ("Reportee", "ReporteeNumber")
-
-
-def reportees_in(args, found: list[str] | None = None) -> list[str]:
-    """Every Reportee/ReporteeNumber anywhere in the decoded arguments, for the journal and fault rules."""
-    found = [] if found is None else found
-    if isinstance(args, dict):
-        for key, value in args.items():
-            if key in _REPORTEE_KEYS and isinstance(value, str) and value and value not in found:
-                found.append(value)
-            else:
-                reportees_in(value, found)
-    elif isinstance(args, list):
-        for item in args:
-            reportees_in(item, found)
-    return found

@@ -1,0 +1,201 @@
+"""Writing response envelopes as text, compiled once per response contract.
+
+Every successful call ends here, so this is on the hot path: instead of building an lxml tree and
+serialising it, each response model is compiled into small functions that append strings. The output
+follows WCF's habits (see the real samples): the operation's namespace is the default one, each result
+element declares the prefixes its content uses (``a``, ``b``, ... and ``i`` for ``xsi:nil``).
+
+It reads the same plans as ``codec`` (member order, namespaces, nillability), so a contract is still
+declared once. Faults, rare by nature, are still written with lxml (``faults``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from .codec import format_value, plan_for
+from .namespaces import SOAP11_ENV, SOAP12_ENV, WSA, WSSE, WSU, XSI
+
+Writer = Callable[[object, list], None]
+
+# Characters XML 1.0 cannot carry at all (lxml refuses them too).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_PREFIXES = "abcdefghjklmnopqrtuvwxyz"  # no i (xsi) and no s (the envelope)
+
+
+def escape(text: str) -> str:
+    """Text content as XML; a carriage return is kept as a character reference, as lxml writes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def text_of(value) -> str:
+    if type(value) is str:
+        return escape(value)
+    return escape(format_value(value))
+
+
+# -- compiling ------------------------------------------------------------------------------------
+
+def _split(tag: str) -> tuple[str, str]:
+    namespace, _, local = tag[1:].partition("}")
+    return namespace, local
+
+
+def _namespaces(member, found: dict, seen: set) -> bool:
+    """Collect the namespaces of ``member`` and everything under it (in document order) into ``found``;
+    True if any element in there can be written as nil."""
+    found.setdefault(_split(member.tag)[0], None)
+    nil = member.nillable
+    plan = member.plan
+    if plan is not None and id(plan) not in seen:
+        seen.add(id(plan))
+        for child in plan.members:
+            nil = _namespaces(child, found, seen) or nil
+    return nil
+
+
+def _member_writer(member, prefixes: dict[str, str], declarations: str = "", nil_declarations: str = "") -> Writer:
+    namespace, local = _split(member.tag)
+    prefix = prefixes[namespace]
+    name = f"{prefix}:{local}" if prefix else local
+    start, end, empty = f"<{name}{declarations}>", f"</{name}>", f"<{name}{declarations}/>"
+    nil = f'<{name}{declarations}{nil_declarations} i:nil="true"/>' if member.nillable else None
+
+    if member.plan is None:
+        def write_primitive(value, out: list) -> None:
+            if value is None:
+                if nil is not None:
+                    out.append(nil)
+                return
+            out.append(start)
+            out.append(escape(value) if type(value) is str else text_of(value))
+            out.append(end)
+
+        return write_primitive
+
+    # Shared by every element of this type and scope, and filled in after this writer exists:
+    # a recursive contract (a receipt's sub-receipts) refers to its own list while it is compiled.
+    key = (id(member.plan), tuple(sorted(prefixes.items())))
+    children: list[tuple[str, bool, Writer]] | None = _CHILDREN.get(key)
+    compile_children = children is None
+    if compile_children:
+        children = _CHILDREN[key] = []
+
+    def write_complex(value, out: list) -> None:
+        if value is None:
+            if nil is not None:
+                out.append(nil)
+            return
+        out.append(start)
+        opened = len(out)
+        if type(value) is dict:
+            get = value.get
+        else:
+            def get(key, _value=value):
+                return getattr(_value, key, None)
+        for key, repeated, write in children:
+            item = get(key)
+            if repeated:
+                for entry in item or ():
+                    write(entry, out)
+            else:
+                write(item, out)
+        if len(out) == opened:
+            out[-1] = empty
+        else:
+            out.append(end)
+
+    if compile_children:
+        children.extend((child.name, child.repeated, _member_writer(child, prefixes))
+                        for child in member.plan.members)
+    return write_complex
+
+
+_CHILDREN: dict = {}
+
+
+def _result_writer(member, default_namespace: str) -> Writer:
+    """A direct child of the response element: it declares every prefix its content uses, as WCF does."""
+    found: dict[str, None] = {}
+    uses_nil = _namespaces(member, found, set())
+    prefixes = {default_namespace: ""}
+    declarations = []
+    for namespace in found:
+        if namespace not in prefixes:
+            prefixes[namespace] = _PREFIXES[len(declarations)]
+            declarations.append(f' xmlns:{prefixes[namespace]}="{namespace}"')
+    xsi = f' xmlns:i="{XSI}"' if uses_nil else ""
+    if member.plan is None:  # a plain value needs xsi only to be nil
+        return _member_writer(member, prefixes, "".join(declarations), xsi)
+    return _member_writer(member, prefixes, xsi + "".join(declarations))
+
+
+class ResponseWriter:
+    """Writes the body element of one operation's response."""
+
+    def __init__(self, model, tag: str):
+        namespace, local = _split(tag)
+        plan = plan_for(model)
+        self._start, self._end = f'<{local} xmlns="{namespace}">', f"</{local}>"
+        self._empty = f'<{local} xmlns="{namespace}"/>'
+        self._members = [(m.name, m.repeated, _result_writer(m, namespace)) for m in plan.members]
+
+    def write(self, value: dict, out: list) -> None:
+        if not self._members:
+            out.append(self._empty)
+            return
+        out.append(self._start)
+        for key, repeated, write in self._members:
+            item = value.get(key)
+            if repeated:
+                for entry in item or ():
+                    write(entry, out)
+            else:
+                write(item, out)
+        out.append(self._end)
+
+
+_WRITERS: dict = {}
+
+
+def response_writer(model, tag: str) -> ResponseWriter:
+    writer = _WRITERS.get((model, tag))
+    if writer is None:
+        writer = _WRITERS[(model, tag)] = ResponseWriter(model, tag)
+    return writer
+
+
+# -- the envelope -------------------------------------------------------------------------------------
+
+def envelope(soap_version: int, body: list, *, reply_action: str | None = None, relates_to: str | None = None,
+             addressing: bool = False) -> bytes:
+    """A response envelope around ``body`` (the pieces a ResponseWriter appended), as UTF-8."""
+    env = SOAP11_ENV if soap_version == 11 else SOAP12_ENV
+    if addressing:
+        created = datetime.now(timezone.utc)  # the wall clock: clients check it against their own
+        head = (f'<s:Envelope xmlns:s="{env}" xmlns:a="{WSA}"><s:Header>'
+                f'<a:Action s:mustUnderstand="1">{escape(reply_action or "")}</a:Action>'
+                + (f"<a:RelatesTo>{escape(relates_to)}</a:RelatesTo>" if relates_to else "")
+                + f'<o:Security xmlns:o="{WSSE}" s:mustUnderstand="1"><u:Timestamp xmlns:u="{WSU}" u:Id="_0">'
+                f"<u:Created>{_utc(created)}</u:Created><u:Expires>{_utc(created + timedelta(minutes=5))}"
+                "</u:Expires></u:Timestamp></o:Security></s:Header><s:Body>")
+    else:
+        head = f'<s:Envelope xmlns:s="{env}"><s:Body>'
+    document = head + "".join(body) + "</s:Body></s:Envelope>"
+    if _NOT_XML.search(document):
+        raise ValueError("the response holds characters XML cannot carry")
+    return document.encode("utf-8")
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
