@@ -13,11 +13,20 @@ from altinn_so.seeding import default_seed
 from altinn_so.server import make_server
 from altinn_so.app import EmulatorApp
 from altinn_so.soap.wsgi import SoapApplication, WireSettings
+from support.stores import PostgresServer
 
 # A fixed instant for tests that need one; 10:00 in Oslo.
 TEST_NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
 _SEED = default_seed()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> PostgresServer:
+    """A database of this session's on the local PostgreSQL server (see support.stores)."""
+    server = PostgresServer()
+    yield server
+    server.close()
 
 
 @pytest.fixture

@@ -113,3 +113,9 @@ def test_wsdl_writes_one_file_per_endpoint_with_the_given_address(tmp_path, caps
 @pytest.mark.parametrize("args", [["--tls-cert", "x.pem"], ["--tls-client-ca", "ca.pem"]])
 def test_incomplete_tls_options_are_refused(args, capsys):
     assert main(["serve", *args]) == 2
+
+
+@pytest.mark.parametrize("args", [["--workers", "0"], ["--threads", "0"]])
+def test_workers_and_threads_must_be_positive(args, capsys):
+    assert main(["serve", *args]) == 2
+    assert "at least 1" in capsys.readouterr().err

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 DEFAULT_PORT = 8080
@@ -17,8 +19,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .domain.correspondence import CorrespondenceSettings
     from .emulator import Emulator, Settings
     from .seeding import SeedError
-    from .server import TlsSettings, make_server, serve_forever
-    from .soap.routes import default_routes
+    from .server import TlsSettings
     from .soap.wsgi import WireSettings
 
     logs.configure(args.log_format, args.log_level)
@@ -28,8 +29,17 @@ def _serve(args: argparse.Namespace) -> int:
     if args.tls_client_ca and not args.tls_cert:
         print("altinn-so: --tls-client-ca needs --tls-cert and --tls-key", file=sys.stderr)
         return 2
+    if args.workers < 1 or args.threads < 1:
+        print("altinn-so: --workers and --threads must be at least 1", file=sys.stderr)
+        return 2
+    database, temporary = args.db, None
+    if args.workers > 1 and database in (":memory:", "sqlite:///:memory:", "sqlite:///"):
+        # Workers are processes: they can only share a database that lives in a file.
+        handle, temporary = tempfile.mkstemp(prefix="altinn-so-", suffix=".sqlite3")
+        os.close(handle)
+        database = temporary
     try:
-        emulator = Emulator(Settings(database=args.db, seed_files=tuple(args.seed),
+        emulator = Emulator(Settings(database=database, seed_files=tuple(args.seed),
                                      include_default_seed=not args.no_default_seed,
                                      correspondence=CorrespondenceSettings(status_limit=args.status_limit)))
     except SeedError as exc:
@@ -42,25 +52,52 @@ def _serve(args: argparse.Namespace) -> int:
         smtp_username=args.smtp_user, smtp_password=args.smtp_password, sms_webhook=args.sms_webhook,
         interval_seconds=args.delivery_interval), sync=emulator.sync)
     app = EmulatorApp(emulator, wire=wire, deliver=deliverer.deliver_due if deliverer.settings.channels else None)
+    described = f"{database} (temporary, shared by the workers)" if temporary else database
+
+    def ready(host: str, port: int) -> None:
+        _print_endpoints("https" if tls else "http", host, port, described, args.workers, deliverer)
+
+    def finish() -> None:
+        deliverer.stop()
+        emulator.close()
+        if temporary:
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    os.remove(temporary + suffix)
+
+    if args.workers > 1:
+        from .workers import serve_with_workers
+
+        serve_with_workers(app, args.host, args.port, workers=args.workers, threads=args.threads, tls=tls,
+                           ready=ready, after_fork=deliverer.start, before_exit=finish)
+        return 0
+
+    from .server import make_server, serve_forever
+
     server = make_server(app, args.host, args.port, threads=args.threads, tls=tls)
     server.prepare()
-    host, port = server.bind_addr[:2]
-    scheme = "https" if tls else "http"
-    shown = f"[{host}]" if ":" in host else host
-    print(f"altinn-so serving on {scheme}://{shown}:{port} (database: {args.db})")
-    for route in sorted(default_routes(), key=lambda r: r.endpoint.path):
-        print(f"  {scheme}://{shown}:{port}{route.endpoint.path}")
-    print(f"admin: {scheme}://{shown}:{port}/_admin/ (web page), {scheme}://{shown}:{port}/_admin/health")
-    if deliverer.settings.channels:
-        print(f"delivering notifications: {', '.join(sorted(c.value for c in deliverer.settings.channels))}")
-    sys.stdout.flush()
+    ready(*server.bind_addr[:2])
     deliverer.start()
     try:
         serve_forever(server)
     finally:
-        deliverer.stop()
-        emulator.close()
+        finish()
     return 0
+
+
+def _print_endpoints(scheme: str, host: str, port: int, database: str, workers: int, deliverer) -> None:
+    from .soap.routes import default_routes
+
+    shown = f"[{host}]" if ":" in host else host
+    base = f"{scheme}://{shown}:{port}"
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    print(f"altinn-so serving on {base} (database: {database}{processes})")
+    for route in sorted(default_routes(), key=lambda r: r.endpoint.path):
+        print(f"  {base}{route.endpoint.path}")
+    print(f"admin: {base}/_admin/ (web page), {base}/_admin/health")
+    if deliverer.settings.channels:
+        print(f"delivering notifications: {', '.join(sorted(c.value for c in deliverer.settings.channels))}")
+    sys.stdout.flush()
 
 
 def _wsdl(args: argparse.Namespace) -> int:
@@ -114,7 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="ask for client certificates issued by this CA; EC/EC2 then require one")
     serve.add_argument("--max-body-bytes", type=int, default=10 * 1024 * 1024, metavar="N",
                        help="largest request body accepted (default 10 MiB)")
-    serve.add_argument("--threads", type=int, default=16, help="worker threads (default 16)")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="worker processes sharing one store (default 1; more need a database file or "
+                            "PostgreSQL: with SQLite in memory a temporary file is used)")
+    serve.add_argument("--threads", type=int, default=16, help="threads per worker process (default 16)")
     serve.add_argument("--status-limit", type=int, default=1000, metavar="N",
                        help="correspondence status results per query before LimitReached (default 1000)")
     serve.add_argument("--log-format", choices=("json", "text"), default="json",

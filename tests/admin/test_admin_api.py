@@ -7,6 +7,7 @@ traceback)."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -51,7 +52,7 @@ METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 
 
 def test_health_and_ready(admin):
-    assert admin.get("/health") == {"status": "ok"}
+    assert admin.get("/health") == {"status": "ok", "process": os.getpid()}  # served in this process
     assert admin.get("/ready") == {"ready": True}
 
 

@@ -8,16 +8,9 @@ from altinn_so.emulator import Emulator, Settings
 from altinn_so.seeding import default_seed
 from altinn_so.store.database import open_database
 
-from support.stores import STORES, PostgresServer
+from support.stores import STORES
 
 _SEED = default_seed()
-
-
-@pytest.fixture(scope="session")
-def postgres_server():
-    server = PostgresServer()
-    yield server
-    server.close()
 
 
 @pytest.fixture(params=STORES)

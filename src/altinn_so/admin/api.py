@@ -8,6 +8,7 @@ fault rules). Every endpoint is listed in the README, "Admin API".
 from __future__ import annotations
 
 import json
+import os
 import logging
 import math
 import re
@@ -166,7 +167,7 @@ class AdminApi:
     # -- health ----------------------------------------------------------------------------------------
 
     def health(self, request):
-        return {"status": "ok"}
+        return {"status": "ok", "process": os.getpid()}  # which worker answered, under serve --workers
 
     def ready(self, request):
         self.emulator.db.query("SELECT 1")

@@ -19,6 +19,7 @@ import os
 import sqlite3
 import threading
 from contextlib import suppress
+from functools import lru_cache
 
 from .schema import MIGRATIONS, NUMBERED_TABLES
 
@@ -98,8 +99,11 @@ class Database:
         return self.insert(table, columns, [row])[0]
 
     @staticmethod
-    def _values(columns: tuple[str, ...], count: int) -> str:
-        return ", ".join(["(" + ", ".join("?" * len(columns)) + ")"] * count)
+    @lru_cache(maxsize=256)
+    def _insert_sql(table: str, columns: tuple[str, ...], count: int) -> str:
+        """``INSERT INTO table (columns) VALUES (?, ...), ...`` for ``count`` rows (built once per shape)."""
+        row = "(" + ", ".join("?" * len(columns)) + ")"
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * count)}"
 
     @property
     def shared(self) -> bool:
@@ -314,8 +318,7 @@ class SqliteDatabase(Database):
     def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
         # AUTOINCREMENT numbers rows in the order written and rolls back with the transaction; one statement
         # holds the write lock throughout, so its rows get consecutive ids ending at lastrowid.
-        cursor = self.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {self._values(columns, len(rows))}",
-                              tuple(value for row in rows for value in row))
+        cursor = self.execute(self._insert_sql(table, columns, len(rows)), tuple(value for row in rows for value in row))
         return list(range(cursor.lastrowid - len(rows) + 1, cursor.lastrowid + 1))
 
     @property
@@ -390,7 +393,7 @@ class PostgresDatabase(Database):
             else:
                 last = row[0]
             ids = list(range(last - count + 1, last + 1))
-            self.execute(f"INSERT INTO {table} (id, {', '.join(columns)}) VALUES {self._values(('id',) + columns, count)}",
+            self.execute(self._insert_sql(table, ("id",) + columns, count),
                          tuple(value for new_id, row in zip(ids, rows) for value in (new_id, *row)))
         return ids
 
