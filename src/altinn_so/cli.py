@@ -61,7 +61,7 @@ def _serve(args: argparse.Namespace) -> int:
         deliverer.stop()
         emulator.close()
         if temporary:
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", "-writer.lock"):
                 with contextlib.suppress(OSError):
                     os.remove(temporary + suffix)
 

@@ -41,3 +41,18 @@ def emulator(clock, database_url) -> Emulator:
     emu = Emulator(Settings(database=database_url), clock=clock, seed=_SEED)
     yield emu
     emu.close()
+
+
+@pytest.fixture
+def emulator_with(clock, database_url):
+    """Make an emulator with settings of the test's own, on the test's store (closed afterwards)."""
+    made = []
+
+    def make(**settings) -> Emulator:
+        emu = Emulator(Settings(database=database_url, **settings), clock=clock, seed=_SEED)
+        made.append(emu)
+        return emu
+
+    yield make
+    for emu in made:
+        emu.close()

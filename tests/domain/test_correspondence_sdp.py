@@ -11,13 +11,10 @@ from altinn_so.domain.correspondence.model import (CorrespondenceStatus, SdpEven
                                                    SdpShipment, SdpStatus, StatusFilter)
 from altinn_so.domain.errors import AltinnError
 from altinn_so.domain.receipts import ReceiptStatus, Reference
-from altinn_so.emulator import Emulator, Settings
-from altinn_so.seeding import default_seed
 
 from .factories import (DAGNY, KARI, LISE, NOW, OLA, ORG, PER, TTD_ORGNO, correspondence, pdf, request,
                         system_caller)
 
-SEED = default_seed()
 
 FORWARDED = "Correspondence forwarded as digital post; no Altinn message was created."
 REJECTED = "Correspondence Rejected: the reportee cannot receive digital post and BackupAltinn is false."
@@ -220,9 +217,8 @@ class TestOutcomes:
 # -- events as time passes ---------------------------------------------------------------------------------
 
 class TestEvents:
-    def test_delivered_after_the_delivery_delay(self, clock):
-        emulator = Emulator(Settings(correspondence=CorrespondenceSettings(sdp_delivery_delay=timedelta(hours=1))),
-                            clock=clock, seed=SEED)
+    def test_delivered_after_the_delivery_delay(self, clock, emulator_with):
+        emulator = emulator_with(correspondence=CorrespondenceSettings(sdp_delivery_delay=timedelta(hours=1)))
         try:
             insert(emulator, letter(OLA, reference="L"))
             caller = system_caller(emulator)

@@ -11,17 +11,15 @@ from altinn_so.domain.correspondence import CorrespondenceSettings
 from altinn_so.domain.correspondence.model import (CorrespondenceStatus, NotificationView, SdpRequest, SdpStatus,
                                                    StatusFilter)
 from altinn_so.domain.errors import AltinnError
-from altinn_so.emulator import Emulator, Settings
-from altinn_so.seeding import default_seed
+from altinn_so.emulator import Emulator
 
 from .factories import (ETT_MESSAGE, KARI, NOW, OLA, ORG, PER, TTD_DPV, TTD_MESSAGE, correspondence, pdf,
                         request, system_caller)
 
-SEED = default_seed()
 
 
-def make_emulator(clock, **settings) -> Emulator:
-    return Emulator(Settings(correspondence=CorrespondenceSettings(**settings)), clock=clock, seed=SEED)
+def make_emulator(emulator_with, **settings) -> Emulator:
+    return emulator_with(correspondence=CorrespondenceSettings(**settings))
 
 
 def insert(emulator, *args, caller=None, **fields):
@@ -199,8 +197,8 @@ class TestNotificationSent:
 # -- limits --------------------------------------------------------------------------------------------------
 
 class TestLimits:
-    def test_limit_reached(self, clock):
-        emulator = make_emulator(clock, status_limit=2)
+    def test_limit_reached(self, clock, emulator_with):
+        emulator = make_emulator(emulator_with, status_limit=2)
         try:
             insert(emulator)
             insert(emulator)
@@ -214,8 +212,8 @@ class TestLimits:
         finally:
             emulator.close()
 
-    def test_the_limit_applies_after_the_notification_filter(self, clock):
-        emulator = make_emulator(clock, status_limit=1)
+    def test_the_limit_applies_after_the_notification_filter(self, clock, emulator_with):
+        emulator = make_emulator(emulator_with, status_limit=1)
         try:
             insert(emulator)
             insert(emulator, notifications=[notice("Email")])
@@ -224,8 +222,25 @@ class TestLimits:
         finally:
             emulator.close()
 
-    def test_sdp_limit(self, clock):
-        emulator = make_emulator(clock, status_limit=1)
+    def test_the_notification_filter_reads_on_past_correspondences_it_drops(self, clock, emulator_with):
+        """The store is read a page at a time (limit + 1 rows); a page the filter empties is not the end."""
+        emulator = make_emulator(emulator_with, status_limit=2)
+        try:
+            for _ in range(3):
+                insert(emulator)
+            for _ in range(3):
+                insert(emulator, notifications=[notice("Email")])
+            result = details(emulator, notification_sent=True)
+            assert (ids(result), result.limit_reached) == ([4, 5], True)
+            result = details(emulator, notification_sent=False)
+            assert (ids(result), result.limit_reached) == ([1, 2], True)
+            result = details(emulator, notification_sent=True, current_status="Created")
+            assert (ids(result), result.limit_reached) == ([4, 5], True)
+        finally:
+            emulator.close()
+
+    def test_sdp_limit(self, clock, emulator_with):
+        emulator = make_emulator(emulator_with, status_limit=1)
         try:
             for _ in range(2):
                 insert(emulator, OLA, binary_attachments=[pdf()], sdp=sdp_options(setting="ForwardOnly"))
@@ -305,8 +320,8 @@ class TestHistory:
         assert result.correspondences == ()
         assert [(s.reference, s.correspondence_id) for s, _ in result.sdp] == [("L", None)]
 
-    def test_reference_limit(self, clock):
-        emulator = make_emulator(clock, history_reference_limit=3)
+    def test_reference_limit(self, clock, emulator_with):
+        emulator = make_emulator(emulator_with, history_reference_limit=3)
         try:
             insert(emulator, reference="A")
             assert ids(self.history(emulator, ["A", "B", "C", "", None])) == [1]  # empties do not count
@@ -319,8 +334,8 @@ class TestHistory:
     def test_default_reference_limit_is_ten_thousand(self):
         assert CorrespondenceSettings().history_reference_limit == 10_000
 
-    def test_result_limit(self, clock):
-        emulator = make_emulator(clock, status_limit=1)
+    def test_result_limit(self, clock, emulator_with):
+        emulator = make_emulator(emulator_with, status_limit=1)
         try:
             insert(emulator, reference="A")
             insert(emulator, reference="B")

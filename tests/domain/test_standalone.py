@@ -11,8 +11,6 @@ from altinn_so.domain.errors import AltinnError, ErrorCode
 from altinn_so.domain.notifications.model import Channel, NotificationOutcome, OutboxFilter
 from altinn_so.domain.notifications.standalone import (ALL_RESERVED, NOTHING_RECEIVED, ORIGIN, PARTLY_RESERVED,
                                                        SENT, StandaloneSettings, summary_message)
-from altinn_so.emulator import Emulator, Settings
-from altinn_so.seeding import default_seed
 
 from .factories import request
 
@@ -141,9 +139,9 @@ class TestAtomicity:
 
 
 class TestLimit:
-    def _emulator(self, clock, limit):
-        return Emulator(Settings(standalone=StandaloneSettings(max_notifications_per_call=limit)),
-                        clock=clock, seed=default_seed())
+    @pytest.fixture
+    def limited(self, emulator_with):
+        return lambda limit: emulator_with(standalone=StandaloneSettings(max_notifications_per_call=limit))
 
     def test_default_limit_is_1000(self, emulator):
         assert emulator.standalone_notifications.settings.max_notifications_per_call == 1000
@@ -152,22 +150,16 @@ class TestLimit:
         assert "1001" in error.message and "1000" in error.message
         assert emulator.outbox.list_messages() == []
 
-    def test_at_the_limit_is_fine(self, clock):
-        emu = self._emulator(clock, 2)
-        try:
-            assert len(send(emu, token_request(OLA, "Email"), token_request(KARI, "Email"))) == 2
-        finally:
-            emu.close()
+    def test_at_the_limit_is_fine(self, limited):
+        emu = limited(2)
+        assert len(send(emu, token_request(OLA, "Email"), token_request(KARI, "Email"))) == 2
 
-    def test_over_the_limit_gives_40014_before_any_validation(self, clock):
-        emu = self._emulator(clock, 2)
-        try:
-            error = send_fails(emu, token_request("nobody", "Email"), token_request(OLA, "IM"),
-                               token_request(KARI, "Email"))
-            assert error.error_id == 40014
-            assert emu.outbox.list_messages() == []
-        finally:
-            emu.close()
+    def test_over_the_limit_gives_40014_before_any_validation(self, limited):
+        emu = limited(2)
+        error = send_fails(emu, token_request("nobody", "Email"), token_request(OLA, "IM"),
+                           token_request(KARI, "Email"))
+        assert error.error_id == 40014
+        assert emu.outbox.list_messages() == []
 
 
 def _outcome(number: str, reserved: bool) -> NotificationOutcome:

@@ -26,6 +26,15 @@ class _Blank:
 BLANK = _Blank()
 
 
+def evolve(entity, **changes):
+    """A copy of a frozen dataclass with some fields changed, like ``dataclasses.replace`` but without
+    running ``__init__`` again (it is on every call's path). Only for values that need no checking."""
+    copy = object.__new__(type(entity))
+    copy.__dict__.update(entity.__dict__)
+    copy.__dict__.update(changes)
+    return copy
+
+
 def check_keys(data, allowed: set[str], what: str) -> dict:
     """``data`` as a mapping whose keys are all in ``allowed``; a typo is an error, not lost data."""
     if not isinstance(data, dict):

@@ -5,7 +5,8 @@ Repositories write portable SQL with ``?`` placeholders; each dialect adapts the
 domain work and takes the database's write lock (SQLite's ``BEGIN IMMEDIATE``, a PostgreSQL advisory
 lock), so concurrent workers — threads or processes, on one host or several — never lose an update.
 
-A connection belongs to one process: after a fork (gunicorn workers) the database reconnects.
+Each thread has a connection of its own (SQLite in memory, which cannot be opened twice, has one, taken
+in turns), opened afresh in a worker process after the fork.
 
 Reference data (the seed, fault rules, lock-outs, the clock) is read on almost every call and changes
 rarely, so each process caches it. Every write to it bumps a shared *generation* counter; each request
@@ -18,6 +19,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows: SQLite's own busy handler then does the queueing
+    fcntl = None
 from contextlib import suppress
 from functools import lru_cache
 
@@ -33,39 +39,79 @@ def open_database(url: str) -> "Database":
     return SqliteDatabase(url)
 
 
+class _Session:
+    """One thread's connection (or the one shared connection) and the state of its open transaction."""
+
+    __slots__ = ("conn", "pid", "depth", "dirty", "writer_lock")
+
+    def __init__(self, conn, writer_lock=None):
+        self.conn = conn
+        self.pid = os.getpid()
+        self.depth = 0  # nesting of transaction() blocks
+        self.dirty = False  # the open transaction changed reference data
+        self.writer_lock = writer_lock
+
+
 class Database:
-    """What repositories use. Subclasses provide ``_connect`` and the dialect hooks."""
+    """What repositories use. Subclasses provide ``_connect`` and the dialect hooks.
+
+    Each thread has a connection of its own, so threads read side by side and queue only to write. A
+    database that cannot be opened twice (SQLite in memory) has one connection, used by one thread at a time.
+    """
 
     id_column = ""  # DDL of an auto-numbered primary key
     blob_type = "BLOB"
 
     def __init__(self, url: str = ":memory:"):
         self.url = url
-        self._lock = threading.RLock()
-        self._depth = 0
-        self._conn = None
-        self._pid = None
+        self._local = threading.local()
+        self._sessions: list[_Session] = []  # every session opened, to close them
+        self._sessions_lock = threading.Lock()
+        self._single: _Session | None = None
+        # guards the single connection; threads with connections of their own need no lock
+        self._lock = threading.RLock() if self.single_connection else _NO_LOCK
         self._cache: dict = {}
         self._generation: int | None = None  # the generation this process's cache belongs to
-        self._dirty = False  # the open transaction changed reference data
         self.migrate()
 
     # -- connections and transactions ------------------------------------------------------------------
 
+    @property
+    def single_connection(self) -> bool:
+        return False
+
+    def _session(self) -> _Session:
+        pid = os.getpid()
+        if self.single_connection:
+            session = self._single
+            if session is None or session.pid != pid:
+                session = self._single = self._open_session()
+            return session
+        session = getattr(self._local, "session", None)
+        if session is None or session.pid != pid:  # a new thread, or a worker process after the fork
+            session = self._local.session = self._open_session()
+        return session
+
+    def _open_session(self) -> _Session:
+        session = _Session(self._connect(), self._writer_lock())
+        with self._sessions_lock:
+            self._sessions.append(session)
+        return session
+
     def _connection(self):
-        if self._conn is None or self._pid != os.getpid():
-            self._conn = self._connect()
-            self._pid = os.getpid()
-        return self._conn
+        return self._session().conn
 
     def _connect(self):
         raise NotImplementedError
 
-    def _begin(self, conn) -> None:
+    def _writer_lock(self):
+        return None
+
+    def _begin(self, session: _Session) -> None:
         raise NotImplementedError
 
-    def _end(self, conn, statement: str) -> None:
-        conn.execute(statement)
+    def _end(self, session: _Session, statement: str) -> None:
+        session.conn.execute(statement)
 
     def transaction(self) -> "_Transaction":
         """One atomic unit; nests (inner blocks join the outer transaction)."""
@@ -109,11 +155,6 @@ class Database:
     def shared(self) -> bool:
         """Whether other processes may use this database too (then each request refreshes its cache)."""
         return True
-
-    def insert_rows(self, sql: str, params: tuple = ()) -> list[int]:
-        """A multi-row INSERT into a numbered table; returns the new ids in the order of the rows."""
-        # rows are numbered in the order they are written; RETURNING may list them in any order
-        return sorted(row[0] for row in self.execute(sql + " RETURNING id", params).fetchall())
 
     # -- schema --------------------------------------------------------------------------------------------
 
@@ -180,7 +221,7 @@ class Database:
         commits, so other processes see the change and the bump together."""
         with self.transaction():
             self._cache.clear()
-            self._dirty = True
+            self._session().dirty = True
 
     def _bump_generation(self) -> int:
         return int(self.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
@@ -235,16 +276,23 @@ class Database:
         raise NotImplementedError
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None and self._pid == os.getpid():
-                self._conn.close()
-            self._conn = None
+        """Close this process's connections (a worker never closes its parent's)."""
+        with self._lock, self._sessions_lock:
+            pid = os.getpid()
+            for session in self._sessions:
+                if session.pid == pid:
+                    session.conn.close()
+                    if session.writer_lock is not None:
+                        session.writer_lock.close()
+            self._sessions = []
+            self._single = None
+            self._local = threading.local()
 
 
 class _Transaction:
     """``with db.transaction():`` — a class rather than a generator: it runs several times in every call."""
 
-    __slots__ = ("_db", "_outermost")
+    __slots__ = ("_db", "_session")
 
     def __init__(self, db: Database):
         self._db = db
@@ -253,67 +301,122 @@ class _Transaction:
         db = self._db
         db._lock.acquire()
         try:
-            conn = db._connection()
-            self._outermost = db._depth == 0
-            if self._outermost:
-                db._begin(conn)
-            db._depth += 1
+            session = self._session = db._session()
+            if session.depth == 0:
+                db._begin(session)
+            session.depth += 1
         except BaseException:
             db._lock.release()
             raise
         return db
 
     def __exit__(self, exc_type, exc, traceback) -> bool:
-        db = self._db
+        db, session = self._db, self._session
         try:
-            db._depth -= 1
-            if self._outermost:
+            session.depth -= 1
+            if session.depth == 0:
                 if exc_type is None:
                     try:
-                        generation = db._bump_generation() if db._dirty else None
-                        db._end(db._conn, "COMMIT")
+                        generation = db._bump_generation() if session.dirty else None
+                        db._end(session, "COMMIT")
                     except BaseException:
-                        self._roll_back(db)
+                        self._roll_back(db, session)
                         raise
                     finally:
-                        db._dirty = False
+                        session.dirty = False
                     if generation is not None:
                         db._cache.clear()
                         db._generation = generation
                 else:
-                    self._roll_back(db)
+                    self._roll_back(db, session)
         finally:
             db._lock.release()
         return False
 
     @staticmethod
-    def _roll_back(db: Database) -> None:
+    def _roll_back(db: Database, session: _Session) -> None:
         with suppress(Exception):  # a failed COMMIT may have ended the transaction already
-            db._end(db._conn, "ROLLBACK")
-        db._dirty = False
+            db._end(session, "ROLLBACK")
+        session.dirty = False
         db._cache.clear()  # it may hold what was just rolled back
 
 
+class _NoLock:
+    """For threads that each have a connection of their own."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
+    def acquire(self) -> bool:
+        return True
+
+    def release(self) -> None:
+        pass
+
+
+_NO_LOCK = _NoLock()
+
+
+class _WriterLock:
+    """An exclusive lock on a file next to the database, held by one writer at a time."""
+
+    def __init__(self, path: str):
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # each connection opens its own: flock is per open
+
+    def acquire(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
 class SqliteDatabase(Database):
-    """SQLite: one connection per process shared by its threads; WAL for files, so workers on one host share it."""
+    """SQLite: a file in WAL mode (workers and threads read side by side, one writes at a time), or memory."""
 
     id_column = "INTEGER PRIMARY KEY AUTOINCREMENT"
 
+    @property
+    def single_connection(self) -> bool:
+        return self.url == ":memory:"  # an in-memory database cannot be opened twice: it is one connection's
+
     def _connect(self):
         conn = sqlite3.connect(self.url, check_same_thread=False, isolation_level=None)
-        if self.url != ":memory:":
+        if not self.single_connection:
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=30000")  # other workers hold the write lock only briefly
+            # A test double need not survive a power cut: never wait for the disk (it survives restarts).
+            conn.execute("PRAGMA synchronous=OFF")
+            conn.execute("PRAGMA busy_timeout=30000")  # other writers hold the write lock only briefly
         return conn
 
-    def _connection(self):
-        if self.url == ":memory:" and self._conn is not None:
-            return self._conn  # an in-memory database cannot be reopened: it is this process's alone
-        return super()._connection()
+    # Writers (threads and processes) queue on a file lock before they ask SQLite for its write lock: the
+    # kernel wakes the next one the moment the lock is free, where SQLite's busy handler would poll with
+    # sleeps of up to 100 ms (the tail latency of every call under load).
 
-    def _begin(self, conn) -> None:
-        conn.execute("BEGIN IMMEDIATE")
+    def _writer_lock(self):
+        return _WriterLock(self.url + "-writer.lock") if fcntl is not None and not self.single_connection else None
+
+    def _begin(self, session) -> None:
+        if session.writer_lock is not None:
+            session.writer_lock.acquire()
+        try:
+            session.conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            if session.writer_lock is not None:
+                session.writer_lock.release()
+            raise
+
+    def _end(self, session, statement: str) -> None:
+        try:
+            session.conn.execute(statement)
+        finally:
+            if session.writer_lock is not None:
+                session.writer_lock.release()
 
     def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
         # AUTOINCREMENT numbers rows in the order written and rolls back with the transaction; one statement
@@ -323,7 +426,7 @@ class SqliteDatabase(Database):
 
     @property
     def shared(self) -> bool:
-        return self.url != ":memory:"
+        return not self.single_connection
 
     def _has_table(self, name: str) -> bool:
         return bool(self.query("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)))
@@ -368,9 +471,9 @@ class PostgresDatabase(Database):
             with self._connection().cursor() as cursor:
                 cursor.executemany(self.adapt(sql), rows)
 
-    def _begin(self, conn) -> None:
-        conn.execute("BEGIN")  # the connection is in autocommit mode: transactions are ours to open
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.WRITE_LOCK,))
+    def _begin(self, session) -> None:
+        session.conn.execute("BEGIN")  # the connection is in autocommit mode: transactions are ours to open
+        session.conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.WRITE_LOCK,))
 
     def _has_table(self, name: str) -> bool:
         return bool(self.query("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "

@@ -11,6 +11,7 @@ from ..domain.correspondence.model import Correspondence, SdpShipment
 from ..domain.notifications.model import Channel, OutboxFilter, OutboxMessage
 from ..domain.receipts import Receipt
 from ..domain.registry import Organisation, Person, SelfRegisteredUser
+from ..domain.values import evolve
 from ..injection import FaultRule
 from ..journal import Exchange, JournalEntry, JournalFilter
 from .database import Database
@@ -29,11 +30,7 @@ def _ts(moment: datetime) -> str:
 
 
 def _with_id(entity, new_id: int):
-    """A copy of a frozen entity with its new id: ``dataclasses.replace`` re-runs ``__init__``, this does not."""
-    copy = object.__new__(type(entity))
-    copy.__dict__.update(entity.__dict__)
-    copy.__dict__["id"] = new_id
-    return copy
+    return evolve(entity, id=new_id)
 
 
 def _like_literal(text: str) -> str:
@@ -249,6 +246,15 @@ class SqlOutbox:
         sql = "SELECT id, data FROM outbox" + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY id"
         return [_load_with_id(OutboxMessage.from_dict, data, i) for i, data in self._db.query(sql, tuple(params))]
 
+    def messages_of(self, origins: list[str]) -> dict[str, list[OutboxMessage]]:
+        found: dict[str, list[OutboxMessage]] = {origin: [] for origin in origins}
+        for chunk in _chunks(list(found)):
+            rows = self._db.query(f"SELECT id, data FROM outbox WHERE origin IN ({', '.join('?' * len(chunk))}) "
+                                  "ORDER BY id", tuple(chunk))
+            for message in (_load_with_id(OutboxMessage.from_dict, data, i) for i, data in rows):
+                found[message.origin].append(message)
+        return found
+
     def clear_messages(self) -> int:
         with self._db.transaction() as conn:
             return conn.execute("DELETE FROM outbox").rowcount
@@ -349,14 +355,18 @@ class SqlCorrespondences:
         return _load_with_id(Correspondence.from_dict, rows[0][1], rows[0][0]) if rows else None
 
     def find_correspondences(self, owner: str, *, service=None, created_after=None, created_before=None,
-                             reportee=None, senders_references=None, status=None) -> list[Correspondence]:
+                             reportee=None, senders_references=None, status=None, after_id: int = 0,
+                             limit: int | None = None) -> list[Correspondence]:
         clauses, params = _filters(owner, service, created_after, created_before, reportee)
         if status is not None:
             clauses.append("status=?")
             params.append(status)
+        if after_id:
+            clauses.append("id > ?")
+            params.append(after_id)
         return [_load_with_id(Correspondence.from_dict, data, i)
                 for i, data in _select(self._db, "correspondences", "senders_reference", clauses, params,
-                                       senders_references)]
+                                       senders_references, limit)]
 
     def list_correspondences(self) -> list[Correspondence]:
         return [_load_with_id(Correspondence.from_dict, data, i)
@@ -380,10 +390,10 @@ class SqlCorrespondences:
                 for i, data in self._db.query("SELECT id, data FROM sdp_shipments ORDER BY id")]
 
     def find_sdp(self, owner: str, *, service=None, created_after=None, created_before=None, reportee=None,
-                 references=None) -> list[SdpShipment]:
+                 references=None, limit: int | None = None) -> list[SdpShipment]:
         clauses, params = _filters(owner, service, created_after, created_before, reportee)
         return [_load_with_id(SdpShipment.from_dict, data, i)
-                for i, data in _select(self._db, "sdp_shipments", "reference", clauses, params, references)]
+                for i, data in _select(self._db, "sdp_shipments", "reference", clauses, params, references, limit)]
 
 
 def _filters(owner, service, created_after, created_before, reportee) -> tuple[list[str], list]:
@@ -404,16 +414,18 @@ def _filters(owner, service, created_after, created_before, reportee) -> tuple[l
 
 
 def _select(db: Database, table: str, reference_column: str, clauses: list[str], params: list,
-            references: list[str] | None) -> list[tuple]:
-    """(id, data) of the rows matching ``clauses``, and one of ``references`` when given, in id order."""
+            references: list[str] | None, limit: int | None = None) -> list[tuple]:
+    """(id, data) of the first ``limit`` rows matching ``clauses`` (and one of ``references`` when given),
+    in id order. The limit is the database's to apply: a status query reads what it returns, not the table."""
     base = f"SELECT id, data FROM {table} WHERE " + " AND ".join(clauses)  # noqa: S608 (our own columns)
+    tail = " ORDER BY id" + (f" LIMIT {int(limit)}" if limit is not None else "")
     if references is None:
-        return db.query(base + " ORDER BY id", tuple(params))
+        return db.query(base + tail, tuple(params))
     rows: dict[int, str] = {}
     for chunk in _chunks(list(dict.fromkeys(references))):
-        sql = base + f" AND {reference_column} IN ({', '.join('?' * len(chunk))})"
+        sql = base + f" AND {reference_column} IN ({', '.join('?' * len(chunk))})" + tail
         rows.update(db.query(sql, tuple(params) + tuple(chunk)))
-    return [(key, rows[key]) for key in sorted(rows)]
+    return [(key, rows[key]) for key in sorted(rows)[:limit]]
 
 
 _JOURNAL_COLUMNS = ("id", "at", "method", "path", "binding", "service", "operation", "base_operation", "caller",
@@ -432,6 +444,10 @@ class SqlJournal:
         self._keep = keep
 
     def record(self, exchange: Exchange) -> int:
+        with self._db.transaction():
+            return self._record(exchange)
+
+    def _record(self, exchange: Exchange) -> int:
         new_id = self._db.insert_one(
             "journal", _JOURNAL_COLUMNS[1:],
             (_ts(exchange.at), exchange.method, exchange.path, exchange.binding, exchange.service,

@@ -19,10 +19,11 @@ from ..clock import Clock, as_aware
 from ..errors import AltinnError, ErrorCode
 from ..ids import is_organisation_number
 from ..notifications.engine import NotificationEngine, Rules, require_valid_email, require_valid_mobile
-from ..notifications.model import Channel, OutboxMessage, OutboxRepository
+from ..notifications.model import Channel, NotificationOutcome, OutboxRepository
 from ..notifications.receivers import no_address_error
 from ..receipts import OWNER_PARTY, Receipt, ReceiptService, ReceiptStatus, Reference
 from ..registry import Organisation, Person, RegistryRepository, resolve_reportee
+from ..values import evolve
 from .model import (Correspondence, CorrespondenceRepository, CorrespondenceRequest, CorrespondenceSettings,
                     CorrespondenceStatus, SdpEvent, SdpRequest, SdpShipment, SdpStatus, StatusChange)
 
@@ -76,9 +77,10 @@ class Inserter:
         creates_message = sdp_plan.creates_message if sdp_plan else True
         reserved = bool(request.is_reservable) and isinstance(reportee, Person) and reportee.reserved
 
-        if not creates_message:
-            # No Altinn message, so its notifications are never sent; they are still checked.
-            self._check_notifications(caller, request, service, allow_priority_transport)
+        # Notifications are checked and rendered before the transaction (which holds the store's write lock:
+        # the less it does, the more calls run side by side); only their ids and origin are filled in there.
+        # Without an Altinn message they are never sent, but they are still checked.
+        notifications = self._prepare_notifications(caller, request, service, allow_priority_transport)
 
         with self._transaction():
             # The receipt first: the correspondence is then written once, knowing its receipt.
@@ -108,7 +110,10 @@ class Inserter:
                     is_reservable=bool(request.is_reservable), on_behalf_of=request.on_behalf_of,
                 ))
                 # validated and rendered even when reserved; the engine then renders nothing to send
-                self._notify(caller, correspondence, request, service, allow_priority_transport)
+                ids = self.outbox.next_notification_ids(len(notifications))
+                self.outbox.add_messages([evolve(message, notification_id=number, origin=correspondence.origin)
+                                          for outcome, number in zip(notifications, ids)
+                                          for message in outcome.messages])
             if sdp_plan is None:
                 return receipt  # new: it has no sub-receipts
             shipment = self.store.add_sdp(sdp_plan.shipment(
@@ -176,26 +181,14 @@ class Inserter:
             raise AltinnError(ErrorCode.GENERAL_ERROR, f"OnBehalfOfOrgNr '{orgno}' is not a valid organisation number.")
         return self.registry.get_organisation(orgno)
 
-    def _notify(self, caller: Caller, correspondence: Correspondence, request: CorrespondenceRequest,
-                service: Service, allow_priority_transport: bool) -> None:
+    def _prepare_notifications(self, caller: Caller, request: CorrespondenceRequest, service: Service,
+                               allow_priority_transport: bool) -> list[NotificationOutcome]:
+        """Each notification validated and rendered (ids and origin are the stored correspondence's)."""
         rules = Rules(allow_priority_transport=allow_priority_transport, strict_both=False)
-        messages: list[OutboxMessage] = []
-        ids = self.outbox.next_notification_ids(len(request.notifications))
-        for notification, number in zip(request.notifications, ids):
-            prepared = replace(notification, reportee_number=correspondence.reportee,
-                               is_reservable=correspondence.is_reservable)
-            outcome = self.engine.prepare(caller.owner, prepared, rules=rules, origin=correspondence.origin,
-                                          notification_id=number, linked_service=service)
-            messages.extend(outcome.messages)
-        self.outbox.add_messages(messages)
-
-    def _check_notifications(self, caller: Caller, request: CorrespondenceRequest, service: Service,
-                             allow_priority_transport: bool) -> None:
-        rules = Rules(allow_priority_transport=allow_priority_transport, strict_both=False)
-        for notification in request.notifications:
-            self.engine.prepare(caller.owner, replace(notification, reportee_number=request.reportee,
-                                                      is_reservable=bool(request.is_reservable)),
-                                rules=rules, origin="validation", notification_id=0, linked_service=service)
+        return [self.engine.prepare(caller.owner, replace(notification, reportee_number=request.reportee,
+                                                          is_reservable=bool(request.is_reservable)),
+                                    rules=rules, origin="", notification_id=0, linked_service=service)
+                for notification in request.notifications]
 
     # -- SDP (digital post to citizens) ------------------------------------------------------------------
 

@@ -280,12 +280,14 @@ class CorrespondenceRepository(Protocol):
     def find_correspondences(self, owner: str, *, service: tuple[str, int] | None = None,
                              created_after: datetime | None = None, created_before: datetime | None = None,
                              reportee: str | None = None, senders_references: list[str] | None = None,
-                             status: str | None = None) -> list[Correspondence]: ...
+                             status: str | None = None, after_id: int = 0,
+                             limit: int | None = None) -> list[Correspondence]:
+        """In id order; ``after_id`` and ``limit`` page through the matches."""
     def add_sdp(self, shipment: SdpShipment) -> SdpShipment: ...
     def save_sdp(self, shipment: SdpShipment) -> None: ...
     def find_sdp(self, owner: str, *, service: tuple[str, int] | None = None, created_after: datetime | None = None,
                  created_before: datetime | None = None, reportee: str | None = None,
-                 references: list[str] | None = None) -> list[SdpShipment]: ...
+                 references: list[str] | None = None, limit: int | None = None) -> list[SdpShipment]: ...
 
 
 @dataclass(frozen=True)

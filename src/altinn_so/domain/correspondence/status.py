@@ -14,7 +14,7 @@ from ..auth import Caller
 from ..catalog import CatalogRepository
 from ..clock import Clock, as_aware
 from ..errors import AltinnError, ErrorCode
-from ..notifications.model import OutboxFilter, OutboxRepository
+from ..notifications.model import OutboxRepository
 from .model import (Correspondence, CorrespondenceRepository, CorrespondenceSettings, CorrespondenceView,
                     NotificationView, StatusFilter, StatusResult)
 
@@ -49,21 +49,22 @@ class StatusQueries:
         result_correspondences = None
         limit_reached = False
         if where.sdp is None or where.sdp:
-            found = self.store.find_correspondences(
-                caller.owner.code, service=(service.code, service.edition), created_after=after,
-                created_before=before, reportee=where.reportee or None,
-                senders_references=[where.senders_reference] if where.senders_reference else None,
-                status=where.current_status if where.current_status not in (None, "NotSet") else None)
-            views = [self._view(c, now) for c in found]
-            if where.notification_sent is not None:
-                views = [v for v in views if any(n.sent_at for n in v.notifications) == where.notification_sent]
-            result_correspondences, limit_reached = self._cap(views)
+            def page(after_id: int, size: int) -> list[Correspondence]:
+                return self.store.find_correspondences(
+                    caller.owner.code, service=(service.code, service.edition), created_after=after,
+                    created_before=before, reportee=where.reportee or None,
+                    senders_references=[where.senders_reference] if where.senders_reference else None,
+                    status=where.current_status if where.current_status not in (None, "NotSet") else None,
+                    after_id=after_id, limit=size)
+
+            result_correspondences, limit_reached = self._first_views(page, now, where.notification_sent)
         sdp = sdp_limit = None
         if where.sdp is not None:
             shipments = self.store.find_sdp(caller.owner.code, service=(service.code, service.edition),
                                             created_after=after, created_before=before,
                                             reportee=where.reportee or None,
-                                            references=[where.senders_reference] if where.senders_reference else None)
+                                            references=[where.senders_reference] if where.senders_reference else None,
+                                            limit=self.settings.status_limit + 1)
             sdp, sdp_limit = self._cap([(s, tuple(s.history(now))) for s in shipments])
         return StatusResult(result_correspondences, limit_reached, sdp, bool(sdp_limit))
 
@@ -76,16 +77,31 @@ class StatusQueries:
         now = self.clock.now()
         if not references:
             return StatusResult((), False, (), False)
-        found = self.store.find_correspondences(caller.owner.code, senders_references=references)
-        views, limit_reached = self._cap([self._view(c, now) for c in found])
-        shipments = self.store.find_sdp(caller.owner.code, references=references)
+        limit = self.settings.status_limit + 1
+        found = self.store.find_correspondences(caller.owner.code, senders_references=references, limit=limit)
+        views, limit_reached = self._cap(self._views(found, now))
+        shipments = self.store.find_sdp(caller.owner.code, references=references, limit=limit)
         sdp, sdp_limit = self._cap([(s, tuple(s.history(now))) for s in shipments])
         return StatusResult(views, limit_reached, sdp, sdp_limit)
 
-    def _view(self, correspondence: Correspondence, now: datetime) -> CorrespondenceView:
-        messages = self.outbox.list_messages(OutboxFilter(origin=correspondence.origin))
-        return CorrespondenceView(correspondence, tuple(
-            NotificationView(m.address, m.channel.value, m.sent_time(now)) for m in messages))
+    def _first_views(self, page, now: datetime, notification_sent: bool | None) -> tuple[tuple, bool]:
+        """Up to the limit of matching views, and whether there were more; reads no more than that needs."""
+        limit = self.settings.status_limit
+        views: list[CorrespondenceView] = []
+        after_id = 0
+        while True:
+            found = page(after_id, limit + 1)
+            views += [view for view in self._views(found, now)
+                      if notification_sent is None or any(n.sent_at for n in view.notifications) == notification_sent]
+            if len(views) > limit or len(found) <= limit:
+                return self._cap(views)
+            after_id = found[-1].id  # NotificationSent dropped some: read on
+
+    def _views(self, correspondences: list[Correspondence], now: datetime) -> list[CorrespondenceView]:
+        messages = self.outbox.messages_of([c.origin for c in correspondences])
+        return [CorrespondenceView(c, tuple(NotificationView(m.address, m.channel.value, m.sent_time(now))
+                                            for m in messages[c.origin]))
+                for c in correspondences]
 
     def _cap(self, items: list) -> tuple[tuple, bool]:
         limit = self.settings.status_limit

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..auth import Caller
 from ..errors import AltinnError, ErrorCode
 from .engine import NotificationEngine, Rules
+from ..values import evolve
 from .model import NotificationOutcome, NotificationRequest, OutboxRepository
 
 ORIGIN = "standalone"
@@ -43,18 +44,15 @@ class StandaloneNotificationService:
             raise AltinnError(ErrorCode.INVALID_NUMBER_OF_RECEIPENTS,
                               f"The number of notifications ({len(requests)}) exceeds the limit of {limit}.")
         rules = Rules(allow_priority_transport=allow_priority_transport, strict_both=True)
+        # Validated and rendered before the transaction (it holds the store's write lock), numbered in it.
+        outcomes = [self._engine.prepare(caller.owner, request, rules=rules, origin=ORIGIN, notification_id=0)
+                    for request in requests]
         with self._transaction():
-            ids = self._outbox.next_notification_ids(len(requests))
-            outcomes = [
-                self._engine.prepare(caller.owner, request, rules=rules, origin=ORIGIN, notification_id=number)
-                for request, number in zip(requests, ids)
-            ]
-            stored = iter(self._outbox.add_messages([m for o in outcomes for m in o.messages]))
-            return [
-                NotificationOutcome(o.reportee_number, o.notification_type, o.recipients, o.reserved,
-                                    tuple(next(stored) for _ in o.messages))
-                for o in outcomes
-            ]
+            ids = self._outbox.next_notification_ids(len(outcomes))
+            stored = iter(self._outbox.add_messages([evolve(message, notification_id=number)
+                                                     for outcome, number in zip(outcomes, ids)
+                                                     for message in outcome.messages]))
+        return [evolve(outcome, messages=tuple(next(stored) for _ in outcome.messages)) for outcome in outcomes]
 
 
 def summary_message(outcomes: list[NotificationOutcome]) -> str:
