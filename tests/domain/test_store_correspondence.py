@@ -106,22 +106,37 @@ class TestCorrespondences:
         def found(**where):
             return [c.id for c in store.find_correspondences(where.pop("owner", "TTD"), **where)]
 
-        assert found() == [1, 3, 4, 5, 6, 7]
+        assert found() == [1, 3, 4, 7, 5, 6]  # in order of creation, ties by id
         assert found(owner="ETT") == [2]
         assert found(owner="NOPE") == []
-        assert found(service=("5678", 1)) == [1, 5, 6, 7]
+        assert found(service=("5678", 1)) == [1, 7, 5, 6]
         assert found(service=("5678", 2)) == [4]
         assert found(service=("4255", 10)) == [3]
         assert found(created_after=NOW) == [5, 6]
-        assert found(created_before=NOW + timedelta(hours=2)) == [1, 3, 4, 5, 7]
+        assert found(created_before=NOW + timedelta(hours=2)) == [1, 3, 4, 7, 5]
         assert found(created_after=NOW, created_before=NOW + timedelta(hours=2)) == [5]
         assert found(reportee=KARI) == [5]
         assert found(senders_references=["other"]) == [6]
         assert found(senders_references=[]) == []
-        assert found(senders_references=["ref", "other"], service=("5678", 1)) == [1, 5, 6, 7]
-        assert found(senders_references=["other", "ref"], reportee=OLA, service=("5678", 1)) == [1, 6, 7]
+        assert found(senders_references=["ref", "other"], service=("5678", 1)) == [1, 7, 5, 6]
+        assert found(senders_references=["other", "ref"], reportee=OLA, service=("5678", 1)) == [1, 7, 6]
         assert found(status="Reserved") == [7]
+
         assert found(status="Created", reportee=OLA, service=("5678", 1)) == [1, 6]
+
+    def test_pages_in_order_of_creation(self, store):
+        """A clock moved back makes a later id the earlier correspondence; pages follow creation time."""
+        for hours in (2, 0, 1, 1):
+            store.add_correspondence(message(created_at=NOW + timedelta(hours=hours)))
+
+        def page(after=None, limit=2):
+            return [c.id for c in store.find_correspondences("TTD", after=after, limit=limit)]
+
+        assert page(limit=None) == [2, 3, 4, 1]
+        assert page() == [2, 3]
+        assert page(after=(NOW + timedelta(hours=1), 3)) == [4, 1]
+        assert page(after=(NOW + timedelta(hours=2), 1)) == []
+        assert [c.id for c in store.find_correspondences("TTD", senders_references=["ref"], limit=3)] == [2, 3, 4]
 
     def test_time_filters_compare_instants_across_zones(self, store):
         store.add_correspondence(message(created_at=datetime(2026, 3, 2, 10, 0, tzinfo=timezone(timedelta(hours=1)))))

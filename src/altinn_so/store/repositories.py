@@ -355,18 +355,15 @@ class SqlCorrespondences:
         return _load_with_id(Correspondence.from_dict, rows[0][1], rows[0][0]) if rows else None
 
     def find_correspondences(self, owner: str, *, service=None, created_after=None, created_before=None,
-                             reportee=None, senders_references=None, status=None, after_id: int = 0,
+                             reportee=None, senders_references=None, status=None, after=None,
                              limit: int | None = None) -> list[Correspondence]:
         clauses, params = _filters(owner, service, created_after, created_before, reportee)
         if status is not None:
             clauses.append("status=?")
             params.append(status)
-        if after_id:
-            clauses.append("id > ?")
-            params.append(after_id)
         return [_load_with_id(Correspondence.from_dict, data, i)
                 for i, data in _select(self._db, "correspondences", "senders_reference", clauses, params,
-                                       senders_references, limit)]
+                                       senders_references, limit, after)]
 
     def list_correspondences(self) -> list[Correspondence]:
         return [_load_with_id(Correspondence.from_dict, data, i)
@@ -414,18 +411,29 @@ def _filters(owner, service, created_after, created_before, reportee) -> tuple[l
 
 
 def _select(db: Database, table: str, reference_column: str, clauses: list[str], params: list,
-            references: list[str] | None, limit: int | None = None) -> list[tuple]:
+            references: list[str] | None, limit: int | None = None,
+            after: tuple[datetime, int] | None = None) -> list[tuple]:
     """(id, data) of the first ``limit`` rows matching ``clauses`` (and one of ``references`` when given),
-    in id order. The limit is the database's to apply: a status query reads what it returns, not the table."""
-    base = f"SELECT id, data FROM {table} WHERE " + " AND ".join(clauses)  # noqa: S608 (our own columns)
-    tail = " ORDER BY id" + (f" LIMIT {int(limit)}" if limit is not None else "")
+    in order of creation, after the row ``after`` (its creation time and id) when given.
+
+    The order is the service index's (owner, service, edition, created_at; ties by id), so a query on a
+    whole service reads the first ``limit`` entries and stops: its cost does not grow with the table.
+    """
+    clauses, params = list(clauses), list(params)
+    if after is not None:
+        clauses.append("(created_at > ? OR (created_at = ? AND id > ?))")
+        params += [_ts(after[0]), _ts(after[0]), after[1]]
+    base = f"SELECT id, created_at, data FROM {table} WHERE " + " AND ".join(clauses)  # noqa: S608 (our columns)
+    tail = " ORDER BY created_at, id" + (f" LIMIT {int(limit)}" if limit is not None else "")
     if references is None:
-        return db.query(base + tail, tuple(params))
-    rows: dict[int, str] = {}
-    for chunk in _chunks(list(dict.fromkeys(references))):
-        sql = base + f" AND {reference_column} IN ({', '.join('?' * len(chunk))})" + tail
-        rows.update(db.query(sql, tuple(params) + tuple(chunk)))
-    return [(key, rows[key]) for key in sorted(rows)[:limit]]
+        rows = db.query(base + tail, tuple(params))
+    else:
+        found: dict[int, tuple] = {}
+        for chunk in _chunks(list(dict.fromkeys(references))):
+            sql = base + f" AND {reference_column} IN ({', '.join('?' * len(chunk))})" + tail
+            found.update((row[0], row) for row in db.query(sql, tuple(params) + tuple(chunk)))
+        rows = sorted(found.values(), key=lambda row: (row[1], row[0]))[:limit]
+    return [(row[0], row[2]) for row in rows]
 
 
 _JOURNAL_COLUMNS = ("id", "at", "method", "path", "binding", "service", "operation", "base_operation", "caller",

@@ -280,14 +280,16 @@ class CorrespondenceRepository(Protocol):
     def find_correspondences(self, owner: str, *, service: tuple[str, int] | None = None,
                              created_after: datetime | None = None, created_before: datetime | None = None,
                              reportee: str | None = None, senders_references: list[str] | None = None,
-                             status: str | None = None, after_id: int = 0,
+                             status: str | None = None, after: tuple[datetime, int] | None = None,
                              limit: int | None = None) -> list[Correspondence]:
-        """In id order; ``after_id`` and ``limit`` page through the matches."""
+        """In order of creation (ties by id); ``after`` (a row's creation time and id) and ``limit`` page
+        through the matches."""
     def add_sdp(self, shipment: SdpShipment) -> SdpShipment: ...
     def save_sdp(self, shipment: SdpShipment) -> None: ...
     def find_sdp(self, owner: str, *, service: tuple[str, int] | None = None, created_after: datetime | None = None,
                  created_before: datetime | None = None, reportee: str | None = None,
-                 references: list[str] | None = None, limit: int | None = None) -> list[SdpShipment]: ...
+                 references: list[str] | None = None, limit: int | None = None) -> list[SdpShipment]:
+        """In order of creation (ties by id)."""
 
 
 @dataclass(frozen=True)

@@ -49,13 +49,13 @@ class StatusQueries:
         result_correspondences = None
         limit_reached = False
         if where.sdp is None or where.sdp:
-            def page(after_id: int, size: int) -> list[Correspondence]:
+            def page(resume: tuple | None, size: int) -> list[Correspondence]:
                 return self.store.find_correspondences(
                     caller.owner.code, service=(service.code, service.edition), created_after=after,
                     created_before=before, reportee=where.reportee or None,
                     senders_references=[where.senders_reference] if where.senders_reference else None,
                     status=where.current_status if where.current_status not in (None, "NotSet") else None,
-                    after_id=after_id, limit=size)
+                    after=resume, limit=size)
 
             result_correspondences, limit_reached = self._first_views(page, now, where.notification_sent)
         sdp = sdp_limit = None
@@ -88,14 +88,14 @@ class StatusQueries:
         """Up to the limit of matching views, and whether there were more; reads no more than that needs."""
         limit = self.settings.status_limit
         views: list[CorrespondenceView] = []
-        after_id = 0
+        resume = None  # where the next page starts: after this (created_at, id)
         while True:
-            found = page(after_id, limit + 1)
+            found = page(resume, limit + 1)
             views += [view for view in self._views(found, now)
                       if notification_sent is None or any(n.sent_at for n in view.notifications) == notification_sent]
             if len(views) > limit or len(found) <= limit:
                 return self._cap(views)
-            after_id = found[-1].id  # NotificationSent dropped some: read on
+            resume = (found[-1].created_at, found[-1].id)  # NotificationSent dropped some: read on
 
     def _views(self, correspondences: list[Correspondence], now: datetime) -> list[CorrespondenceView]:
         messages = self.outbox.messages_of([c.origin for c in correspondences])
