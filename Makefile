@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: run test wsdl check-wsdl clean
+.PHONY: run test bench wsdl check-wsdl clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (bench/): ratios against floors measured in the same run; BENCH_ARGS=--quick or --write.
+bench: $(BIN)/.installed
+	cd bench && ../$(BIN)/python run.py $(BENCH_ARGS)
 
 wsdl: $(BIN)/.installed
 	$(BIN)/altinn-so wsdl --out wsdl

@@ -1,0 +1,114 @@
+"""CPU per SOAP call, in process (no sockets): the emulator's WSGI application against an lxml floor.
+
+The floor is the least a SOAP server written in Python with lxml does per call: it parses the same
+request envelope with lxml, builds the same response with lxml (one element per element, its text)
+and serialises it. The subject is the whole call as a client sees it: HTTP edge, envelope, decoding,
+login, domain rules, the store (SQLite in memory, as ``serve`` runs by default), the response, the
+request journal and the access log.
+
+A second, lower floor is shown too: parsing the request and serialising an already built response
+tree (no building). It bounds what no server can go below; the target is set against the first.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from lxml import etree
+
+from common import REQUESTS, Figure, per_call
+
+CALLS = {
+    # name: (path, SOAPAction, request file)
+    "SendStandaloneNotificationBasicV3": (
+        "/ServiceEngineExternal/NotificationAgencyExternalBasic.svc",
+        "http://www.altinn.no/services/ServiceEngine/Notification/2010/10/INotificationAgencyExternalBasic/"
+        "SendStandaloneNotificationBasicV3"),
+    "InsertCorrespondenceBasicV2": (
+        "/ServiceEngineExternal/CorrespondenceAgencyExternalBasic.svc",
+        "http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10/ICorrespondenceAgencyExternalBasic/"
+        "InsertCorrespondenceBasicV2"),
+}
+
+
+def make_app(database: str = ":memory:"):
+    from altinn_so.app import EmulatorApp
+    from altinn_so.emulator import Emulator, Settings
+
+    return EmulatorApp(Emulator(Settings(database=database)))
+
+
+def caller(app, operation: str):
+    """A function making one call of ``operation`` through ``app``; returns the response body."""
+    path, action = CALLS[operation]
+    body = (REQUESTS / f"{operation}.xml").read_bytes()
+    base = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "CONTENT_TYPE": "text/xml; charset=utf-8",
+            "CONTENT_LENGTH": str(len(body)), "HTTP_SOAPACTION": f'"{action}"', "SERVER_NAME": "localhost",
+            "SERVER_PORT": "8080", "wsgi.url_scheme": "http"}
+    statuses = []
+
+    def start_response(status, headers):
+        statuses.append(status)
+
+    def call() -> bytes:
+        environ = dict(base)
+        environ["wsgi.input"] = io.BytesIO(body)
+        statuses.clear()
+        out = b"".join(app(environ, start_response))
+        if not statuses[0].startswith("200"):
+            raise RuntimeError(f"{operation} failed: {statuses[0]}\n{out[:2000].decode()}")
+        return out
+
+    return body, call
+
+
+def floors_for(request: bytes, response: bytes):
+    """(build floor, serialise-only floor) for one request/response pair."""
+    template = etree.fromstring(response)
+    # The response as a minimal server makes it: each element under its parent, with its text.
+    plan = []
+    index = {template: 0}
+    for number, element in enumerate(template.iter(), start=0):
+        index[element] = number
+        parent = element.getparent()
+        plan.append((index[parent] if parent is not None else -1, element.tag, element.text,
+                     dict(element.attrib), element.nsmap if parent is None or element.nsmap != parent.nsmap
+                     else None))
+
+    def build_floor():
+        etree.fromstring(request)
+        made = []
+        for parent, tag, text, attrib, nsmap in plan:
+            element = etree.Element(tag, attrib, nsmap) if parent < 0 else \
+                etree.SubElement(made[parent], tag, attrib, nsmap)
+            element.text = text
+            made.append(element)
+        return etree.tostring(made[0])
+
+    def serialise_floor():
+        etree.fromstring(request)
+        return etree.tostring(template)
+
+    return build_floor, serialise_floor
+
+
+def run(quick: bool = False) -> list[Figure]:
+    logging.getLogger("altinn_so").setLevel(logging.INFO)  # the access log is on, as under ``serve``
+    logging.getLogger("altinn_so").addHandler(logging.NullHandler())
+    figures = []
+    app = make_app()
+    for operation in CALLS:
+        request, call = caller(app, operation)
+        build_floor, serialise_floor = floors_for(request, call())
+        subject, base, low = per_call(call, build_floor, serialise_floor, calls=50 if quick else 200,
+                                      rounds=5 if quick else 15)
+        figures.append(Figure(f"CPU per call: {operation}", subject * 1e6, base * 1e6, "µs", "<= 3.0",
+                              note=f"{subject / low:.1f}× parse+serialise only ({low * 1e6:.1f} µs)"))
+    return figures
+
+
+if __name__ == "__main__":
+    from common import table
+
+    print(table(run()))
