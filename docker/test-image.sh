@@ -61,3 +61,37 @@ ctr stop -t 20 "$name" >/dev/null 2>&1       # SIGTERM
 code=$(ctr inspect "$name" --format '{{.State.ExitCode}}')
 [ "$code" = 0 ] || { echo "test-image: the emulator exited with $code on SIGTERM" >&2; ctr logs "$name" >&2; exit 1; }
 echo "test-image: ok ($image answered SOAP, journaled the call and stopped cleanly)"
+
+# The same image with two worker processes on PostgreSQL (the local server, if one answers).
+pg_admin=${ALTINN_SO_TEST_POSTGRES:-postgresql://postgres@127.0.0.1:5432/postgres}
+python=.venv/bin/python
+if [ -x "$python" ] && "$python" -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" \
+     "$pg_admin" 2>/dev/null; then
+  db=altinn_so_image_$$
+  pg_url="${pg_admin%/*}/$db"
+  "$python" -c "import psycopg, sys; psycopg.connect(sys.argv[1], autocommit=True).execute(f'CREATE DATABASE {sys.argv[2]}')" \
+    "$pg_admin" "$db"
+  cleanup() {
+    ctr rm -f "$name" >/dev/null 2>&1 || true
+    "$python" -c "import psycopg, sys; psycopg.connect(sys.argv[1], autocommit=True).execute(f'DROP DATABASE IF EXISTS {sys.argv[2]} WITH (FORCE)')" \
+      "$pg_admin" "$db" || true
+  }
+  ctr rm -f "$name" >/dev/null 2>&1 || true
+  port=$((port + 1)); base=http://127.0.0.1:$port
+  ctr run -d --name "$name" --network host -e ALTINN_SO_PORT="$port" -e ALTINN_SO_DB="$pg_url" \
+    -e ALTINN_SO_WORKERS=2 "$image" >/dev/null 2>&1
+  for _ in $(seq 1 60); do
+    curl -fsS "$base/_admin/health" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  status=$(soap /ServiceEngineExternal/NotificationAgencyExternalBasic.svc \
+    http://www.altinn.no/services/2009/10/IAltinnContractBase/Test \
+    '<Test xmlns="http://www.altinn.no/services/2009/10"/>')
+  [ "$status" = 200 ] || { echo "test-image: no answer on PostgreSQL" >&2; ctr logs "$name" >&2; exit 1; }
+  curl -fsS "$base/_admin/journal?bodies=0" | grep -q '"Test"'
+  ctr logs "$name" 2>&1 | grep -q "2 worker processes"
+  ctr stop -t 20 "$name" >/dev/null 2>&1
+  echo "test-image: ok (two workers on PostgreSQL)"
+else
+  echo "test-image: no PostgreSQL at $pg_admin; the PostgreSQL run of the image is skipped"
+fi

@@ -119,3 +119,14 @@ def test_incomplete_tls_options_are_refused(args, capsys):
 def test_workers_and_threads_must_be_positive(args, capsys):
     assert main(["serve", *args]) == 2
     assert "at least 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("postgresql://altinn:s3cret@db.example:5432/altinn", "postgresql://altinn:***@db.example:5432/altinn"),
+    ("postgresql://postgres@127.0.0.1:5432/altinn", "postgresql://postgres@127.0.0.1:5432/altinn"),
+    ("/data/altinn-so.sqlite3", "/data/altinn-so.sqlite3"),
+    (":memory:", ":memory:"),
+])
+def test_a_database_password_is_not_printed(url, shown):
+    from altinn_so.cli import _without_password
+    assert _without_password(url) == shown

@@ -7,6 +7,7 @@ import contextlib
 import os
 import sys
 import tempfile
+import urllib.parse
 from pathlib import Path
 
 DEFAULT_PORT = 8080
@@ -52,7 +53,7 @@ def _serve(args: argparse.Namespace) -> int:
         smtp_username=args.smtp_user, smtp_password=args.smtp_password, sms_webhook=args.sms_webhook,
         interval_seconds=args.delivery_interval), sync=emulator.sync)
     app = EmulatorApp(emulator, wire=wire, deliver=deliverer.deliver_due if deliverer.settings.channels else None)
-    described = f"{database} (temporary, shared by the workers)" if temporary else database
+    described = f"{database} (temporary, shared by the workers)" if temporary else _without_password(database)
 
     def ready(host: str, port: int) -> None:
         _print_endpoints("https" if tls else "http", host, port, described, args.workers, deliverer)
@@ -83,6 +84,14 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         finish()
     return 0
+
+
+def _without_password(url: str) -> str:
+    """A database URL fit to print: ``postgresql://user:secret@host/db`` shows as ``user:***@``."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.password:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)))
 
 
 def _print_endpoints(scheme: str, host: str, port: int, database: str, workers: int, deliverer) -> None:
