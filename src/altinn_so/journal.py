@@ -39,15 +39,6 @@ class Exchange:
         broken = self.injected in ("http_status", "drop_connection", "malformed_response")
         return "ok" if self.error_id is None and 0 < self.status < 400 and not broken else "fault"
 
-    def to_entry(self) -> "JournalEntry":
-        return JournalEntry(
-            id=None, at=self.at, method=self.method, path=self.path, binding=self.binding, service=self.service,
-            operation=self.operation, base_operation=self.base_operation, caller=self.caller, owner=self.owner, reportees=tuple(self.reportees),
-            status=self.status, outcome=self.outcome, error_id=self.error_id, error_message=self.error_message,
-            duration_ms=round(self.duration_ms, 3), fault_rule=self.fault_rule,
-            request=self.request_body.decode("utf-8", "replace"),
-            response=self.response_body.decode("utf-8", "replace"))
-
 
 @dataclass(frozen=True)
 class JournalEntry:
@@ -79,14 +70,6 @@ class JournalEntry:
             del out["request"], out["response"]
         return out
 
-    @classmethod
-    def from_dict(cls, data: dict) -> "JournalEntry":
-        data = dict(data)
-        data["at"] = datetime.fromisoformat(data["at"])
-        data["reportees"] = tuple(data.get("reportees") or ())
-        data.setdefault("base_operation", None)
-        return cls(**data)
-
 
 @dataclass(frozen=True)
 class JournalFilter:
@@ -100,7 +83,7 @@ class JournalFilter:
 
 
 class JournalRepository(Protocol):
-    def add_entry(self, entry: JournalEntry, *, keep: int) -> JournalEntry: ...
+    def record(self, exchange: Exchange) -> int: ...  # the new entry's id
     def list_entries(self, where: JournalFilter) -> list[JournalEntry]: ...
     def get_entry(self, entry_id: int) -> JournalEntry | None: ...
     def clear_entries(self) -> int: ...

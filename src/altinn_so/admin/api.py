@@ -8,9 +8,9 @@ fault rules). Every endpoint is listed in the README, "Admin API".
 from __future__ import annotations
 
 import json
-import os
 import logging
 import math
+import os
 import re
 from datetime import datetime, timedelta
 from typing import Callable

@@ -8,8 +8,8 @@ are interpreted in Altinn's own zone, Europe/Oslo.
 from __future__ import annotations
 
 import threading
-from typing import Callable
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 ALTINN_TZ = ZoneInfo("Europe/Oslo")

@@ -18,7 +18,6 @@ from .faults import SoapFault
 from .namespaces import SOAP11_ENV, SOAP12_ENV, WSA, WSSE, WSSE_PASSWORD_TEXT, WSU
 
 ENVELOPE_NS = {11: SOAP11_ENV, 12: SOAP12_ENV}
-_VERSION_OF = {SOAP11_ENV: 11, SOAP12_ENV: 12}
 
 _parsers = threading.local()
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import orjson
 from dataclasses import replace
 from datetime import datetime, timezone
+
+import orjson
 
 from ..domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner
 from ..domain.correspondence.model import Correspondence, SdpShipment
@@ -27,10 +28,6 @@ _parse = orjson.loads
 def _ts(moment: datetime) -> str:
     """A UTC timestamp of fixed width (2026-11-28T08:39:18.382000Z), so that columns compare and sort as text."""
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")[:26] + "Z"
-
-
-def _with_id(entity, new_id: int):
-    return evolve(entity, id=new_id)
 
 
 def _like_literal(text: str) -> str:
@@ -232,7 +229,7 @@ class SqlOutbox:
                     (message.notification_id, message.reportee, message.channel.value, message.origin,
                      message.service_owner, message.template, _dump_without_id(message), _ts(message.scheduled_at))
                     for message in chunk])
-                stored += [_with_id(message, new_id) for new_id, message in zip(ids, chunk)]
+                stored += [evolve(message, id=new_id) for new_id, message in zip(ids, chunk)]
         return stored
 
     def list_messages(self, where: OutboxFilter = OutboxFilter()) -> list[OutboxMessage]:
@@ -288,7 +285,7 @@ class SqlReceipts:
                                      (receipt.parent_id, receipt.type, _ts(receipt.last_changed),
                                       _dump_without_id(receipt)))
             self._write_references(conn, new_id, receipt)
-        return _with_id(receipt, new_id)
+        return evolve(receipt, id=new_id)
 
     def save_receipt(self, receipt: Receipt) -> None:
         with self._db.transaction() as conn:
@@ -343,7 +340,7 @@ class SqlCorrespondences:
                 (correspondence.owner, correspondence.service_code, correspondence.service_edition,
                  correspondence.reportee, correspondence.senders_reference, _ts(correspondence.created_at),
                  correspondence.status.value, _dump_without_id(correspondence)))
-        return _with_id(correspondence, new_id)
+        return evolve(correspondence, id=new_id)
 
     def save_correspondence(self, correspondence: Correspondence) -> None:
         with self._db.transaction() as conn:
@@ -376,7 +373,7 @@ class SqlCorrespondences:
                                   "data"),
                 (shipment.owner, shipment.service_code, shipment.service_edition, shipment.reportee,
                  shipment.reference, _ts(shipment.created_at), _dump_without_id(shipment)))
-        return _with_id(shipment, new_id)
+        return evolve(shipment, id=new_id)
 
     def save_sdp(self, shipment: SdpShipment) -> None:
         with self._db.transaction() as conn:
@@ -452,19 +449,16 @@ class SqlJournal:
         self._keep = keep
 
     def record(self, exchange: Exchange) -> int:
-        with self._db.transaction():
-            return self._record(exchange)
-
-    def _record(self, exchange: Exchange) -> int:
-        new_id = self._db.insert_one(
-            "journal", _JOURNAL_COLUMNS[1:],
-            (_ts(exchange.at), exchange.method, exchange.path, exchange.binding, exchange.service,
-             exchange.operation, exchange.base_operation, exchange.caller, exchange.owner,
-             " " + " ".join(exchange.reportees) + " ", exchange.status, exchange.outcome, exchange.error_id,
-             exchange.error_message, round(exchange.duration_ms, 3), exchange.fault_rule, exchange.request_body,
-             exchange.response_body))
-        if new_id % self.TRIM_EVERY == 0:
-            self._db.execute("DELETE FROM journal WHERE id <= ?", (new_id - self._keep,))
+        with self._db.transaction() as conn:  # a write transaction: it queues with the other writers
+            new_id = conn.insert_one(
+                "journal", _JOURNAL_COLUMNS[1:],
+                (_ts(exchange.at), exchange.method, exchange.path, exchange.binding, exchange.service,
+                 exchange.operation, exchange.base_operation, exchange.caller, exchange.owner,
+                 " " + " ".join(exchange.reportees) + " ", exchange.status, exchange.outcome, exchange.error_id,
+                 exchange.error_message, round(exchange.duration_ms, 3), exchange.fault_rule,
+                 exchange.request_body, exchange.response_body))
+            if new_id % self.TRIM_EVERY == 0:
+                conn.execute("DELETE FROM journal WHERE id <= ?", (new_id - self._keep,))
         return new_id
 
     def list_entries(self, where: JournalFilter = JournalFilter()) -> list[JournalEntry]:
@@ -523,7 +517,7 @@ class SqlFaultRules:
         with self._db.transaction() as conn:
             new_id = conn.insert_one("fault_rules", ("data",), (_dump_without_id(rule),))
             conn.changed()
-        return _with_id(rule, new_id)
+        return evolve(rule, id=new_id)
 
     def list_rules(self) -> list[FaultRule]:
         return [_load_with_id(FaultRule.from_dict, data, i)
