@@ -401,3 +401,29 @@ class TestJournal:
         assert journal.clear_entries() == 5
         assert db.query("SELECT COUNT(*) FROM journal") == [(0,)]
         assert self.record(journal, 1) == [ids[-1] + 1]  # an id a test holds never names another call
+
+
+class TestUpgrade:
+    def test_a_store_of_an_older_schema_is_upgraded_on_start(self, persistent_url, clock):
+        """Schema 5 had the journal as JSON documents; opening it upgrades to the current schema."""
+        db = open_database(persistent_url)
+        old = MIGRATIONS[2].split("CREATE TABLE fault_rules")[0]  # the journal as schema 3 made it ...
+        with db.transaction():
+            db.execute("DROP TABLE journal")
+            for statement in filter(str.strip, old.format(id=db.id_column, blob=db.blob_type).split(";")):
+                db.execute(statement)
+            db.execute("ALTER TABLE journal ADD COLUMN base_operation TEXT")  # ... and schema 5 extended it
+            db.set_meta("schema_version", "5")
+        db.close()
+
+        emu = open_emulator(persistent_url, clock)
+        try:
+            assert emu.db.get_meta("schema_version") == str(len(MIGRATIONS))
+            columns = [row[0] for row in emu.db.query(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'journal'")] \
+                if "postgresql" in persistent_url else [row[1] for row in emu.db.query("PRAGMA table_info(journal)")]
+            assert "request" in columns and "data" not in columns
+            send_one(emu)
+            assert len(emu.outbox.list_messages()) == 1  # the rest of the store is untouched and works
+        finally:
+            emu.close()
