@@ -97,6 +97,14 @@ class Emulator:
             self.db.set_meta(_CLOCK_KEY, json.dumps(state))
             self.db.changed()
 
+    def request_scope(self):
+        """Around one SOAP call: what it writes, its journal entry included, commits as one transaction."""
+        return self.db.request_scope()
+
+    def settle(self) -> None:
+        """Commit what the current call wrote so far (before it waits, so that no other writer waits too)."""
+        self.db.settle()
+
     def record(self, exchange: Exchange) -> None:
         """Journal one SOAP call."""
         self.journal.record(exchange)

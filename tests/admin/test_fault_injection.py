@@ -5,6 +5,7 @@ failure before or after the call leaves in the emulator's state."""
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
 
@@ -15,7 +16,7 @@ from lxml import etree
 
 from altinn_so.injection import PRESETS
 
-from .helpers import KARI, OLA, SOAP11, TEST_ACTION, TEST_BODY, altinn_fault, envelope11, notification, path_of, \
+from .helpers import KARI, OLA, Soap, SOAP11, TEST_ACTION, TEST_BODY, altinn_fault, envelope11, notification, path_of, \
     wait_for
 
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -281,6 +282,21 @@ def test_delay(admin, soap):
     started = time.monotonic()
     soap.notify()
     assert time.monotonic() - started < 0.15  # one-shot
+
+
+def test_a_delayed_call_does_not_hold_up_other_calls(admin, base_url):
+    """The delayed call has written its rule's counts before it waits; others must not wait with it."""
+    admin.add_fault({"type": "delay", "ms": 3000}, operation="SendStandaloneNotification")
+    delayed = threading.Thread(target=lambda: Soap(base_url).notify())
+    started = time.monotonic()
+    delayed.start()
+    try:
+        assert wait_for(lambda: admin.rules()[0]["seen"] == 1, timeout=5)  # the delayed call is waiting
+        Soap(base_url).insert("WHILE-DELAYED")  # a write of its own, on another connection
+        assert time.monotonic() - started < 2.0  # well before the delay is over
+    finally:
+        delayed.join(10)
+    assert [e["operation"] for e in admin.journal()] == ["InsertCorrespondenceBasicV2", "SendStandaloneNotificationBasicV3"]
 
 
 # -- when=before leaves the state untouched ----------------------------------------------------------------

@@ -3,6 +3,7 @@ processes sharing a store see each other's changes."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import timedelta
 
@@ -204,6 +205,108 @@ class TestTransactions:
         with db.transaction():
             SqlOutbox(db).add_messages([message()])
         assert len(SqlOutbox(db).list_messages()) == 1
+
+
+class TestRequestScope:
+    """A request's write transactions, and what it writes after them (its journal entry), commit together."""
+
+    @pytest.fixture
+    def two(self, persistent_url):
+        """The store seen by this process and by another one (another worker or host)."""
+        here, there = open_database(persistent_url), open_database(persistent_url)
+        yield here, there
+        here.close()
+        there.close()
+
+    def test_writes_commit_together_as_the_scope_ends(self, two):
+        here, there = two
+        with here.request_scope():
+            with here.transaction():
+                SqlOutbox(here).add_messages([message()])
+            with here.transaction():
+                SqlOutbox(here).add_messages([message(notification_id=2)])
+            assert SqlOutbox(here).list_messages() != []  # the request sees its own writes
+            assert SqlOutbox(there).list_messages() == []  # nobody else does yet
+        assert [m.notification_id for m in SqlOutbox(there).list_messages()] == [1, 2]
+
+    def test_a_later_block_that_fails_is_undone_alone(self, db):
+        outbox = SqlOutbox(db)
+        with db.request_scope():
+            with db.transaction():
+                outbox.add_messages([message()])
+            with pytest.raises(AltinnError):
+                with db.transaction():
+                    outbox.add_messages([message(notification_id=2)])
+                    db.next_value("notification")
+                    raise AltinnError(0, "the second step fails")
+        assert [m.notification_id for m in outbox.list_messages()] == [1]
+        assert db.next_value("notification") == 1
+
+    def test_a_first_block_that_fails_rolls_back_and_holds_nothing(self, two):
+        here, there = two
+        with here.request_scope():
+            with pytest.raises(RuntimeError):
+                with here.transaction():
+                    SqlOutbox(here).add_messages([message()])
+                    raise RuntimeError
+            with there.transaction():  # the write lock is free: another writer goes ahead at once
+                SqlOutbox(there).add_messages([message(notification_id=7)])
+        assert [m.notification_id for m in SqlOutbox(here).list_messages()] == [7]
+
+    def test_what_was_done_commits_even_when_the_request_then_fails(self, db):
+        with pytest.raises(RuntimeError):
+            with db.request_scope():
+                with db.transaction():
+                    SqlOutbox(db).add_messages([message()])
+                raise RuntimeError("answering failed")
+        assert len(SqlOutbox(db).list_messages()) == 1
+
+    def test_settle_commits_early_and_the_scope_goes_on(self, two):
+        here, there = two
+        with here.request_scope():
+            with here.transaction():
+                SqlOutbox(here).add_messages([message()])
+            here.settle()
+            assert len(SqlOutbox(there).list_messages()) == 1
+            with here.transaction():
+                SqlOutbox(here).add_messages([message(notification_id=2)])
+            assert len(SqlOutbox(there).list_messages()) == 1
+        assert len(SqlOutbox(there).list_messages()) == 2
+
+    def test_nested_scopes_are_one(self, two):
+        here, there = two
+        with here.request_scope():
+            with here.request_scope():
+                with here.transaction():
+                    SqlOutbox(here).add_messages([message()])
+            assert SqlOutbox(there).list_messages() == []
+        assert len(SqlOutbox(there).list_messages()) == 1
+
+    def test_another_thread_waits_for_the_scope_then_writes(self, db):
+        """Threads share an in-memory database's one connection: the open transaction is the scope's alone."""
+        outbox = SqlOutbox(db)
+        other_done = threading.Event()
+
+        def other_writer():
+            with db.transaction():
+                outbox.add_messages([message(notification_id=9)])
+            other_done.set()
+
+        with db.request_scope():
+            with db.transaction():
+                outbox.add_messages([message()])
+            thread = threading.Thread(target=other_writer)
+            thread.start()
+            assert not other_done.wait(0.2)  # it queues behind the open transaction ...
+        thread.join(10)
+        assert other_done.is_set()  # ... and goes on once the scope has committed
+        assert sorted(m.notification_id for m in outbox.list_messages()) == [1, 9]
+
+    def test_a_write_outside_any_scope_commits_at_once(self, two):
+        here, there = two
+        with here.transaction():
+            SqlOutbox(here).add_messages([message()])
+        assert len(SqlOutbox(there).list_messages()) == 1
 
 
 class TestRestart:

@@ -56,9 +56,11 @@ class InjectedFaults:
                           reportees=tuple(exchange.reportees), returns_receipt=_returns_receipt(operation))
         firing = emulator.faults.consult(facts)
         chosen = cls(receipts=emulator.receipts)
-        for rule in firing:
-            if rule.action.type == "delay":
-                time.sleep(rule.action.ms / 1000)
+        delays = [rule.action.ms for rule in firing if rule.action.type == "delay"]
+        if delays:
+            emulator.settle()  # the rules' counts are written: other workers need not wait with this call
+            for ms in delays:
+                time.sleep(ms / 1000)
         decisive = next((rule for rule in firing if rule.action.type != "delay"), None)
         if decisive is not None:
             exchange.fault_rule, exchange.injected = decisive.id, decisive.action.type

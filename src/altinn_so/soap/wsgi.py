@@ -80,9 +80,26 @@ class SoapApplication:
         self.settings = settings
 
     def __call__(self, environ: dict, start_response):
-        self.emulator.sync()
         exchange = Exchange(method=environ.get("REQUEST_METHOD", "GET").upper(), path=environ.get("PATH_INFO") or "/",
                             at=self.emulator.clock.now())
+        try:
+            # The call's writes and its journal entry commit together, as the scope ends.
+            with self.emulator.request_scope():
+                self.emulator.sync()
+                exchange.at = self.emulator.clock.now()  # the clock another worker may have moved
+                status, headers, body = self._answer(environ, exchange)
+                if exchange.service is not None:  # a SOAP call to one of our endpoints (not a WSDL download)
+                    self.emulator.record(exchange)
+        except Exception:  # the store failed (to commit, say): still no traceback for the client
+            log.exception("unexpected error serving %s", environ.get("PATH_INFO"))
+            status, headers, body = self._unexpected(environ, exchange)
+        if exchange.service is not None:
+            log_call(exchange)
+        start_response(f"{status} {_REASONS.get(status, '')}".strip(), headers)
+        return [body]
+
+    def _answer(self, environ: dict, exchange: Exchange) -> tuple[int, list[tuple[str, str]], bytes]:
+        """The response to one request, with what the journal needs to know of it in ``exchange``."""
         started = time.perf_counter()
         dropped = False
         try:
@@ -94,17 +111,18 @@ class SoapApplication:
             status, headers, body = 500, [("Connection", "close"), ("Content-Length", "0")], b""
         except Exception:  # the last line of defence: no traceback ever reaches the client
             log.exception("unexpected error serving %s", environ.get("PATH_INFO"))
-            fault = SoapFault.unexpected()
-            exchange.error_id, exchange.error_message = fault.error.error_id, fault.error.message
-            status, headers, body = self._fault_response(_client_version(environ, None), fault)
+            status, headers, body = self._unexpected(environ, exchange)
         exchange.status = 0 if dropped else status  # 0: the connection was dropped, no status was sent
         exchange.response_body = body
         exchange.duration_ms = (time.perf_counter() - started) * 1000
-        if exchange.service is not None:  # a SOAP call to one of our endpoints (not a WSDL download)
-            self.emulator.record(exchange)
-            log_call(exchange)
-        start_response(f"{status} {_REASONS.get(status, '')}".strip(), headers)
-        return [body]
+        return status, headers, body
+
+    def _unexpected(self, environ: dict, exchange: Exchange):
+        fault = SoapFault.unexpected()
+        exchange.error_id, exchange.error_message = fault.error.error_id, fault.error.message
+        status, headers, body = self._fault_response(_client_version(environ, None), fault)
+        exchange.status, exchange.response_body = status, body
+        return status, headers, body
 
     # -- HTTP ---------------------------------------------------------------------------------------
 
