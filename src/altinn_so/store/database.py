@@ -12,9 +12,8 @@ A request can run in a *request scope*: its first write transaction then stays o
 later blocks join it (each behind a savepoint, so one that fails is undone alone), and all of it commits
 once, as the scope ends. A SOAP call's domain writes and its journal entry are then one write transaction,
 not two: with several worker processes each write transaction costs a hand-over of the write lock and a
-reload of SQLite's page cache, and the second one nearly halved the throughput (measured: two processes
-inserting correspondences on one SQLite file, 990 µs per call with the journal in its own transaction,
-600 µs without it).
+reload of SQLite's page cache (measured: two processes inserting correspondences on one SQLite file,
+about 990 µs per call each with the journal in a transaction of its own, 800 µs with it in the call's).
 
 Reference data (the seed, fault rules, lock-outs, the clock) is read on almost every call and changes
 rarely, so each process caches it. Every write to it bumps a shared *generation* counter; each request
