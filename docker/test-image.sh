@@ -20,6 +20,9 @@ port=${TEST_IMAGE_PORT:-18080}
 ctr-build -q --format docker -f docker/Dockerfile -t "$image" . >/dev/null  # docker format keeps HEALTHCHECK
 cleanup() { ctr rm -f "$name" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
+# `producer | contains TEXT`: reads all of its input before it looks, so that the producer never writes into
+# a closed pipe (`grep -q` stops at the first match, and pipefail then fails the script with 141, SIGPIPE).
+contains() { local text; text=$(cat); grep -qF -- "$1" <<<"$text"; }
 ctr run -d --name "$name" --network host -e ALTINN_SO_PORT="$port" "$image" >/dev/null 2>&1  # podman without systemd complains about health timers
 
 base=http://127.0.0.1:$port
@@ -27,7 +30,7 @@ for _ in $(seq 1 60); do
   curl -fsS "$base/_admin/health" >/dev/null 2>&1 && break
   sleep 0.5
 done
-curl -fsS "$base/_admin/health" | grep -q '"ok"'
+curl -fsS "$base/_admin/health" | contains '"ok"'
 
 soap() {  # path, action, body
   curl -sS -o /tmp/test-image.out -w '%{http_code}' -X POST "$base$1" \
@@ -52,8 +55,8 @@ status=$(soap /ServiceEngineExternal/NotificationAgencyExternalBasic.svc \
    <n:TextTokens xmlns:n=\"$n\"><n:TextToken><n:TokenValue>Hei</n:TokenValue></n:TextToken><n:TextToken><n:TokenValue>Fra containeren</n:TokenValue></n:TextToken></n:TextTokens>
    </StandaloneNotification></standaloneNotifications></SendStandaloneNotificationBasicV2>")
 [ "$status" = 200 ] && grep -q 'Varsel er sendt ut til brukeren.' /tmp/test-image.out
-curl -fsS "$base/_admin/outbox" | grep -q 'Fra containeren'
-curl -fsS "$base/_admin/journal?bodies=0" | grep -q SendStandaloneNotificationBasicV2
+curl -fsS "$base/_admin/outbox" | contains 'Fra containeren'
+curl -fsS "$base/_admin/journal?bodies=0" | contains SendStandaloneNotificationBasicV2
 
 [ "$(ctr exec "$name" id -u)" != 0 ]          # not running as root
 ctr healthcheck run "$name"                   # the image's own HEALTHCHECK passes
@@ -88,8 +91,8 @@ if [ -x "$python" ] && "$python" -c "import psycopg, sys; psycopg.connect(sys.ar
     http://www.altinn.no/services/2009/10/IAltinnContractBase/Test \
     '<Test xmlns="http://www.altinn.no/services/2009/10"/>')
   [ "$status" = 200 ] || { echo "test-image: no answer on PostgreSQL" >&2; ctr logs "$name" >&2; exit 1; }
-  curl -fsS "$base/_admin/journal?bodies=0" | grep -q '"Test"'
-  ctr logs "$name" 2>&1 | grep -q "2 worker processes"
+  curl -fsS "$base/_admin/journal?bodies=0" | contains '"Test"'
+  ctr logs "$name" 2>&1 | contains "2 worker processes"
   ctr stop -t 20 "$name" >/dev/null 2>&1
   echo "test-image: ok (two workers on PostgreSQL)"
 else
