@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
 import yaml
 
@@ -92,6 +93,15 @@ class Emulator:
             if shared is not None:
                 self.clock.load(json.loads(shared))
 
+    def change_clock(self, change: Callable[[Clock], None]) -> None:
+        """Apply ``change`` to the shared clock as stored, under the write lock: two workers moving the
+        clock at once both count (each changing its own copy, one would overwrite the other)."""
+        with self.db.transaction():
+            shared = self.db.get_meta(_CLOCK_KEY)
+            if shared is not None:
+                self.clock.load(json.loads(shared))
+            change(self.clock)
+
     def _share_clock(self, state: dict) -> None:
         with self.db.transaction():
             self.db.set_meta(_CLOCK_KEY, json.dumps(state))
@@ -142,14 +152,11 @@ class Emulator:
         data = self.snapshots.get_snapshot(snapshot_id)
         if data is None:
             return False
-        with self.db.transaction():
+        with self.db.transaction():  # the state and its clock, seen by other workers together
             self.db.load(data["store"])
             self.db.changed()
-        if data["clock"]["frozen"]:
-            self.clock.freeze()
-        else:
-            self.clock.resume()
-        self.clock.set(datetime.fromisoformat(data["clock"]["now"]))
+            self.clock.freeze() if data["clock"]["frozen"] else self.clock.resume()
+            self.clock.set(datetime.fromisoformat(data["clock"]["now"]))
         return True
 
     def close(self) -> None:

@@ -296,6 +296,13 @@ def test_put_clock_with_frozen_and_now_together(admin, emulator):
     assert body == {"now": "2027-07-07T07:07:07+00:00", "frozen": True}
 
 
+def test_put_clock_with_a_bad_time_does_not_resume_or_freeze_either(admin, emulator):
+    admin.put("/clock", json={"frozen": False})
+    assert admin.error("PUT", "/clock", 400, json={"frozen": True, "now": "garbage"}) == \
+        "now='garbage' is not an ISO 8601 time"
+    assert not emulator.clock.frozen
+
+
 def test_put_clock_with_an_empty_body_changes_nothing(admin):
     assert admin.put("/clock") == {"now": NOW.isoformat(), "frozen": True}
     assert admin.put("/clock", json={}) == {"now": NOW.isoformat(), "frozen": True}
@@ -345,10 +352,15 @@ def test_advance_needs_an_amount_of_time(admin, emulator, body):
     assert emulator.clock.now() == NOW
 
 
-@pytest.mark.parametrize("body", [b'{"days": 999999999}', b'{"days": 1e12}', b'{"days": NaN}', b'{"days": -1}',
-                                  b'{"days": true}'])
-def test_advance_out_of_range_is_400(admin, emulator, body):
-    admin.error("POST", "/clock/advance", 400, data=body)
+@pytest.mark.parametrize("body,expected", [
+    (b'{"days": 999999999}', "that is further than a calendar goes"),
+    (b'{"days": 1e12}', "that is further than a calendar goes"),
+    (b'{"days": NaN}', "give a non-negative amount of time to advance"),
+    (b'{"days": -1}', "give a non-negative amount of time to advance"),
+    (b'{"days": true}', "give a non-negative amount of time to advance"),
+])
+def test_advance_out_of_range_is_400(admin, emulator, body, expected):
+    assert admin.error("POST", "/clock/advance", 400, data=body).startswith(expected)
     assert emulator.clock.now() == NOW
 
 

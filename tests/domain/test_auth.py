@@ -222,6 +222,21 @@ class TestLockout:
         emulator.clock.advance(timedelta(minutes=15))
         assert auth.authenticate("ttd-system", "ttd-password", mode=PASSWORD).owner.code == "TTD"
 
+    def test_a_success_does_not_lift_a_lock_out_set_meanwhile_on_another_worker(self, s):
+        s.wrong(4)
+        stale = s.lockouts.get_lockout("ttd-system")  # what this worker read before the other's fifth failure
+        s.wrong(1)  # the other worker's failure locks the system
+
+        class ReadBeforeTheLock:
+            get_lockout = staticmethod(lambda username: stale)
+            update_lockout = staticmethod(s.lockouts.update_lockout)
+
+        auth = SystemAuthenticator(s.catalog, ReadBeforeTheLock(), s.clock)
+        with pytest.raises(AltinnError) as caught:
+            auth.authenticate("ttd-system", "ttd-password", mode=PASSWORD)
+        assert caught.value.message == LOCKED_OUT
+        assert s.lockouts.get_lockout("ttd-system") == (5, NOW + timedelta(minutes=15))
+
     def test_failures_on_several_workers_all_count(self, db, persistent_url):
         """Two processes' failed logins add up (the count is read and written atomically)."""
         first, second = Setup(open_database(persistent_url)), Setup(open_database(persistent_url))

@@ -207,6 +207,37 @@ class TestTransactions:
         assert len(SqlOutbox(db).list_messages()) == 1
 
 
+class TestCache:
+    """Reference data cached per process: never a value older than what the store holds."""
+
+    def test_a_value_loaded_while_another_thread_commits_a_change_is_not_kept(self, db):
+        def change_in_another_thread():
+            def change():
+                with db.transaction():
+                    db.changed()
+            other = threading.Thread(target=change)
+            other.start()
+            other.join()
+            return "read before the change"
+
+        assert db.cached("key", change_in_another_thread) == "read before the change"
+        assert db.cached("key", lambda: "read after it") == "read after it"
+
+    def test_what_an_open_transaction_changed_is_not_shown_to_other_threads(self, db):
+        seen = []
+        with db.transaction():
+            db.changed()
+            assert db.cached("key", lambda: "uncommitted") == "uncommitted"
+            other = threading.Thread(target=lambda: seen.append(db.cached("key", lambda: "committed")))
+            other.start()
+            other.join()
+        assert seen == ["committed"]
+
+    def test_a_value_loaded_in_quiet_times_is_kept(self, db):
+        assert db.cached("key", lambda: "first") == "first"
+        assert db.cached("key", lambda: "second") == "first"
+
+
 class TestRequestScope:
     """A request's write transactions, and what it writes after them (its journal entry), commit together."""
 
@@ -416,6 +447,19 @@ class TestReset:
         assert outcome.messages[0].id == 1
 
 
+class TestSnapshotOfTables:
+    def test_numbering_goes_on_from_the_snapshot_after_a_restore(self, db):
+        outbox = SqlOutbox(db)
+        with db.transaction():
+            outbox.add_messages([message(), message(), message()])
+        db.execute("DELETE FROM outbox WHERE id = 3")  # the newest row is gone; its id stays used
+        db.load(db.dump(("outbox",)))
+        with db.transaction():
+            (added,) = outbox.add_messages([message()])
+        assert added.id == 4
+        assert [m.id for m in outbox.list_messages()] == [1, 2, 4]
+
+
 class TestSharing:
     """Several processes on one store (gunicorn workers, or hosts sharing PostgreSQL): two emulators on one
     database stand in for two processes; each request begins with ``sync()``."""
@@ -454,6 +498,23 @@ class TestSharing:
         second.clock.resume()
         first.sync()
         assert not first.clock.frozen
+
+    def test_two_workers_moving_the_clock_at_once_both_count(self, pair, clock):
+        first, second = pair
+        start = clock.now()
+        first.change_clock(lambda shared: shared.advance(timedelta(days=3)))
+        second.change_clock(lambda shared: shared.advance(timedelta(days=1)))  # without a sync in between
+        first.sync()
+        assert first.clock.now() == second.clock.now() == start + timedelta(days=4)
+
+    def test_a_restore_brings_back_the_state_and_its_clock_for_every_process(self, pair, clock):
+        first, second = pair
+        snapshot = first.snapshot()
+        send_one(first)
+        first.clock.advance(timedelta(days=2))
+        first.restore(snapshot)
+        second.sync()
+        assert second.outbox.list_messages() == [] and second.clock.now() == clock.now()
 
     def test_a_new_process_adopts_the_shared_clock(self, persistent_url, clock):
         first = open_emulator(persistent_url, clock)

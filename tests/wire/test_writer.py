@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from datetime import datetime, timezone
 
 import pytest
@@ -138,3 +140,57 @@ def test_a_primitive_result():
     body: list[str] = []
     writer.response_writer(holder(Unicode), f"{{{NS}}}Response").write({"Result": "Varsel er sendt"}, body)
     assert "".join(body) == f'<Response xmlns="{NS}"><Result>Varsel er sendt</Result></Response>'
+
+
+@pytest.mark.parametrize("trial", range(5))
+def test_threads_compiling_the_same_response_at_once_all_write_it_whole(trial):
+    """Server threads compile a response on its first use; none may write with a half-compiled one."""
+    inner = type(f"Wide{trial}", (ComplexModel,), {"__namespace__": NS, "_type_info": [
+        (f"M{i}", Unicode) for i in range(200)]})
+    model = holder(inner)
+    value = {"Result": {f"M{i}": "v" for i in range(200)}}
+    start, outputs = threading.Barrier(8), []
+
+    def write_once():
+        start.wait()
+        body: list[str] = []
+        writer.response_writer(model, f"{{{NS}}}Response").write(value, body)
+        outputs.append("".join(body))
+
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, to catch a half-compiled writer
+    try:
+        threads = [threading.Thread(target=write_once) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switching)
+    assert len(outputs) == 8
+    assert all(len(etree.fromstring(text)[0]) == 200 for text in outputs)
+
+
+@pytest.mark.parametrize("trial", range(5))
+def test_threads_decoding_a_new_contract_at_once_all_read_it_whole(trial):
+    inner = type(f"Deep{trial}", (ComplexModel,), {"__namespace__": NS, "_type_info": [
+        (f"M{i}", Unicode) for i in range(200)]})
+    element = etree.fromstring(f'<R xmlns="{NS}">' + "".join(f"<M{i}>v</M{i}>" for i in range(200)) + "</R>")
+    start, decoded = threading.Barrier(8), []
+
+    def decode_once():
+        start.wait()
+        decoded.append(codec.decode(inner, element))
+
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=decode_once) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switching)
+    assert len(decoded) == 8
+    assert all(len([v for v in result.values() if v == "v"]) == 200 for result in decoded)

@@ -281,16 +281,22 @@ class AdminApi:
 
     def set_clock(self, request):
         data = request.json()
-        clock = self.emulator.clock
-        if "frozen" in data:
-            if not isinstance(data["frozen"], bool):
-                raise ApiError(400, "frozen must be true or false")
-            clock.freeze() if data["frozen"] else clock.resume()
+        frozen, now = data.get("frozen"), None
+        if "frozen" in data and not isinstance(frozen, bool):
+            raise ApiError(400, "frozen must be true or false")
         if data.get("now"):
             try:
-                clock.set(as_aware(datetime.fromisoformat(str(data["now"]).replace("Z", "+00:00"))))
+                now = as_aware(datetime.fromisoformat(str(data["now"]).replace("Z", "+00:00")))
             except ValueError:
                 raise ApiError(400, f"now={data['now']!r} is not an ISO 8601 time") from None
+
+        def change(clock):  # checked first, then applied together: a bad "now" changes nothing
+            if frozen is not None:
+                clock.freeze() if frozen else clock.resume()
+            if now is not None:
+                clock.set(now)
+
+        self.emulator.change_clock(change)
         return self.clock(request)
 
     def advance_clock(self, request):
@@ -306,7 +312,7 @@ class AdminApi:
             self.emulator.clock.now() + delta  # noqa: B018 (a date beyond year 9999 is refused here)
         except (OverflowError, ValueError):
             raise ApiError(400, "that is further than a calendar goes") from None
-        self.emulator.clock.advance(delta)
+        self.emulator.change_clock(lambda clock: clock.advance(delta))
         return self.clock(request)
 
     # -- end users ---------------------------------------------------------------------------------------

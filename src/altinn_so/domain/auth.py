@@ -85,7 +85,11 @@ class SystemAuthenticator:
             self._lockouts.update_lockout(username, lambda failures, until: self._failed(now, failures, until))
             raise AltinnError(failure_code, WRONG_CREDENTIALS)
         if failures or locked_until is not None:
-            self._lockouts.update_lockout(username, lambda failures, until: (0, None))
+            # A lock-out set meanwhile by failures on another worker stands; anything else is forgiven.
+            _, until = self._lockouts.update_lockout(
+                username, lambda failures, until: (failures, until) if until is not None and now < until else (0, None))
+            if until is not None:
+                raise AltinnError(failure_code, LOCKED_OUT)
 
         owner = self._owner_of(system)
         if by_certificate and certificate_orgno != owner.orgno:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import threading
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -211,20 +212,36 @@ class _Plan:
         self.by_tag: dict[str, _Member] = {}
 
 
-_PLANS: dict[Any, _Plan] = {}
+_PLANS: dict[Any, _Plan] = {}  # complete plans only: read without a lock by every call
+_UNFINISHED: dict[Any, _Plan] = {}  # plans being made (seen only by the thread holding COMPILING)
+
+# Plans, and the writers made from them (``writer``), are compiled on first use by whichever server thread
+# gets there first. One thread compiles at a time and publishes only what is complete: another thread must
+# never see a plan (or a writer) whose members are still being filled in.
+COMPILING = threading.RLock()
 
 
 def plan_for(model) -> _Plan:
     plan = _PLANS.get(model)
     if plan is not None:
         return plan
-    plan = _Plan(model)
-    _PLANS[model] = plan  # registered before members: recursive contracts terminate
-    for namespace, members in _declared_members(model):
-        for name, member_model in members:
-            member = _Member(name, f"{{{namespace}}}{name}", member_model)
-            plan.members.append(member)
-            plan.by_tag[member.tag] = member
+    with COMPILING:
+        plan = _PLANS.get(model) or _UNFINISHED.get(model)
+        if plan is not None:
+            return plan
+        outermost = not _UNFINISHED
+        plan = _UNFINISHED[model] = _Plan(model)  # known before its members: recursive contracts terminate
+        try:
+            for namespace, members in _declared_members(model):
+                for name, member_model in members:
+                    member = _Member(name, f"{{{namespace}}}{name}", member_model)
+                    plan.members.append(member)
+                    plan.by_tag[member.tag] = member
+            if outermost:
+                _PLANS.update(_UNFINISHED)
+        finally:
+            if outermost:
+                _UNFINISHED.clear()
     return plan
 
 

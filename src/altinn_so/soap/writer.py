@@ -15,7 +15,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from .codec import format_value, plan_for
+from .codec import COMPILING, format_value, plan_for
 from .namespaces import SOAP11_ENV, SOAP12_ENV, WSA, WSSE, WSU, XSI
 
 Writer = Callable[[object, list], None]
@@ -121,7 +121,7 @@ def _member_writer(member, prefixes: dict[str, str], declarations: str = "", nil
     return write_complex
 
 
-_CHILDREN: dict = {}
+_CHILDREN: dict = {}  # used only while compiling, under codec.COMPILING
 
 
 def _result_writer(member, default_namespace: str) -> Writer:
@@ -171,7 +171,10 @@ _WRITERS: dict = {}
 def response_writer(model, tag: str) -> ResponseWriter:
     writer = _WRITERS.get((model, tag))
     if writer is None:
-        writer = _WRITERS[(model, tag)] = ResponseWriter(model, tag)
+        with COMPILING:  # _CHILDREN's lists are filled in while compiling: one thread at a time (see codec)
+            writer = _WRITERS.get((model, tag))
+            if writer is None:
+                writer = _WRITERS[(model, tag)] = ResponseWriter(model, tag)
     return writer
 
 

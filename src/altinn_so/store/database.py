@@ -79,6 +79,7 @@ class Database:
         # guards the single connection; threads with connections of their own need no lock
         self._lock = threading.RLock() if self.single_connection else _NO_LOCK
         self._cache: dict = {}
+        self._clears = 0  # how often the cache was emptied: a load that saw it emptied is not kept
         self._generation: int | None = None  # the generation this process's cache belongs to
         self.migrate()
 
@@ -151,7 +152,7 @@ class Database:
         finally:
             session.dirty = False
         if generation is not None:
-            self._cache.clear()
+            self._forget()
             self._generation = generation
 
     def _step(self, session: _Session, statement: str) -> None:
@@ -254,14 +255,26 @@ class Database:
         try:
             return self._cache[key]
         except KeyError:
-            value = self._cache[key] = load()
-            return value
+            pass
+        session = self._single if self.single_connection else getattr(self._local, "session", None)
+        if session is not None and session.dirty:
+            return load()  # this transaction's own changes, not yet committed: not for other threads to see
+        clears = self._clears
+        value = load()
+        if self._clears == clears:  # else the cache was emptied while loading: what was read may be stale
+            self._cache[key] = value
+        return value
+
+    def _forget(self) -> None:
+        """Empty the cache (a value being loaded meanwhile in another thread is then not kept)."""
+        self._clears += 1
+        self._cache.clear()
 
     def changed(self) -> None:
         """Reference data changed: call inside the writing transaction; the generation is bumped (once) as it
         commits, so other processes see the change and the bump together."""
         with self.transaction():
-            self._cache.clear()
+            self._forget()
             self._session().dirty = True
 
     def _bump_generation(self) -> int:
@@ -276,7 +289,7 @@ class Database:
         generation = int(rows[0][0])
         if generation == self._generation:
             return False
-        self._cache.clear()
+        self._forget()
         self._generation = generation
         return True
 
@@ -364,7 +377,7 @@ class _Transaction:
                 if self._savepoint:
                     if exc_type is not None:
                         db._step(session, "ROLLBACK TO SAVEPOINT step")
-                        db._cache.clear()  # it may hold what was just undone
+                        db._forget()  # it may hold what was just undone
                     db._step(session, "RELEASE SAVEPOINT step")
                 elif exc_type is not None:
                     self._roll_back(db, session)
@@ -383,7 +396,7 @@ class _Transaction:
         with suppress(Exception):  # a failed COMMIT may have ended the transaction already
             db._end(session, "ROLLBACK")
         session.dirty = False
-        db._cache.clear()  # it may hold what was just rolled back
+        db._forget()  # it may hold what was just rolled back
 
 
 class _RequestScope:
@@ -511,6 +524,8 @@ class SqliteDatabase(Database):
         return rows[0][0] if rows else None
 
     def _set_last_id(self, table: str, last: int | None) -> None:
+        # Loading rows with their ids has made an entry already: replace it, or the table has two.
+        self.execute("DELETE FROM sqlite_sequence WHERE name=?", (table,))
         if last is not None:
             self.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, last))
 
