@@ -69,7 +69,7 @@ def test_org_number_round_trips_through_the_security_layer(profiles):
 
     assert organisation_number(issued.certificate) == "310001007"
     assert _attributes(subject, NameOID.SERIAL_NUMBER) == (["310001007"] if certs.SEID1 in profiles else [])
-    assert _attributes(subject, certs.ORGANIZATION_IDENTIFIER) == (
+    assert _attributes(subject, NameOID.ORGANIZATION_IDENTIFIER) == (
         ["NTRNO-310001007"] if certs.SEID2 in profiles else [])
     assert _attributes(subject, NameOID.COUNTRY_NAME) == ["NO"]
     assert _attributes(subject, NameOID.ORGANIZATION_NAME) == ["Testdepartementet"]

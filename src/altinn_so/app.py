@@ -12,8 +12,9 @@ class EmulatorApp:
     def __init__(self, emulator, *, wire: WireSettings = WireSettings(), routes: Routes | None = None,
                  deliver=None):
         self.emulator = emulator
-        self.soap = SoapApplication(emulator, routes or default_routes(), wire)
-        self.admin = AdminApi(emulator, deliver=deliver, page=Page(routes or default_routes()))
+        routes = routes or default_routes()
+        self.soap = SoapApplication(emulator, routes, wire)
+        self.admin = AdminApi(emulator, deliver=deliver, page=Page(routes))
 
     def __call__(self, environ: dict, start_response):
         path = environ.get("PATH_INFO") or "/"

@@ -47,7 +47,6 @@ DEFAULT_VALID_DAYS = 825  # the longest leaf validity macOS accepts for a privat
 
 SEID1 = "seid1"  # organisation number as subject serialNumber
 SEID2 = "seid2"  # organisation number as organizationIdentifier NTRNO-<orgno>
-ORGANIZATION_IDENTIFIER = x509.ObjectIdentifier("2.5.4.97")
 
 CA_CERT_FILE = "ca.pem"
 CA_KEY_FILE = "ca-key.pem"
@@ -180,7 +179,7 @@ def create_enterprise_certificate(ca: Issued, orgno: str, name: str, *,
     if SEID1 in profiles:
         attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, orgno))
     if SEID2 in profiles:
-        attributes.append(x509.NameAttribute(ORGANIZATION_IDENTIFIER, f"NTRNO-{orgno}"))
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, f"NTRNO-{orgno}"))
     attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, display))
     extensions = [(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), False)]
     return _issue(ca, x509.Name(attributes), extensions, valid_days=valid_days, now=now)

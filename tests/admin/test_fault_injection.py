@@ -192,12 +192,13 @@ def test_http_503_with_no_body(admin, soap, base_url):
         (503, "fault", rule["id"], "", None)] * 2
 
 
-@pytest.mark.parametrize("status", [429, 502, 200])
-def test_other_http_statuses(admin, base_url, status):
+@pytest.mark.parametrize("status,reason", [(429, "Too Many Requests"), (502, "Bad Gateway"), (200, "OK"),
+                                           (599, "Unknown")])
+def test_other_http_statuses(admin, base_url, status, reason):
     admin.add_fault({"type": "http_status", "status": status})
     response = requests.post(base_url + path_of("notification"), data=envelope11(TEST_BODY),
                              headers={**SOAP11, "SOAPAction": f'"{TEST_ACTION}"'}, timeout=5)
-    assert (response.status_code, response.content) == (status, b"")
+    assert (response.status_code, response.reason, response.content) == (status, reason, b"")
 
 
 # -- drop_connection ---------------------------------------------------------------------------------------

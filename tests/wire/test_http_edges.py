@@ -10,6 +10,7 @@ import requests
 from lxml import etree
 
 from altinn_so.emulator import Emulator
+from altinn_so.soap.routes import default_routes
 from altinn_so.soap.namespaces import ALTINN_FAULT, SOAP11_ENV, SOAP12_ENV, WSA
 from altinn_so.soap.wsgi import SoapApplication, WireSettings
 
@@ -211,6 +212,18 @@ def test_action_of_another_operation_than_the_body(base_url):
     fault = fault_of(response)
     assert fault["code"] == "a:DeserializationFailed"
     assert "SendStandaloneNotificationBasicV3" in fault["AltinnErrorMessage"]
+
+
+def test_a_wrong_body_names_the_element_a_message_contract_expects(base_url):
+    """GetCorrespondenceStatusHistory's request element is not its operation's name."""
+    route = default_routes().find("/ServiceEngineExternal/CorrespondenceAgencyExternalBasic.svc")
+    history = next(o for o in route.by_action.values() if o.operation.name == "GetCorrespondenceStatusHistory")
+    response = requests.post(base_url + route.endpoint.path, data=envelope11(send_v2()),
+                             headers={**SOAP11, "SOAPAction": f'"{history.action}"'})
+    fault = fault_of(response)
+    assert fault["code"] == "a:DeserializationFailed"
+    assert (f"Expected to find node type 'Element' with name 'CorrespondenceStatusHistoryRequest' and namespace "
+            f"'{history.namespace}'") in fault["AltinnErrorMessage"]
 
 
 def test_without_an_action_the_body_element_selects_the_operation(base_url):

@@ -26,20 +26,19 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
 from lxml import etree
 from spyne.model.complex import ComplexModelBase
 from spyne.model.primitive import Boolean, Date, DateTime, Decimal as SpyneDecimal, Double, Float, Integer, Unicode
 from spyne.model.binary import ByteArray
 
+from ..domain.clock import ALTINN_TZ
 from .namespaces import XSI
 
 _NIL = f"{{{XSI}}}nil"
 
 # Altinn wrote dateTimes in Norwegian local time without an offset ("2023-10-13T10:06:17.743"),
-# and reads offset-less ones the same way (domain.clock.as_aware).
-WIRE_ZONE = ZoneInfo("Europe/Oslo")
+# and reads offset-less ones the same way (domain.clock.as_aware): ALTINN_TZ.
 
 
 class _Empty:
@@ -173,7 +172,7 @@ def format_value(value: Any) -> str:
         return str(value.value)
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(WIRE_ZONE).replace(tzinfo=None)
+            value = value.astimezone(ALTINN_TZ).replace(tzinfo=None)
         return value.isoformat(timespec="milliseconds" if value.microsecond else "seconds")
     if isinstance(value, (date, time)):
         return value.isoformat()

@@ -9,6 +9,7 @@ for the wrappers are generated from the result (``soap.spyne_app``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable, Mapping
 
 from .bindings import BINDINGS, Binding, Credentials
@@ -54,7 +55,7 @@ class Operation:
 
 @dataclass(frozen=True)
 class BoundOperation:
-    """An operation as it appears on one endpoint."""
+    """An operation as it appears on one endpoint. Its names are read on every call: worked out once."""
 
     wire_name: str
     namespace: str  # of the request and response wrapper elements
@@ -65,23 +66,23 @@ class BoundOperation:
     body_credentials: tuple[str, str] | None  # the credential parameters in the body, if any
     header_credentials: tuple[str, str] | None = None  # credential elements in the SOAP header, if any
 
-    @property
+    @cached_property
     def request_element(self) -> str:
         return self.operation.request_element or self.wire_name
 
-    @property
+    @cached_property
     def response_element(self) -> str:
         return self.operation.response_element or f"{self.wire_name}Response"
 
-    @property
+    @cached_property
     def request_tag(self) -> str:
         return f"{{{self.namespace}}}{self.request_element}"
 
-    @property
+    @cached_property
     def response_tag(self) -> str:
         return f"{{{self.namespace}}}{self.response_element}"
 
-    @property
+    @cached_property
     def result_name(self) -> str:
         return f"{self.wire_name}Result"
 

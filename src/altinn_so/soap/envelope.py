@@ -18,6 +18,7 @@ from .faults import SoapFault
 from .namespaces import SOAP11_ENV, SOAP12_ENV, WSA, WSSE, WSSE_PASSWORD_TEXT, WSU
 
 ENVELOPE_NS = {11: SOAP11_ENV, 12: SOAP12_ENV}
+CONTENT_TYPE = {11: "text/xml; charset=utf-8", 12: "application/soap+xml; charset=utf-8"}
 
 _parsers = threading.local()
 
@@ -143,11 +144,12 @@ def _security_timestamp(header: etree._Element, env: str) -> None:
     security.set(f"{{{env}}}mustUnderstand", "1")
     stamp = etree.SubElement(security, f"{{{WSU}}}Timestamp", nsmap={"u": WSU})
     stamp.set(f"{{{WSU}}}Id", "_0")
-    etree.SubElement(stamp, f"{{{WSU}}}Created").text = _utc(created)
-    etree.SubElement(stamp, f"{{{WSU}}}Expires").text = _utc(created + timedelta(minutes=5))
+    etree.SubElement(stamp, f"{{{WSU}}}Created").text = utc_timestamp(created)
+    etree.SubElement(stamp, f"{{{WSU}}}Expires").text = utc_timestamp(created + timedelta(minutes=5))
 
 
-def _utc(moment: datetime) -> str:
+def utc_timestamp(moment: datetime) -> str:
+    """A WS-Security timestamp: UTC, milliseconds, Z."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

@@ -16,9 +16,8 @@ from ..domain.errors import AltinnError
 from ..injection import CallFacts, FaultRule
 from ..journal import Exchange
 from .contract import BoundOperation
+from .envelope import CONTENT_TYPE, ENVELOPE_NS
 from .faults import SoapFault
-
-_CONTENT_TYPE = {11: "text/xml; charset=utf-8", 12: "application/soap+xml; charset=utf-8"}
 
 
 def _returns_receipt(operation: BoundOperation) -> bool:
@@ -97,11 +96,9 @@ class InjectedFaults:
         if action.type == "http_status":
             return action.status, [("Content-Length", "0")], b""
         if action.type == "malformed_response":
-            env = "http://schemas.xmlsoap.org/soap/envelope/" if version == 11 else \
-                "http://www.w3.org/2003/05/soap-envelope"
-            body = (f'<s:Envelope xmlns:s="{env}"><s:Body><{operation.response_element} '
+            body = (f'<s:Envelope xmlns:s="{ENVELOPE_NS[version]}"><s:Body><{operation.response_element} '
                     f'xmlns="{operation.namespace}"><broken').encode()
-            return 200, [("Content-Type", _CONTENT_TYPE[version]), ("Content-Length", str(len(body)))], body
+            return 200, [("Content-Type", CONTENT_TYPE[version]), ("Content-Length", str(len(body)))], body
         if action.type == "drop_connection":
             raise DropConnection()
         raise AssertionError(f"not an answering action: {action.type}")

@@ -14,12 +14,9 @@ from cryptography.x509.oid import NameOID
 
 from ..domain.ids import is_organisation_number
 
-_ORGANIZATION_IDENTIFIER = x509.ObjectIdentifier("2.5.4.97")
-
-
 def organisation_number(certificate: x509.Certificate) -> str | None:
     subject = certificate.subject
-    for attribute in subject.get_attributes_for_oid(_ORGANIZATION_IDENTIFIER):
+    for attribute in subject.get_attributes_for_oid(NameOID.ORGANIZATION_IDENTIFIER):
         value = str(attribute.value)
         if value.upper().startswith("NTRNO-") and is_organisation_number(value[6:]):
             return value[6:]

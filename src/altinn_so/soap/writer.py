@@ -16,7 +16,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from .codec import COMPILING, format_value, plan_for
-from .namespaces import SOAP11_ENV, SOAP12_ENV, WSA, WSSE, WSU, XSI
+from .envelope import ENVELOPE_NS, utc_timestamp
+from .namespaces import WSA, WSSE, WSU, XSI
 
 Writer = Callable[[object, list], None]
 
@@ -183,22 +184,19 @@ def response_writer(model, tag: str) -> ResponseWriter:
 def envelope(soap_version: int, body: list, *, reply_action: str | None = None, relates_to: str | None = None,
              addressing: bool = False) -> bytes:
     """A response envelope around ``body`` (the pieces a ResponseWriter appended), as UTF-8."""
-    env = SOAP11_ENV if soap_version == 11 else SOAP12_ENV
+    env = ENVELOPE_NS[soap_version]
     if addressing:
         created = datetime.now(timezone.utc)  # the wall clock: clients check it against their own
         head = (f'<s:Envelope xmlns:s="{env}" xmlns:a="{WSA}"><s:Header>'
                 f'<a:Action s:mustUnderstand="1">{escape(reply_action or "")}</a:Action>'
                 + (f"<a:RelatesTo>{escape(relates_to)}</a:RelatesTo>" if relates_to else "")
                 + f'<o:Security xmlns:o="{WSSE}" s:mustUnderstand="1"><u:Timestamp xmlns:u="{WSU}" u:Id="_0">'
-                f"<u:Created>{_utc(created)}</u:Created><u:Expires>{_utc(created + timedelta(minutes=5))}"
-                "</u:Expires></u:Timestamp></o:Security></s:Header><s:Body>")
+                f"<u:Created>{utc_timestamp(created)}</u:Created>"
+                f"<u:Expires>{utc_timestamp(created + timedelta(minutes=5))}</u:Expires>"
+                "</u:Timestamp></o:Security></s:Header><s:Body>")
     else:
         head = f'<s:Envelope xmlns:s="{env}"><s:Body>'
     document = head + "".join(body) + "</s:Body></s:Envelope>"
     if _NOT_XML.search(document):
         raise ValueError("the response holds characters XML cannot carry")
     return document.encode("utf-8")
-
-
-def _utc(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -20,7 +21,7 @@ from ..domain.errors import AltinnError, ErrorCode
 from . import codec, writer
 from .bindings import Credentials
 from .contract import BoundOperation, Endpoint
-from .envelope import RequestEnvelope, is_password_text, new_envelope, parse_envelope, serialize
+from .envelope import CONTENT_TYPE, RequestEnvelope, is_password_text, new_envelope, parse_envelope, serialize
 from ..journal import Exchange
 from ..logs import log_call
 from .faults import SoapFault, write_fault
@@ -31,9 +32,6 @@ from .security import client_certificate_orgno
 log = logging.getLogger("altinn_so.soap")
 
 _MEDIA_VERSION = {"text/xml": 11, "application/soap+xml": 12}
-_CONTENT_TYPE = {11: "text/xml; charset=utf-8", 12: "application/soap+xml; charset=utf-8"}
-_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-            413: "Payload Too Large", 415: "Unsupported Media Type", 500: "Internal Server Error"}
 # Without TLS client certificates (lenient mode), AEC/AEC2 read the caller's org number from this header.
 LENIENT_ORGNO_HEADER = "HTTP_X_ENTERPRISE_CERTIFICATE_ORGNO"
 CONTRACT_FILTER_MISMATCH = (
@@ -95,7 +93,7 @@ class SoapApplication:
             status, headers, body = self._unexpected(environ, exchange)
         if exchange.service is not None:
             log_call(exchange)
-        start_response(f"{status} {_REASONS.get(status, '')}".strip(), headers)
+        start_response(_status_line(status), headers)
         return [body]
 
     def _answer(self, environ: dict, exchange: Exchange) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -170,7 +168,7 @@ class SoapApplication:
         if media not in _MEDIA_VERSION or _MEDIA_VERSION[media] != binding.soap_version:
             raise SoapFault.protocol(
                 f"Cannot process the message because the content type '{environ.get('CONTENT_TYPE', '')}' was not "
-                f"the expected type '{_CONTENT_TYPE[binding.soap_version]}'.", status=415)
+                f"the expected type '{CONTENT_TYPE[binding.soap_version]}'.", status=415)
         data = exchange.request_body = self._read_body(environ)
         request = parse_envelope(data, binding.soap_version)
         operation = self._select_operation(route, request, params, environ)
@@ -194,10 +192,9 @@ class SoapApplication:
             result = faults.adjust_result(operation.operation.handler(call, args))
         except AltinnError as error:
             raise SoapFault(error, action=operation.fault_action) from None
-        reply = self._reply(route, operation, request, result)
-        if faults.after is not None:
+        if faults.after is not None:  # the call has taken effect; the rule answers instead of its reply
             return faults.apply(faults.after, route, operation, exchange)
-        return reply
+        return self._reply(route, operation, request, result)
 
     def _read_body(self, environ: dict) -> bytes:
         limit = self.settings.max_body_bytes
@@ -247,7 +244,7 @@ class SoapApplication:
             found = _split(body_tag)
             raise SoapFault.protocol(
                 "OperationFormatter encountered an invalid Message body. Expected to find node type 'Element' with "
-                f"name '{operation.wire_name}' and namespace '{operation.namespace}'. Found node type 'Element' "
+                f"name '{operation.request_element}' and namespace '{operation.namespace}'. Found node type 'Element' "
                 f"with name '{found[1]}' and namespace '{found[0]}'", subcode="DeserializationFailed")
         return operation
 
@@ -317,14 +314,22 @@ class SoapApplication:
                                operation.response_tag).write(value, body)
         payload = writer.envelope(binding.soap_version, body, reply_action=operation.reply_action,
                                   relates_to=request.message_id, addressing=binding.addressing)
-        return 200, [("Content-Type", _CONTENT_TYPE[binding.soap_version]),
+        return 200, [("Content-Type", CONTENT_TYPE[binding.soap_version]),
                      ("Content-Length", str(len(payload)))], payload
 
     def _fault_response(self, version: int, fault: SoapFault):
         envelope, body = new_envelope(version, reply_action=fault.action, relates_to=None, addressing=version == 12)
         write_fault(body, version, fault)
         payload = serialize(envelope)
-        return fault.status, [("Content-Type", _CONTENT_TYPE[version]), ("Content-Length", str(len(payload)))], payload
+        return fault.status, [("Content-Type", CONTENT_TYPE[version]), ("Content-Length", str(len(payload)))], payload
+
+
+def _status_line(status: int) -> str:
+    """``503 Service Unavailable``: a reason phrase for every status, an injected one included."""
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:  # a status HTTP does not name (fault rules allow 100-599)
+        return f"{status} Unknown"
 
 
 def _content_type(environ: dict) -> tuple[str, dict]:
