@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -11,7 +12,7 @@ import time
 import pytest
 import requests
 
-from altinn_so.cli import main
+from altinn_so.cli import _defaults_from_environment, build_parser, main
 
 TEST_ACTION = "http://www.altinn.no/services/2009/10/IAltinnContractBase/Test"
 BASIC = "/ServiceEngineExternal/NotificationAgencyExternalBasic.svc"
@@ -130,3 +131,36 @@ def test_workers_and_threads_must_be_positive(args, capsys):
 def test_a_database_password_is_not_printed(url, shown):
     from altinn_so.cli import _without_password
     assert _without_password(url) == shown
+
+
+# -- configuration from the environment (the container image) ---------------------------------------------
+
+def _parsed(argv, environ):
+    parser = build_parser()
+    _defaults_from_environment(parser, environ)
+    return parser.parse_args(argv)
+
+
+def test_serve_options_come_from_the_environment_and_the_command_line_wins():
+    environ = {"ALTINN_SO_PORT": "9090", "ALTINN_SO_HOST": "0.0.0.0", "ALTINN_SO_NO_DEFAULT_SEED": "1",
+               "ALTINN_SO_SEED": "a.yaml" + os.pathsep + "b.yaml", "ALTINN_SO_LOG_LEVEL": "debug"}
+    args = _parsed(["serve"], environ)
+    assert (args.port, args.host, args.no_default_seed, args.seed, args.log_level) == (
+        9090, "0.0.0.0", True, ["a.yaml", "b.yaml"], "debug")
+    assert _parsed(["serve", "--port", "7070"], environ).port == 7070
+
+
+@pytest.mark.parametrize("variable, value, says", [
+    ("ALTINN_SO_PORT", "abc", "ALTINN_SO_PORT='abc' is not a valid value for --port"),
+    ("ALTINN_SO_LOG_LEVEL", "verbose", "ALTINN_SO_LOG_LEVEL='verbose': choose from"),
+])
+def test_a_bad_value_in_the_environment_is_a_usage_error_not_a_traceback(variable, value, says, capsys):
+    with pytest.raises(SystemExit) as exited:
+        _parsed(["serve"], {variable: value})
+    assert exited.value.code == 2
+    assert says in capsys.readouterr().err
+
+
+def test_the_environment_configures_serve_only():
+    args = _parsed(["certs", "--out", "certs"], {"ALTINN_SO_HOST": "0.0.0.0"})
+    assert "0.0.0.0" not in (args.host or [])

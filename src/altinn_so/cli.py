@@ -201,14 +201,14 @@ ENV_PREFIX = "ALTINN_SO_"
 
 
 def _defaults_from_environment(parser: argparse.ArgumentParser, environ=os.environ) -> None:
-    """Every option of a command can come from ALTINN_SO_<OPTION> (the container image is configured so).
+    """Every option of ``serve`` can come from ALTINN_SO_<OPTION> (the container image is configured so).
 
-    Command-line options win. Repeatable options (--seed) take a list separated by ``os.pathsep``.
+    Command-line options win. Repeatable options (--seed) take a list separated by ``os.pathsep``. Only
+    ``serve`` reads them: ``certs --host`` names the certificate's hosts, not an address to listen on.
     """
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                _defaults_from_environment(sub, environ)
+            _defaults_from_environment(action.choices["serve"], environ)
             continue
         if not action.option_strings or action.dest == "help":
             continue
@@ -221,7 +221,12 @@ def _defaults_from_environment(parser: argparse.ArgumentParser, environ=os.envir
         elif isinstance(action, argparse._AppendAction):
             value = [part for part in raw.split(os.pathsep) if part]
         else:
-            value = action.type(raw) if action.type else raw
+            try:
+                value = action.type(raw) if action.type else raw
+            except (TypeError, ValueError, argparse.ArgumentTypeError):
+                parser.error(f"{name}={raw!r} is not a valid value for {action.option_strings[-1]}")
+            if action.choices is not None and value not in action.choices:
+                parser.error(f"{name}={raw!r}: choose from {', '.join(map(str, action.choices))}")
         action.default = value
         action.required = False
 

@@ -242,6 +242,17 @@ def test_a_failing_delivery_is_a_500_without_traceback(emulator, serve):
     assert message == "internal error; see the emulator's log"
 
 
+def test_a_store_failing_under_the_admin_api_is_a_json_500(emulator, serve, monkeypatch):
+    api = AdminApi(serve(emulator))
+
+    def broken():
+        raise RuntimeError("the store is gone")
+
+    monkeypatch.setattr(emulator, "sync", broken)
+    for path in ("/", "/health", "/journal"):
+        assert api.error("GET", path, 500) == "internal error; see the emulator's log"
+
+
 # -- clock -------------------------------------------------------------------------------------------------
 
 
@@ -446,9 +457,9 @@ def test_add_list_and_delete_fault_rules(admin):
     assert admin.delete("/faults") == {"deleted": 0}
 
 
-def test_a_rule_given_seen_fired_or_id_starts_fresh(admin):
-    rule = admin.post("/faults", 201, json={"id": 77, "seen": 5, "fired": 5,
-                                            "action": {"type": "altinn_fault", "error_id": 1}})
+@pytest.mark.parametrize("given", [{"id": 77, "seen": 5, "fired": 5}, {"id": "x", "seen": "abc", "fired": None}])
+def test_a_rule_given_seen_fired_or_id_starts_fresh(admin, given):
+    rule = admin.post("/faults", 201, json={**given, "action": {"type": "altinn_fault", "error_id": 1}})
     assert (rule["id"], rule["seen"], rule["fired"]) == (1, 0, 0)
 
 

@@ -28,6 +28,9 @@ log = logging.getLogger("altinn_so.admin")
 _MAX_BODY = 10 * 1024 * 1024
 
 
+_INTERNAL_ERROR = {"error": "internal error; see the emulator's log"}
+
+
 class ApiError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -124,15 +127,19 @@ class AdminApi:
     # -- WSGI ------------------------------------------------------------------------------------------
 
     def __call__(self, environ: dict, start_response):
-        self.emulator.sync()
         path = (environ.get("PATH_INFO") or "/")[len(PREFIX):] or "/"
         method = environ.get("REQUEST_METHOD", "GET").upper()
-        if path in ("/", "") and method in ("GET", "HEAD") and self.page is not None:
-            body = self.page.render(self.emulator, environ).encode("utf-8")
-            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
-                                      ("Content-Length", str(len(body)))])
-            return [b"" if method == "HEAD" else body]
-        status, payload, headers = self._dispatch("GET" if method == "HEAD" else method, path, environ)
+        try:
+            self.emulator.sync()
+            if path in ("/", "") and method in ("GET", "HEAD") and self.page is not None:
+                body = self.page.render(self.emulator, environ).encode("utf-8")
+                start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                          ("Content-Length", str(len(body)))])
+                return [b"" if method == "HEAD" else body]
+            status, payload, headers = self._dispatch("GET" if method == "HEAD" else method, path, environ)
+        except Exception:  # the store failing under sync or the page: still JSON, no traceback
+            log.exception("admin call %s %s failed", method, path)
+            status, payload, headers = 500, _INTERNAL_ERROR, []
         body = json.dumps(payload, ensure_ascii=False, indent=2, default=str).encode("utf-8")
         start_response(f"{status} {_REASONS.get(status, '')}".strip(),
                        [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body))),
@@ -154,7 +161,7 @@ class AdminApi:
                 return error.status, {"error": error.message}, []
             except Exception:  # an admin call must not take the emulator down or show a traceback
                 log.exception("admin call %s %s failed", method, path)
-                return 500, {"error": "internal error; see the emulator's log"}, []
+                return 500, _INTERNAL_ERROR, []
             status, payload = result if isinstance(result, tuple) else (200, result)
             return status, payload, []
         if allowed:
