@@ -21,7 +21,8 @@ def test_committed_wsdls_are_current(tmp_path, capsys):
 
 def test_wsdl_output_is_deterministic(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
-    main(["wsdl", "--out", str(first)])
-    main(["wsdl", "--out", str(second)])
-    for path in first.iterdir():
-        assert path.read_bytes() == (second / path.name).read_bytes()
+    assert main(["wsdl", "--out", str(first)]) == main(["wsdl", "--out", str(second)]) == 0
+    names = sorted(path.name for path in first.iterdir())
+    assert names and names == sorted(path.name for path in second.iterdir())
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes()

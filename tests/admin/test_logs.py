@@ -150,36 +150,40 @@ def test_records_carry_the_call_for_other_formatters(base_url, soap, caplog):
     assert records[0].call["caller"] == "ttd-system" and set(records[0].call) == CALL_FIELDS
 
 
-def test_configure_writes_json_lines_to_stderr(base_url, soap, monkeypatch):
-    stream = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", stream)
+@pytest.fixture
+def configure_to_buffer(monkeypatch):
+    """``logs.configure`` writing to a string buffer it returns; the logging set-up it changes is put back.
+
+    Standard error is replaced when the test calls it: pytest installs its own capture between fixture
+    set-up and the test."""
     root, cheroot = logging.getLogger("altinn_so"), logging.getLogger("cheroot")
     saved = (root.handlers[:], root.level, root.propagate, cheroot.level)
-    try:
-        logs.configure("json", "info")
-        soap.test()
-        logging.getLogger("altinn_so.emulator").warning("a message of the emulator's own")
-    finally:
-        root.handlers[:], root.level, root.propagate = saved[:3]
-        cheroot.setLevel(saved[3])
-    call, message = [json.loads(line) for line in stream.getvalue().splitlines()]
+
+    def configure(fmt: str) -> io.StringIO:
+        stream = io.StringIO()
+        monkeypatch.setattr(sys, "stderr", stream)
+        logs.configure(fmt, "info")
+        return stream
+
+    yield configure
+    root.handlers[:], root.level, root.propagate = saved[:3]
+    cheroot.setLevel(saved[3])
+
+
+def test_configure_writes_json_lines_to_stderr(base_url, soap, configure_to_buffer):
+    stderr = configure_to_buffer("json")
+    soap.test()
+    logging.getLogger("altinn_so.emulator").warning("a message of the emulator's own")
+    call, message = [json.loads(line) for line in stderr.getvalue().splitlines()]
     assert (call["logger"], call["operation"], call["status"]) == ("altinn_so.access", "Test", 200)
     assert (message["level"], message["logger"], message["message"]) == (
         "warning", "altinn_so.emulator", "a message of the emulator's own")
 
 
-def test_configure_text_format(base_url, soap, monkeypatch):
-    stream = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", stream)
-    root, cheroot = logging.getLogger("altinn_so"), logging.getLogger("cheroot")
-    saved = (root.handlers[:], root.level, root.propagate, cheroot.level)
-    try:
-        logs.configure("text", "info")
-        soap.test()
-    finally:
-        root.handlers[:], root.level, root.propagate = saved[:3]
-        cheroot.setLevel(saved[3])
-    (line,) = stream.getvalue().splitlines()
+def test_configure_text_format(base_url, soap, configure_to_buffer):
+    stderr = configure_to_buffer("text")
+    soap.test()
+    (line,) = stderr.getvalue().splitlines()
     assert line.endswith("INFO altinn_so.access: Test basic -> 200")
 
 

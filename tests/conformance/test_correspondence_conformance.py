@@ -29,8 +29,10 @@ from altinn_so.domain.notifications.model import Channel
 from altinn_so.emulator import Emulator, Settings
 from altinn_so.seeding import default_seed
 from altinn_so.soap.wsgi import SoapApplication, WireSettings
-from support.contracts import (assert_valid_response, expect_altinn_fault, our_service, port_type_actions,
-                               real_client, real_service, received_body_element, wsdl_actions)
+from support.contracts import (assert_valid_response, expect_altinn_fault, real_client, real_service,
+                               received_body_element)
+from support.wsdl_match import (assert_actions_match, assert_names_match, assert_signature_matches, our_wsdl_client, signature_cases,
+                                views)
 from support.zeepview import (binding_names, diff_views, real_operation_view, replace_strings, served_operation_view,
                               ws_view_from_basic)
 
@@ -735,23 +737,14 @@ def test_aec2_acts_as_the_organisation_of_the_certificate(agency, emulator):
 
 # -- our WSDLs against the real ones ------------------------------------------------------------------------------
 
-def our_wsdl(base_url: str, path: str):
-    client, _ = our_service(base_url + path + "?wsdl")
-    return client
-
-
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_our_binding_port_type_and_service_names_match(base_url, flavour):
-    assert binding_names(our_wsdl(base_url, flavour.path)) == binding_names(real_client(flavour.contract))
+    assert_names_match(base_url, flavour)
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_our_input_output_and_fault_actions_match(base_url, flavour):
-    """zeep's view only carries the input action; replies and faults are sent with the others."""
-    client = our_wsdl(base_url, flavour.path)
-    ours = port_type_actions(etree.fromstring(client.transport.load(base_url + flavour.path + "?wsdl")))
-    real = wsdl_actions(flavour.contract)
-    assert {op: ours.get(op) for op in real} == real
+    assert_actions_match(base_url, flavour)
 
 
 # The 2017 EC WSDL predates the Preferred transports and the undocumented SdpOptions members (Title,
@@ -761,30 +754,14 @@ def test_our_input_output_and_fault_actions_match(base_url, flavour):
 SIGNATURE_REFERENCE = {"ec": EC2}
 
 
-def signature_cases():
-    return [pytest.param(f, op, id=f"{f.key}-{op}") for f in ALL for op in sorted(f.operations)]
-
-
-@pytest.fixture
-def views(base_url):
-    """``views(flavour)`` -> (view of the real reference WSDL, view of ours)."""
-    def build(flavour: Flavour):
-        reference = SIGNATURE_REFERENCE.get(flavour.key, flavour)
-        return real_operation_view(reference.contract), served_operation_view(base_url + flavour.path + "?wsdl")
-    return build
-
-
-@pytest.mark.parametrize(("flavour", "operation"), signature_cases())
-def test_our_signature_matches_the_real_one(views, flavour, operation):
-    real_view, our_view = views(flavour)
-    assert operation in our_view, f"{operation} is missing from our {flavour.key} WSDL"
-    diffs = diff_views(real_view[operation], our_view[operation], operation)
-    assert not diffs, f"{flavour.key}: our {operation} differs from the real WSDL:\n  " + "\n  ".join(diffs)
+@pytest.mark.parametrize(("flavour", "operation"), signature_cases(ALL))
+def test_our_signature_matches_the_real_one(base_url, flavour, operation):
+    assert_signature_matches(base_url, flavour, SIGNATURE_REFERENCE.get(flavour.key, flavour), operation)
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
-def test_our_extra_operations_are_exactly_the_documented_ones(views, flavour):
-    real_view, our_view = views(flavour)
+def test_our_extra_operations_are_exactly_the_documented_ones(base_url, flavour):
+    real_view, our_view = views(base_url, flavour, SIGNATURE_REFERENCE.get(flavour.key, flavour))
     assert set(real_view) <= set(our_view), f"missing: {sorted(set(real_view) - set(our_view))}"
     assert set(our_view) - set(real_view) == flavour.extra_operations
 
@@ -809,7 +786,7 @@ def test_ws_has_the_basic_operations_renamed_and_the_documented_extra(ws_views):
 def test_ws_names_follow_the_basic_ones(base_url):
     expected = replace_strings(binding_names(real_client(BASIC.contract)), {
         "BasicHttpBinding_": "CustomBinding_", "CorrespondenceAgencyExternalBasic": "CorrespondenceAgencyExternal"})
-    assert binding_names(our_wsdl(base_url, WS_PATH)) == expected
+    assert binding_names(our_wsdl_client(base_url, WS_PATH)) == expected
 
 
 @pytest.mark.parametrize(("basic_operation", "ws_operation"), [

@@ -18,9 +18,10 @@ import pytest
 from lxml import etree
 
 from altinn_so.domain.notifications.model import Channel
-from support.contracts import (RealSchema, expect_altinn_fault, our_service, port_type_actions, real_client,
-                               real_service, received_body_element, wsdl_actions)
+from support.contracts import (RealSchema, expect_altinn_fault, our_service, real_client, real_service,
+                               received_body_element)
 from support.contracts import assert_valid_response as valid_response
+from support.wsdl_match import assert_actions_match, assert_names_match, assert_signature_matches, signature_cases, views
 from support.zeepview import binding_names, diff_views, operation_view, replace_strings, ws_view_from_basic
 
 pytestmark = pytest.mark.conformance
@@ -240,36 +241,14 @@ def test_priority_transport_is_refused_before_v4(real, emulator, flavour, versio
 
 # -- our WSDLs against the real ones ----------------------------------------------------------------------
 
-@pytest.fixture
-def views(base_url):
-    """``views(flavour)`` -> (real view, our view)."""
-    def build(flavour: Flavour):
-        our_client, _ = our_service(base_url + flavour.path + "?wsdl")
-        return operation_view(real_client(flavour.contract)), operation_view(our_client)
-    return build
-
-
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_our_binding_port_type_and_service_names_match(base_url, flavour):
-    our_client, _ = our_service(base_url + flavour.path + "?wsdl")
-    assert binding_names(our_client) == binding_names(real_client(flavour.contract))
+    assert_names_match(base_url, flavour)
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_our_input_output_and_fault_actions_match(base_url, flavour):
-    """zeep's view only carries the input action; replies and faults are sent with the others."""
-    our_client, _ = our_service(base_url + flavour.path + "?wsdl")
-    ours = port_type_actions(etree.fromstring(our_client.transport.load(base_url + flavour.path + "?wsdl")))
-    real = wsdl_actions(flavour.contract)
-    assert {op: ours.get(op) for op in real} == real
-
-
-def signature_cases():
-    cases = []
-    for flavour in (BASIC, EC, EC2):
-        for operation in sorted(flavour.operations):
-            cases.append(pytest.param(flavour, operation, id=f"{flavour.key}-{operation}"))
-    return cases
+    assert_actions_match(base_url, flavour)
 
 
 # The 2017 EC WSDL predates IsReservable, Roles, Service, UseServiceOwnerShortNameAsSenderOfSms and the
@@ -279,18 +258,14 @@ def signature_cases():
 SIGNATURE_REFERENCE = {"ec": EC2}
 
 
-@pytest.mark.parametrize(("flavour", "operation"), signature_cases())
-def test_our_signature_matches_the_real_one(views, flavour, operation):
-    _, our_view = views(flavour)
-    real_view, _ = views(SIGNATURE_REFERENCE.get(flavour.key, flavour))
-    assert operation in our_view, f"{operation} is missing from our {flavour.key} WSDL"
-    diffs = diff_views(real_view[operation], our_view[operation], operation)
-    assert not diffs, f"{flavour.key}: our {operation} differs from the real WSDL:\n  " + "\n  ".join(diffs)
+@pytest.mark.parametrize(("flavour", "operation"), signature_cases((BASIC, EC, EC2)))
+def test_our_signature_matches_the_real_one(base_url, flavour, operation):
+    assert_signature_matches(base_url, flavour, SIGNATURE_REFERENCE.get(flavour.key, flavour), operation)
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
-def test_our_extra_operations_are_exactly_the_documented_ones(views, flavour):
-    real_view, our_view = views(flavour)
+def test_our_extra_operations_are_exactly_the_documented_ones(base_url, flavour):
+    real_view, our_view = views(base_url, flavour, flavour)
     assert set(real_view) <= set(our_view), f"missing: {sorted(set(real_view) - set(our_view))}"
     assert set(our_view) - set(real_view) == flavour.extra_operations
 

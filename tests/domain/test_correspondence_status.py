@@ -13,7 +13,7 @@ from altinn_so.domain.correspondence.model import (CorrespondenceStatus, Notific
 from altinn_so.domain.errors import AltinnError
 from altinn_so.emulator import Emulator
 
-from .factories import (ETT_MESSAGE, KARI, NOW, OLA, ORG, PER, TTD_DPV, TTD_MESSAGE, correspondence, pdf,
+from .factories import (ETT_MESSAGE, KARI, TTD_FORM, NOW, OLA, ORG, PER, TTD_DPV, TTD_MESSAGE, correspondence, pdf,
                         request, system_caller)
 
 
@@ -66,6 +66,10 @@ class TestService:
         error = fails(emulator.correspondence.status_details, system_caller(emulator),
                       StatusFilter(service_code=code, service_edition=edition))
         assert error.error_id == 40013
+
+    def test_a_service_that_is_not_a_correspondence_service(self, emulator):
+        assert fails(emulator.correspondence.status_details, system_caller(emulator),
+                     where(TTD_FORM)).error_id == 40019
 
     def test_another_owners_service(self, emulator):
         assert fails(emulator.correspondence.status_details, system_caller(emulator),

@@ -33,6 +33,11 @@ def receipts(db, clock):
     return ReceiptService(SqlReceipts(db), clock, db.transaction)
 
 
+def test_forcing_the_status_of_a_receipt_that_does_not_exist_is_a_programming_error(receipts):
+    with pytest.raises(ValueError, match="receipt 99 does not exist"):
+        receipts.force_status(99, "ValidationFailed")
+
+
 def owned(owner=TTD, *more: Reference) -> list[Reference]:
     return [Reference("OwnerPartyReference", owner.orgno), *more]
 
@@ -463,6 +468,14 @@ class TestSubReceipts:
         error = fails(receipts.update, TTD_CALLER, save(parent.id, subs=[save(first.id), save(sub_id)]))
         assert error.error_id == ErrorCode.NO_RECEIPT
         assert len(receipts.get(TTD_CALLER, parent.id, []).sub_receipts) == 2
+
+    def test_a_sub_receipt_listed_twice_is_refused_and_changes_nothing(self, receipts, family, clock):
+        parent, first, second, _ = family
+        clock.advance(timedelta(minutes=1))
+        error = fails(receipts.update, TTD_CALLER, save(parent.id, text="Hoved ny", subs=[
+            save(first.id, text="A"), save(first.id, text="B")]))
+        assert (error.error_id, error.message) == (0, "A sub-receipt is listed more than once.")
+        assert receipts.get(TTD_CALLER, parent.id, []) == replace(parent, sub_receipts=(first, second))
 
     def test_a_sub_receipt_has_no_sub_receipts_to_update(self, receipts, family):
         _, first, second, _ = family

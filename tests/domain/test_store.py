@@ -333,6 +333,27 @@ class TestRequestScope:
         assert other_done.is_set()  # ... and goes on once the scope has committed
         assert sorted(m.notification_id for m in outbox.list_messages()) == [1, 9]
 
+    def test_a_commit_that_fails_loses_the_request_and_frees_the_lock(self, db, monkeypatch):
+        end = db._end
+
+        def failing_commit(session, statement):
+            if statement == "COMMIT":
+                raise RuntimeError("the disk is full")
+            end(session, statement)
+
+        monkeypatch.setattr(db, "_end", failing_commit)
+        with pytest.raises(RuntimeError, match="the disk is full"):
+            with db.request_scope():
+                with db.transaction():
+                    SqlOutbox(db).add_messages([message()])
+        monkeypatch.setattr(db, "_end", end)
+        assert SqlOutbox(db).list_messages() == []
+        other = threading.Thread(target=lambda: SqlOutbox(db).add_messages([message(notification_id=2)]))
+        other.start()
+        other.join(10)
+        assert not other.is_alive()  # the write lock was given back
+        assert [m.notification_id for m in SqlOutbox(db).list_messages()] == [2]
+
     def test_a_write_outside_any_scope_commits_at_once(self, two):
         here, there = two
         with here.transaction():

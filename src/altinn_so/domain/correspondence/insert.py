@@ -24,6 +24,7 @@ from ..notifications.receivers import no_address_error
 from ..receipts import OWNER_PARTY, Receipt, ReceiptService, ReceiptStatus, Reference
 from ..registry import Organisation, Person, RegistryRepository, resolve_reportee
 from ..values import evolve
+from .access import owned_correspondence_service
 from .model import (Correspondence, CorrespondenceRepository, CorrespondenceRequest, CorrespondenceSettings,
                     CorrespondenceStatus, SdpEvent, SdpRequest, SdpShipment, SdpStatus, StatusChange)
 
@@ -147,17 +148,7 @@ class Inserter:
         except (TypeError, ValueError):
             raise AltinnError(ErrorCode.SERVICE_IS_NOT_VALID,
                               f"ServiceEdition '{edition}' is not a valid service edition.") from None
-        service = self.catalog.get_service(code, edition_number)
-        if service is None:
-            raise AltinnError(ErrorCode.SERVICE_IS_NOT_VALID,
-                              f"Service {code} edition {edition_number} does not exist.")
-        if service.kind != "correspondence":
-            raise AltinnError(ErrorCode.INVALID_SERVICE_TYPE,
-                              f"Service {code} edition {edition_number} is not a correspondence service.")
-        if service.owner != caller.owner.code:
-            raise AltinnError(ErrorCode.NOT_AUTHORIZED,
-                              f"Service {code} edition {edition_number} is not owned by {caller.owner.code}.")
-        return service
+        return owned_correspondence_service(self.catalog, caller, code, edition_number)
 
     @staticmethod
     def _check_content(request: CorrespondenceRequest) -> None:

@@ -15,6 +15,7 @@ from ..catalog import CatalogRepository
 from ..clock import Clock, as_aware
 from ..errors import AltinnError, ErrorCode
 from ..notifications.model import OutboxRepository
+from .access import owned_correspondence_service
 from .model import (Correspondence, CorrespondenceRepository, CorrespondenceSettings, CorrespondenceView,
                     NotificationView, StatusFilter, StatusResult)
 
@@ -32,16 +33,7 @@ class StatusQueries:
         """The caller's correspondences (and digital post) of one service, filtered as documented."""
         if not where.service_code:
             raise AltinnError(ErrorCode.EXTERNAL_SERVICE_CODE_CANNOT_BE_NULL, "ServiceCode cannot be null.")
-        service = self.catalog.get_service(where.service_code, where.service_edition or 0)
-        if service is None:
-            raise AltinnError(ErrorCode.SERVICE_IS_NOT_VALID,
-                              f"Service {where.service_code} edition {where.service_edition} does not exist.")
-        if service.kind != "correspondence":
-            raise AltinnError(ErrorCode.INVALID_SERVICE_TYPE,
-                              f"Service {service.code} edition {service.edition} is not a correspondence service.")
-        if service.owner != caller.owner.code:
-            raise AltinnError(ErrorCode.NOT_AUTHORIZED,
-                              f"Service {service.code} edition {service.edition} is not owned by {caller.owner.code}.")
+        service = owned_correspondence_service(self.catalog, caller, where.service_code, where.service_edition or 0)
         # CreatedAfterDate and CreatedBeforeDate are exclusive bounds.
         after = as_aware(where.created_after) if where.created_after else None
         before = as_aware(where.created_before) if where.created_before else None
