@@ -29,13 +29,14 @@ fi
 echo "ci: installing PostgreSQL (none answers at $host:$port)"
 export DEBIAN_FRONTEND=noninteractive
 apt-get install -y -qq postgresql >/dev/null 2>&1 \
-  || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq postgresql >/dev/null 2>&1; }
+  || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq postgresql >/dev/null 2>&1; } \
+  || { echo "ci: PostgreSQL could not be installed; the PostgreSQL tests will fail" >&2; exit 0; }
 version=$(ls /etc/postgresql | sort -V | tail -1)
 hba=/etc/postgresql/$version/main/pg_hba.conf
 # Trust local TCP connections, as the machines this project is developed on do (a throwaway CI server).
 sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' "$hba"
 sed -i -E "s/^#?port = .*/port = $port/" "/etc/postgresql/$version/main/postgresql.conf"
-pg_ctlcluster "$version" main start || pg_ctlcluster "$version" main restart
+pg_ctlcluster "$version" main start || pg_ctlcluster "$version" main restart || true  # checked just below
 for _ in $(seq 1 30); do answers && break; sleep 1; done
 answers && echo "ci: PostgreSQL $version started on $host:$port" \
   || echo "ci: PostgreSQL did not start; the PostgreSQL tests will fail" >&2

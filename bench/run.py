@@ -43,7 +43,8 @@ def main() -> int:
     unknown = set(args.only) - set(SUITES)
     if unknown:
         parser.error(f"unknown suite(s) {sorted(unknown)}; known: {', '.join(SUITES)}")
-    ensure_wrk()
+    if not args.only or "throughput" in args.only:
+        ensure_wrk()
     figures: list[Figure] = []
     started = time.perf_counter()
     for name, suite in SUITES.items():

@@ -2,7 +2,7 @@
 against a minimal lxml SOAP echo served the same way.
 
 Both run under gunicorn with one worker process per core (gthread workers, one thread each, the same
-keep-alive); the emulator stores into a SQLite file in WAL mode, journals every call and writes its
+keep-alive; on a one-core machine ``serve --workers 1`` is its single-process server instead); the emulator stores into a SQLite file in WAL mode, journals every call and writes its
 access log (to /dev/null). The load comes from wrk on the same machine, over loopback, with a POST script:
 the same connections, threads and duration for both. Rounds alternate echo and emulator; the table shows
 the median round.
@@ -82,7 +82,11 @@ class _Server:
     def __init__(self, command: list[str], port: int, env: dict | None = None):
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         cwd=BENCH, env=env)
-        _wait_until_listening(port, self.process)
+        try:
+            _wait_until_listening(port, self.process)
+        except RuntimeError:
+            self.stop()  # a server that never answered is not left running
+            raise
 
     def stop(self) -> None:
         self.process.terminate()
@@ -102,11 +106,13 @@ def run(quick: bool = False) -> list[Figure]:
         script = _script(directory)
         echo_port, emulator_port = _free_port(), _free_port()
         common = ["--workers", str(workers), "--threads", str(THREADS)]
-        echo = _Server([sys.executable, "-m", "gunicorn", "echo_app:application", "-k", "gthread", *common,
-                        "--keep-alive", "75", "--preload", "-b", f"127.0.0.1:{echo_port}"], echo_port)
-        emulator = _Server([sys.executable, "-m", "altinn_so.cli", "serve", "--port", str(emulator_port),
-                            *common, "--db", str(directory / "bench.sqlite3")], emulator_port)
+        servers = []
         try:
+            servers.append(_Server([sys.executable, "-m", "gunicorn", "echo_app:application", "-k", "gthread",
+                                    *common, "--keep-alive", "75", "--preload", "-b", f"127.0.0.1:{echo_port}"],
+                                   echo_port))
+            servers.append(_Server([sys.executable, "-m", "altinn_so.cli", "serve", "--port", str(emulator_port),
+                                    *common, "--db", str(directory / "bench.sqlite3")], emulator_port))
             echo_url, emulator_url = f"http://127.0.0.1:{echo_port}{PATH}", f"http://127.0.0.1:{emulator_port}{PATH}"
             for url in (echo_url, emulator_url):  # warm up: imports, caches, the first pages of the database
                 _wrk(url, script, 2, connections)
@@ -115,8 +121,8 @@ def run(quick: bool = False) -> list[Figure]:
                 echo_runs.append(_wrk(echo_url, script, seconds, connections))
                 emulator_runs.append(_wrk(emulator_url, script, seconds, connections))
         finally:
-            echo.stop()
-            emulator.stop()
+            for server in servers:
+                server.stop()
     echo_rate = statistics.median(r for r, _ in echo_runs)
     emulator_rate = statistics.median(r for r, _ in emulator_runs)
     echo_p99 = statistics.median(p for _, p in echo_runs)

@@ -18,7 +18,8 @@ image=localhost/altinn-so:test
 name=altinn-so-test-$$
 port=${TEST_IMAGE_PORT:-18080}
 ctr-build -q --format docker -f docker/Dockerfile -t "$image" . >/dev/null  # docker format keeps HEALTHCHECK
-cleanup() { ctr rm -f "$name" >/dev/null 2>&1 || true; }
+out=$(mktemp)  # each SOAP answer, for the checks after it
+cleanup() { ctr rm -f "$name" >/dev/null 2>&1 || true; rm -f "$out"; }
 trap cleanup EXIT
 # `producer | contains TEXT`: reads all of its input before it looks, so that the producer never writes into
 # a closed pipe (`grep -q` stops at the first match, and pipefail then fails the script with 141, SIGPIPE).
@@ -33,14 +34,14 @@ done
 curl -fsS "$base/_admin/health" | contains '"ok"'
 
 soap() {  # path, action, body
-  curl -sS -o /tmp/test-image.out -w '%{http_code}' -X POST "$base$1" \
+  curl -sS -o "$out" -w '%{http_code}' -X POST "$base$1" \
     -H 'Content-Type: text/xml; charset=utf-8' -H "SOAPAction: \"$2\"" \
     --data "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>$3</s:Body></s:Envelope>"
 }
 status=$(soap /ServiceEngineExternal/NotificationAgencyExternalBasic.svc \
   http://www.altinn.no/services/2009/10/IAltinnContractBase/Test \
   '<Test xmlns="http://www.altinn.no/services/2009/10"/>')
-[ "$status" = 200 ] && grep -q TestResponse /tmp/test-image.out
+[ "$status" = 200 ] && grep -q TestResponse "$out"
 
 ns=http://www.altinn.no/services/ServiceEngine/Notification/2010/10
 n=http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10
@@ -54,7 +55,7 @@ status=$(soap /ServiceEngineExternal/NotificationAgencyExternalBasic.svc \
    <n:ReporteeNumber xmlns:n=\"$n\">23917710120</n:ReporteeNumber>
    <n:TextTokens xmlns:n=\"$n\"><n:TextToken><n:TokenValue>Hei</n:TokenValue></n:TextToken><n:TextToken><n:TokenValue>Fra containeren</n:TokenValue></n:TextToken></n:TextTokens>
    </StandaloneNotification></standaloneNotifications></SendStandaloneNotificationBasicV2>")
-[ "$status" = 200 ] && grep -q 'Varsel er sendt ut til brukeren.' /tmp/test-image.out
+[ "$status" = 200 ] && grep -q 'Varsel er sendt ut til brukeren.' "$out"
 curl -fsS "$base/_admin/outbox" | contains 'Fra containeren'
 curl -fsS "$base/_admin/journal?bodies=0" | contains SendStandaloneNotificationBasicV2
 
@@ -76,6 +77,7 @@ if [ -x "$python" ] && "$python" -c "import psycopg, sys; psycopg.connect(sys.ar
     "$pg_admin" "$db"
   cleanup() {
     ctr rm -f "$name" >/dev/null 2>&1 || true
+    rm -f "$out"
     "$python" -c "import psycopg, sys; psycopg.connect(sys.argv[1], autocommit=True).execute(f'DROP DATABASE IF EXISTS {sys.argv[2]} WITH (FORCE)')" \
       "$pg_admin" "$db" || true
   }
