@@ -107,3 +107,14 @@ def test_a_reset_through_one_empties_the_other(pair, messages):
     requests.post(first + "/_admin/reset", timeout=10).raise_for_status()
     assert requests.get(second + "/_admin/state/correspondences", timeout=10).json()["correspondences"] == []
     assert text_of(post(second, CORRESPONDENCE, messages.insert("AFTER-RESET")), "ReceiptId") == "1"
+
+
+def test_calls_through_either_are_in_one_journal(pair, messages):
+    first, second = pair
+    requests.delete(first + "/_admin/journal", timeout=10).raise_for_status()
+    post(first, CORRESPONDENCE, messages.insert("JOURNAL-A"))
+    post(second, CORRESPONDENCE, messages.insert("JOURNAL-B"))
+    for server in pair:
+        entries = requests.get(server + "/_admin/journal", timeout=10).json()["entries"]
+        assert [("JOURNAL-A" in e["request"], "JOURNAL-B" in e["request"]) for e in entries] == \
+            [(True, False), (False, True)]  # both calls, oldest first, whichever server journalled them

@@ -23,7 +23,7 @@ from .domain.receipts import ReceiptService
 from .injection import FaultInjector
 from .journal import Exchange
 from .seeding import Seed, SeedError, apply_seed, compose_seed, parse_seed
-from .store.database import open_database
+from .store.database import journal_database, open_database
 from .store.repositories import SqlCatalog, SqlCorrespondences, SqlFaultRules, SqlJournal, SqlLockouts, SqlOutbox, \
     SqlReceipts, SqlRegistry, SqlSnapshots
 from .store.schema import RUNTIME_TABLES, SEED_TABLES
@@ -63,7 +63,8 @@ class Emulator:
         self.outbox = SqlOutbox(self.db)
         self.receipt_store = SqlReceipts(self.db)
         self.correspondence_store = SqlCorrespondences(self.db)
-        self.journal = SqlJournal(self.db, keep=settings.journal_limit)
+        self.journal_db = journal_database(self.db)
+        self.journal = SqlJournal(self.journal_db, keep=settings.journal_limit)
         self.faults = FaultInjector(SqlFaultRules(self.db), self.db.transaction)
         self.snapshots = SqlSnapshots(self.db)
         # Seed entities are (re)written on every start; state created by calls is kept.
@@ -108,7 +109,7 @@ class Emulator:
             self.db.changed()
 
     def request_scope(self):
-        """Around one SOAP call: what it writes, its journal entry included, commits as one transaction."""
+        """Around one SOAP call's work: what it writes commits as one transaction (see ``Database``)."""
         return self.db.request_scope()
 
     def settle(self) -> None:
@@ -160,4 +161,6 @@ class Emulator:
         return True
 
     def close(self) -> None:
+        if self.journal_db is not self.db:
+            self.journal_db.close()
         self.db.close()

@@ -394,3 +394,35 @@ def test_the_operation_filter_takes_wire_or_base_names_in_any_case(admin, soap, 
     soap.insert("OP-1")
     soap.notify(notification(transport="Email"))
     assert [e["operation"] for e in admin.journal(operation=name)] == ["InsertCorrespondenceBasicV2"]
+
+
+def test_a_call_commits_before_its_reply_is_written(serve, admin, soap, tmp_path, monkeypatch):
+    """On a SQLite file, other workers neither wait for a call's reply nor miss what it stored."""
+    import sqlite3
+
+    from altinn_so.soap.wsgi import SoapApplication
+
+    path = tmp_path / "altinn.db"
+    seen_while_replying = []
+    reply = SoapApplication._reply
+
+    def checking_reply(self, *args):
+        other = sqlite3.connect(path, timeout=0)  # another worker, one that will not wait
+        try:
+            other.execute("BEGIN IMMEDIATE")  # the write lock is free ...
+            seen_while_replying.append(other.execute("SELECT senders_reference FROM correspondences").fetchall())
+            other.rollback()
+        finally:
+            other.close()
+        return reply(self, *args)
+
+    monkeypatch.setattr(SoapApplication, "_reply", checking_reply)
+    emulator = Emulator(Settings(database=str(path)), clock=Clock(frozen_at=NOW))
+    try:
+        serve(emulator)
+        soap.insert("COMMITTED-FIRST")
+        assert seen_while_replying == [[("COMMITTED-FIRST",)]]  # ... and the call's writes are committed
+        (entry,) = admin.journal(bodies=0)
+        assert entry["operation"] == "InsertCorrespondenceBasicV2" and entry["status"] == 200
+    finally:
+        emulator.close()

@@ -199,6 +199,31 @@ def test_a_failing_admin_call_logs_its_traceback_and_answers_without_it(emulator
     assert "Traceback" in line["exception"] and "the SMTP server is on fire" in line["exception"]
 
 
+@pytest.fixture
+def soap_log():
+    logger, handler, saved, captured = _capture("altinn_so.soap", logging.ERROR)
+    yield captured
+    logger.removeHandler(handler)
+    logger.level, logger.propagate, logger.disabled = saved
+
+
+def test_a_call_whose_journal_entry_fails_still_takes_effect_and_answers(emulator, admin, soap, soap_log,
+                                                                         monkeypatch):
+    """The call's own writes commit before it is journalled: the client hears what happened."""
+    def fail(exchange):
+        raise RuntimeError("the journal's disk is full")
+
+    monkeypatch.setattr(emulator.journal, "record", fail)
+    receipt = soap.insert("UNJOURNALLED")
+    assert receipt.ReceiptStatusCode == "OK"
+    assert [c["senders_reference"] for c in admin.state("correspondences")] == ["UNJOURNALLED"]
+    (line,) = soap_log.lines()
+    assert line["message"] == f"could not journal the call to {path_of('correspondence')}"
+    assert "the journal's disk is full" in line["exception"]
+    monkeypatch.undo()
+    assert admin.journal() == []
+
+
 def test_json_formatter_keeps_one_line_per_record():
     record = logging.LogRecord("altinn_so.soap", logging.ERROR, __file__, 1, "line one\nline two", None, None)
     try:

@@ -14,10 +14,10 @@ from altinn_so.domain.errors import AltinnError
 from altinn_so.domain.notifications.model import Channel, OutboxFilter, OutboxMessage
 from altinn_so.emulator import Emulator, Settings
 from altinn_so.seeding import default_seed
-from altinn_so.store.database import SqliteDatabase, open_database
+from altinn_so.store.database import SqliteDatabase, journal_database, open_database
 from altinn_so.journal import Exchange
 from altinn_so.store.repositories import SqlCatalog, SqlJournal, SqlLockouts, SqlOutbox, SqlRegistry
-from altinn_so.store.schema import MIGRATIONS
+from altinn_so.store.schema import JOURNAL_MIGRATIONS, MIGRATIONS
 
 from altinn_so.domain.catalog import AgencySystem
 
@@ -239,7 +239,7 @@ class TestCache:
 
 
 class TestRequestScope:
-    """A request's write transactions, and what it writes after them (its journal entry), commit together."""
+    """A request's write transactions commit together, when it settles or its scope ends."""
 
     @pytest.fixture
     def two(self, persistent_url):
@@ -586,6 +586,60 @@ class TestJournal:
         assert journal.clear_entries() == 5
         assert db.query("SELECT COUNT(*) FROM journal") == [(0,)]
         assert self.record(journal, 1) == [ids[-1] + 1]  # an id a test holds never names another call
+
+
+class TestJournalDatabase:
+    """Where a store keeps its request journal (see ``journal_database``)."""
+
+    def entry(self) -> Exchange:
+        return Exchange(method="POST", path="/x", at=NOW, binding="basic", operation="Test", status=200,
+                        request_body=b"<a/>", response_body=b"<b/>")
+
+    @pytest.mark.parametrize("name, journal", [("altinn.db", "altinn.journal.db"), ("store", "store.journal.db"),
+                                               ("state.sqlite3", "state.journal.sqlite3")])
+    def test_a_sqlite_file_keeps_it_in_a_file_beside_it(self, tmp_path, name, journal):
+        db = SqliteDatabase(str(tmp_path / name))
+        kept = journal_database(db)
+        try:
+            assert kept is not db and kept.url == str(tmp_path / journal)
+            assert kept.get_meta("schema_version") == str(len(JOURNAL_MIGRATIONS))
+            entry_id = SqlJournal(kept).record(self.entry())
+            assert SqlJournal(kept).get_entry(entry_id).request == "<a/>"
+            assert db.query("SELECT COUNT(*) FROM journal") == [(0,)]  # not in the store's own file
+        finally:
+            kept.close()
+            db.close()
+
+    def test_its_write_lock_is_not_the_store_s(self, tmp_path):
+        """A worker journals a call while another holds the store's write lock (and the other way round)."""
+        path = str(tmp_path / "altinn.db")
+        here, there = SqliteDatabase(path), SqliteDatabase(path)
+        journal = journal_database(there)
+        recorded = []
+        try:
+            with here.transaction():
+                SqlOutbox(here).add_messages([message()])
+                writer = threading.Thread(target=lambda: recorded.append(SqlJournal(journal).record(self.entry())))
+                writer.start()
+                writer.join(10)
+                assert recorded == [1]  # written and committed while the store's transaction is open
+        finally:
+            journal.close()
+            here.close()
+            there.close()
+
+    def test_in_memory_and_on_postgresql_it_is_the_store_itself(self, db):
+        assert journal_database(db) is db
+
+    def test_workers_on_one_file_share_it(self, tmp_path, clock):
+        path = str(tmp_path / "altinn.db")
+        first, second = open_emulator(path, clock), open_emulator(path, clock)
+        try:
+            ids = [first.journal.record(self.entry()), second.journal.record(self.entry())]
+            assert [entry.id for entry in first.journal.list_entries()] == ids == [1, 2]
+        finally:
+            first.close()
+            second.close()
 
 
 class TestUpgrade:

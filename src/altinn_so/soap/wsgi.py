@@ -81,20 +81,28 @@ class SoapApplication:
         exchange = Exchange(method=environ.get("REQUEST_METHOD", "GET").upper(), path=environ.get("PATH_INFO") or "/",
                             at=self.emulator.clock.now())
         try:
-            # The call's writes and its journal entry commit together, as the scope ends.
+            # The call's writes commit as one transaction when its operation returns (see _post).
             with self.emulator.request_scope():
                 self.emulator.sync()
                 exchange.at = self.emulator.clock.now()  # the clock another worker may have moved
                 status, headers, body = self._answer(environ, exchange)
-                if exchange.service is not None:  # a SOAP call to one of our endpoints (not a WSDL download)
-                    self.emulator.record(exchange)
         except Exception:  # the store failed (to commit, say): still no traceback for the client
             log.exception("unexpected error serving %s", environ.get("PATH_INFO"))
             status, headers, body = self._unexpected(environ, exchange)
-        if exchange.service is not None:
+        if exchange.service is not None:  # a SOAP call to one of our endpoints (not a WSDL download)
+            self._record(exchange)
             log_call(exchange)
         start_response(_status_line(status), headers)
         return [body]
+
+    def _record(self, exchange: Exchange) -> None:
+        """Journal the call, after its own writes have committed: the journal has a write lock of its own
+        (see ``journal_database``), so neither waits for the other. The call has taken effect whether or not
+        its entry is written, so a failure here is logged and the client still gets its answer."""
+        try:
+            self.emulator.record(exchange)
+        except Exception:
+            log.exception("could not journal the call to %s", exchange.path)
 
     def _answer(self, environ: dict, exchange: Exchange) -> tuple[int, list[tuple[str, str]], bytes]:
         """The response to one request, with what the journal needs to know of it in ``exchange``."""
@@ -192,6 +200,8 @@ class SoapApplication:
             result = faults.adjust_result(operation.operation.handler(call, args))
         except AltinnError as error:
             raise SoapFault(error, action=operation.fault_action) from None
+        # The call's writes are done: they commit now, so that the next writer waits for none of what follows.
+        self.emulator.settle()
         if faults.after is not None:  # the call has taken effect; the rule answers instead of its reply
             return faults.apply(faults.after, route, operation, exchange)
         return self._reply(route, operation, request, result)

@@ -5,6 +5,16 @@ Every entry upgrades the schema by one version; a database applies the ones it h
 opened. Entities are stored as JSON documents (the seed-file form) next to the columns they are found by.
 """
 
+# The request journal as the newest migration made it: plain columns, its bodies bytes as received and sent.
+_JOURNAL = """
+    CREATE TABLE journal (id {id}, at TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,
+                          binding TEXT, service TEXT, operation TEXT, base_operation TEXT, caller TEXT, owner TEXT,
+                          reportees TEXT NOT NULL, status INTEGER NOT NULL, outcome TEXT NOT NULL,
+                          error_id INTEGER, error_message TEXT, duration_ms DOUBLE PRECISION NOT NULL,
+                          fault_rule INTEGER, request {blob} NOT NULL, response {blob} NOT NULL);
+    CREATE INDEX journal_at ON journal (at);
+"""
+
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -64,16 +74,12 @@ MIGRATIONS: list[str] = [
     """,
     # The journal becomes plain columns, its bodies bytes as received and sent: one INSERT per call, no JSON.
     # Its old entries are not carried over (it is a test harness's record, not emulated state).
-    """
-    DROP TABLE journal;
-    CREATE TABLE journal (id {id}, at TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,
-                          binding TEXT, service TEXT, operation TEXT, base_operation TEXT, caller TEXT, owner TEXT,
-                          reportees TEXT NOT NULL, status INTEGER NOT NULL, outcome TEXT NOT NULL,
-                          error_id INTEGER, error_message TEXT, duration_ms DOUBLE PRECISION NOT NULL,
-                          fault_rule INTEGER, request {blob} NOT NULL, response {blob} NOT NULL);
-    CREATE INDEX journal_at ON journal (at);
-    """,
+    "DROP TABLE journal;" + _JOURNAL,
 ]
+
+# A SQLite file keeps its request journal in a database of its own beside it (``database.journal_database``),
+# so that journalling a call never queues behind another worker's writes to the emulated state. Its schema:
+JOURNAL_MIGRATIONS: list[str] = [MIGRATIONS[0], _JOURNAL]
 
 # Seed data: the reference data a seed file describes.
 SEED_TABLES = ("persons", "organisations", "users", "service_owners", "systems", "services", "templates")
