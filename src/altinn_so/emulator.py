@@ -21,7 +21,7 @@ from .domain.notifications.engine import NotificationEngine, NotificationSetting
 from .domain.notifications.standalone import StandaloneNotificationService, StandaloneSettings
 from .domain.receipts import ReceiptService
 from .injection import FaultInjector
-from .journal import Exchange
+from .journal import Exchange, MemoryJournal
 from .seeding import Seed, SeedError, apply_seed, compose_seed, parse_seed
 from .store.database import journal_database, open_database
 from .store.repositories import SqlCatalog, SqlCorrespondences, SqlFaultRules, SqlJournal, SqlLockouts, SqlOutbox, \
@@ -63,8 +63,12 @@ class Emulator:
         self.outbox = SqlOutbox(self.db)
         self.receipt_store = SqlReceipts(self.db)
         self.correspondence_store = SqlCorrespondences(self.db)
-        self.journal_db = journal_database(self.db)
-        self.journal = SqlJournal(self.journal_db, keep=settings.journal_limit)
+        if self.db.shared:  # every process sharing the store sees every call
+            self.journal_db = journal_database(self.db)
+            self.journal = SqlJournal(self.journal_db, keep=settings.journal_limit)
+        else:  # the store is this process's alone, and so is its journal: no SQL on every call's path
+            self.journal_db = None
+            self.journal = MemoryJournal(keep=settings.journal_limit)
         self.faults = FaultInjector(SqlFaultRules(self.db), self.db.transaction)
         self.snapshots = SqlSnapshots(self.db)
         # Seed entities are (re)written on every start; state created by calls is kept.
@@ -161,6 +165,6 @@ class Emulator:
         return True
 
     def close(self) -> None:
-        if self.journal_db is not self.db:
+        if self.journal_db not in (None, self.db):
             self.journal_db.close()
         self.db.close()

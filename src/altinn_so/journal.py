@@ -1,13 +1,17 @@
 """The request journal: every SOAP call the emulator answered, with its request and response.
 
 Entries are written by the SOAP application as each call ends and read by
-the admin API. The journal keeps the newest ``limit`` entries.
+the admin API. The journal keeps the newest ``limit`` entries: in the store
+when other processes share it (``store.repositories.SqlJournal``), else in
+this process's memory (``MemoryJournal``).
 """
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Protocol
 
 
@@ -87,3 +91,64 @@ class JournalRepository(Protocol):
     def list_entries(self, where: JournalFilter) -> list[JournalEntry]: ...
     def get_entry(self, entry_id: int) -> JournalEntry | None: ...
     def clear_entries(self) -> int: ...
+
+
+class MemoryJournal:
+    """The journal of an emulator whose store no other process shares (SQLite in memory): a list in memory.
+
+    It answers exactly as ``SqlJournal`` does (ids from 1, never reused; filters; the newest ``keep`` kept)
+    without SQL: writing the entry is on every call's path, and in a store it cost a tenth of a small call.
+    """
+
+    def __init__(self, keep: int = 10_000):
+        self._entries: deque[tuple[int, Exchange]] = deque(maxlen=keep)
+        self._last_id = 0
+        self._lock = threading.Lock()  # server threads record side by side: ids and order must agree
+
+    def record(self, exchange: Exchange) -> int:
+        with self._lock:
+            self._last_id += 1
+            self._entries.append((self._last_id, exchange))
+            return self._last_id
+
+    def list_entries(self, where: JournalFilter = JournalFilter()) -> list[JournalEntry]:
+        with self._lock:
+            kept = list(self._entries)
+        found = [(entry_id, exchange) for entry_id, exchange in kept if _matches(exchange, where)]
+        if where.limit:
+            found = found[-where.limit:]
+        return [_entry(entry_id, exchange) for entry_id, exchange in found]
+
+    def get_entry(self, entry_id: int) -> JournalEntry | None:
+        with self._lock:
+            kept = list(self._entries)
+        return next((_entry(i, exchange) for i, exchange in kept if i == entry_id), None)
+
+    def clear_entries(self) -> int:
+        with self._lock:
+            cleared = len(self._entries)
+            self._entries.clear()
+            return cleared
+
+
+def _matches(exchange: Exchange, where: JournalFilter) -> bool:
+    if where.operation is not None and where.operation.lower() not in (
+            (exchange.operation or "").lower(), (exchange.base_operation or "").lower()):
+        return False
+    return ((where.binding is None or exchange.binding == where.binding)
+            and (where.outcome is None or exchange.outcome == where.outcome)
+            and (where.caller is None or where.caller in (exchange.caller, exchange.owner))
+            and (where.reportee is None or where.reportee in exchange.reportees)
+            and (where.since is None or exchange.at >= where.since))
+
+
+def _entry(entry_id: int, exchange: Exchange) -> JournalEntry:
+    return JournalEntry(
+        id=entry_id, at=exchange.at.astimezone(timezone.utc), method=exchange.method, path=exchange.path,
+        binding=exchange.binding, service=exchange.service, operation=exchange.operation,
+        base_operation=exchange.base_operation, caller=exchange.caller, owner=exchange.owner,
+        reportees=tuple(exchange.reportees), status=exchange.status, outcome=exchange.outcome,
+        error_id=exchange.error_id, error_message=exchange.error_message,
+        duration_ms=round(exchange.duration_ms, 3), fault_rule=exchange.fault_rule,
+        request=bytes(exchange.request_body).decode("utf-8", "replace"),
+        response=bytes(exchange.response_body).decode("utf-8", "replace"))

@@ -13,16 +13,28 @@ from lxml import etree
 
 from altinn_so.domain.clock import Clock
 from altinn_so.emulator import Emulator, Settings
+from altinn_so.seeding import default_seed
 
 from .helpers import KARI, OLA, SOAP11, AdminApi, envelope11, notification, path_of, raw_test
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+SEED = default_seed()
 CORRESPONDENCE_BASIC = "/ServiceEngineExternal/CorrespondenceAgencyExternalBasic.svc"
 NOTIFICATION_BASIC = "/ServiceEngineExternal/NotificationAgencyExternalBasic.svc"
 CORRESPONDENCE_NS = "http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10"
 FIELDS = {"id", "at", "method", "path", "binding", "service", "operation", "base_operation", "caller", "owner",
           "reportees", "status", "outcome", "error_id", "error_message", "duration_ms", "fault_rule", "request",
           "response"}
+
+
+@pytest.fixture(params=["in memory", "in a SQLite file"])
+def emulator(request, clock, tmp_path):
+    """Each test on both journals: in memory (a store no other process shares: ``MemoryJournal``) and in the
+    store (``SqlJournal``, in the file beside a SQLite file)."""
+    settings = Settings() if request.param == "in memory" else Settings(database=str(tmp_path / "altinn.db"))
+    emu = Emulator(settings, clock=clock, seed=SEED)
+    yield emu
+    emu.close()
 
 
 def xml_text(document: str, local_name: str) -> list[str]:

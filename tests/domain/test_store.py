@@ -15,7 +15,7 @@ from altinn_so.domain.notifications.model import Channel, OutboxFilter, OutboxMe
 from altinn_so.emulator import Emulator, Settings
 from altinn_so.seeding import default_seed
 from altinn_so.store.database import SqliteDatabase, journal_database, open_database
-from altinn_so.journal import Exchange
+from altinn_so.journal import Exchange, JournalFilter, MemoryJournal
 from altinn_so.store.repositories import SqlCatalog, SqlJournal, SqlLockouts, SqlOutbox, SqlRegistry
 from altinn_so.store.schema import JOURNAL_MIGRATIONS, MIGRATIONS
 
@@ -567,6 +567,58 @@ class TestSharing:
 
 
 class TestJournal:
+    @pytest.fixture(params=["in the store", "in memory"])
+    def journal(self, request, db):
+        """Make a journal keeping ``keep`` entries: ``SqlJournal`` (SQLite and PostgreSQL) or ``MemoryJournal``."""
+        return (lambda keep=10_000: SqlJournal(db, keep=keep)) if request.param == "in the store" else MemoryJournal
+
+    def test_both_journals_filter_alike(self, journal):
+        kept = journal()
+        later = NOW + timedelta(hours=1)
+        calls = [
+            Exchange(method="POST", path="/a", at=NOW, binding="basic", operation="InsertCorrespondenceBasicV2",
+                     base_operation="InsertCorrespondence", caller="ttd-system", owner="TTD", reportees=[FULL.ssn],
+                     status=200, request_body=b"<a/>", response_body=b"<b/>"),
+            Exchange(method="POST", path="/b", at=later, binding="ws", operation="Test", status=500, error_id=0,
+                     reportees=["310001007", "50%_x"], request_body=b"\xff", response_body=b""),
+        ]
+        first, second = (kept.record(call) for call in calls)
+        cases = [
+            (JournalFilter(), [first, second]),
+            (JournalFilter(operation="insertcorrespondence"), [first]),
+            (JournalFilter(operation="INSERTCORRESPONDENCEBASICV2"), [first]),
+            (JournalFilter(binding="ws"), [second]),
+            (JournalFilter(caller="TTD"), [first]),
+            (JournalFilter(caller="ttd-system"), [first]),
+            (JournalFilter(reportee="310001007"), [second]),
+            (JournalFilter(reportee="50%_x"), [second]),
+            (JournalFilter(reportee="50%"), []),
+            (JournalFilter(reportee=FULL.ssn[:-1]), []),
+            (JournalFilter(outcome="fault"), [second]),
+            (JournalFilter(since=later), [second]),
+            (JournalFilter(since=later + timedelta(microseconds=1)), []),
+            (JournalFilter(limit=1), [second]),
+        ]
+        for where, expected in cases:
+            assert [entry.id for entry in kept.list_entries(where)] == expected, where
+        entry = kept.get_entry(second)
+        assert (entry.at, entry.reportees, entry.request, entry.outcome) == \
+            (later, ("310001007", "50%_x"), "\ufffd", "fault")
+        assert kept.get_entry(first).to_dict() == {
+            "id": first, "at": NOW.isoformat(), "method": "POST", "path": "/a", "binding": "basic", "service": None,
+            "operation": "InsertCorrespondenceBasicV2", "base_operation": "InsertCorrespondence",
+            "caller": "ttd-system", "owner": "TTD", "reportees": [FULL.ssn], "status": 200, "outcome": "ok",
+            "error_id": None, "error_message": None, "duration_ms": 0.0, "fault_rule": None, "request": "<a/>",
+            "response": "<b/>"}
+
+    def test_ids_go_on_after_a_clear_and_only_the_newest_are_kept(self, journal):
+        kept = journal(keep=3)
+        ids = self.record(kept, 5)
+        assert [entry.id for entry in kept.list_entries()] == ids[-3:] == [3, 4, 5]
+        assert kept.get_entry(2) is None and kept.get_entry(3).id == 3
+        assert kept.clear_entries() == 3 and kept.list_entries() == []
+        assert self.record(kept, 1) == [6]
+
     def record(self, journal, count: int) -> list[int]:
         return [journal.record(Exchange(method="POST", path="/x", at=NOW, binding="basic", operation="Test",
                                         status=200, request_body=b"<a/>", response_body=b"<b/>"))
