@@ -187,6 +187,63 @@ def test_configure_text_format(base_url, soap, configure_to_buffer):
     assert line.endswith("INFO altinn_so.access: Test basic -> 200")
 
 
+def test_a_call_s_line_is_the_same_whether_written_straight_or_through_logging(soap, configure_to_buffer):
+    """``configure`` lets a call's line bypass logging's machinery while nothing else would see the record;
+    a filter anywhere on its way sends it through logging again, and the line does not change."""
+    stderr = configure_to_buffer("json")
+    made = []
+    factory = logging.getLogRecordFactory()
+    logging.setLogRecordFactory(lambda name, *args, **kwargs: made.append(name) or factory(name, *args, **kwargs))
+    try:
+        soap.insert("LOG-STRAIGHT")
+    finally:
+        logging.setLogRecordFactory(factory)
+    assert "altinn_so.access" not in made  # the first line was written straight
+    (handler,) = logging.getLogger("altinn_so").handlers
+    seen = []
+
+    def keep(record):
+        seen.append(record)
+        return True
+
+    handler.addFilter(keep)
+    try:
+        soap.insert("LOG-STRAIGHT")
+    finally:
+        handler.removeFilter(keep)
+    straight, through_logging = [json.loads(line) for line in stderr.getvalue().splitlines()]
+    assert [record.name for record in seen] == ["altinn_so.access"]  # only the second went through logging
+    for line in (straight, through_logging):
+        del line["time"], line["duration_ms"]
+    assert straight == through_logging and straight["operation"] == "InsertCorrespondenceBasicV2"
+
+
+def test_a_handler_added_after_configure_gets_every_call(soap, configure_to_buffer):
+    stderr = configure_to_buffer("json")
+    logger, handler, saved, captured = _capture("altinn_so.access")
+    logger.propagate = True  # and on to the configured handler
+    try:
+        soap.test()
+    finally:
+        logger.removeHandler(handler)
+        logger.level, logger.propagate, logger.disabled = saved
+    (mine,) = captured.lines()
+    (configured,) = [json.loads(line) for line in stderr.getvalue().splitlines()]
+    assert mine == configured and mine["operation"] == "Test"
+
+
+def test_a_stream_that_fails_does_not_fail_the_call(soap, configure_to_buffer):
+    class Gone(io.StringIO):
+        def write(self, text):
+            raise OSError("the pipe is gone")
+
+    stderr = configure_to_buffer("json")
+    logging.getLogger("altinn_so").handlers[0].setStream(Gone())
+    soap.test()  # the call is answered ...
+    assert "--- Logging error ---" in stderr.getvalue()  # ... and logging reports its trouble, as it does
+    assert "the pipe is gone" in stderr.getvalue()
+
+
 def test_a_failing_admin_call_logs_its_traceback_and_answers_without_it(emulator, serve, admin_log):
     def deliver():
         raise RuntimeError("the SMTP server is on fire")
