@@ -3,6 +3,7 @@ processes sharing a store see each other's changes."""
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import replace
 from datetime import timedelta
@@ -638,6 +639,31 @@ class TestJournal:
         assert journal.clear_entries() == 5
         assert db.query("SELECT COUNT(*) FROM journal") == [(0,)]
         assert self.record(journal, 1) == [ids[-1] + 1]  # an id a test holds never names another call
+
+
+class TestForkedWorkers:
+    @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+    def test_a_forked_worker_opens_connections_of_its_own(self, tmp_path):
+        """As gunicorn's workers are made: a connection opened before the fork is the parent's alone."""
+        db = SqliteDatabase(str(tmp_path / "state.db"))
+        parent = db._connection()
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:  # pragma: no cover - runs in the child
+            try:
+                db.set_meta("written by", "the child")
+                ok = db._connection() is not parent and db.get_meta("written by") == "the child"
+                os.write(write, b"ok" if ok else b"shared the parent's connection")
+            finally:
+                os._exit(0)
+        os.close(write)
+        os.waitpid(child, 0)
+        try:
+            assert os.read(read, 100) == b"ok"
+            assert db._connection() is parent and db.get_meta("written by") == "the child"
+        finally:
+            os.close(read)
+            db.close()
 
 
 class TestJournalDatabase:
