@@ -45,6 +45,9 @@ def shipment(**fields) -> SdpShipment:
     return replace(base, **fields)
 
 
+OWNED = Reference("OwnerPartyReference", "310001007")
+
+
 def receipt(*references: Reference, receipt_type="Outbound", at=NOW, parent_id=0, text="t") -> Receipt:
     return Receipt(id=0, type=receipt_type, status=ReceiptStatus.OK, text=text, last_changed=at,
                    history=f"line {text}", parent_id=parent_id, references=tuple(references))
@@ -234,22 +237,22 @@ class TestReceipts:
         assert receipt_store.find_by_reference("ArchiveReference", "a") == []
 
     def test_save_rewrites_references_and_last_changed(self, receipt_store):
-        stored = receipt_store.add_receipt(receipt(Reference("BatchReference", "old")))
-        changed = replace(stored, references=(Reference("BatchReference", "new"),), text="ny",
+        stored = receipt_store.add_receipt(receipt(OWNED, Reference("BatchReference", "old")))
+        changed = replace(stored, references=(OWNED, Reference("BatchReference", "new")), text="ny",
                           last_changed=NOW + timedelta(hours=3))
         receipt_store.save_receipt(changed)
         assert receipt_store.get_receipt(stored.id) == changed
         assert receipt_store.find_by_reference("BatchReference", "old") == []
         assert receipt_store.find_by_reference("BatchReference", "new") == [changed]
-        assert receipt_store.list_changed("Outbound", NOW + timedelta(hours=3), None) == [changed]
-        assert receipt_store.list_changed("Outbound", None, NOW + timedelta(hours=2)) == []
+        assert receipt_store.list_changed("Outbound", NOW + timedelta(hours=3), None, OWNED.value) == [changed]
+        assert receipt_store.list_changed("Outbound", None, NOW + timedelta(hours=2), OWNED.value) == []
 
     def test_list_changed(self, receipt_store):
         for hours, receipt_type in ((2, "Outbound"), (0, "Outbound"), (1, "Outbound"), (1, "Correspondence")):
-            receipt_store.add_receipt(receipt(receipt_type=receipt_type, at=NOW + timedelta(hours=hours)))
+            receipt_store.add_receipt(receipt(OWNED, receipt_type=receipt_type, at=NOW + timedelta(hours=hours)))
 
         def found(since=None, until=None, receipt_type="Outbound"):
-            return [r.id for r in receipt_store.list_changed(receipt_type, since, until)]
+            return [r.id for r in receipt_store.list_changed(receipt_type, since, until, OWNED.value)]
 
         assert found() == [1, 2, 3]  # id order, not time order
         assert found(NOW + timedelta(hours=1)) == [1, 3]
@@ -259,6 +262,29 @@ class TestReceipts:
         assert found(receipt_type="PreFill") == []
         other_zone = datetime(2026, 3, 2, 5, 0, tzinfo=timezone(-timedelta(hours=5)))  # = NOW + 1h
         assert found(other_zone, other_zone) == [3]
+
+    def test_list_changed_finds_the_party_s_top_level_receipts_only(self, receipt_store):
+        mine = receipt_store.add_receipt(receipt(OWNED))
+        receipt_store.add_receipt(receipt(Reference("OwnerPartyReference", "310002003")))  # another owner's
+        shared = receipt_store.add_receipt(receipt(Reference("OwnerPartyReference", "310002003"),
+                                                   Reference("PartyReference", OWNED.value)))
+        receipt_store.add_receipt(receipt(OWNED, parent_id=mine.id))  # a sub-receipt
+        receipt_store.add_receipt(receipt(Reference("ArchiveReference", OWNED.value)))  # the value, not a party
+        both = receipt_store.add_receipt(receipt(OWNED, Reference("PartyReference", OWNED.value)))
+        assert [r.id for r in receipt_store.list_changed("Outbound", None, None, OWNED.value)] == \
+            [mine.id, shared.id, both.id]  # each once
+        assert receipt_store.list_changed("Outbound", None, None, "310003018") == []
+
+    def test_children_of_each_in_one_read(self, receipt_store):
+        first, second, lonely = (receipt_store.add_receipt(receipt()) for _ in range(3))
+        a = receipt_store.add_receipt(receipt(parent_id=second.id))
+        b = receipt_store.add_receipt(receipt(parent_id=first.id))
+        c = receipt_store.add_receipt(receipt(parent_id=second.id))
+        assert receipt_store.children_of_each([second.id, first.id, lonely.id]) == {
+            second.id: [a, c], first.id: [b], lonely.id: []}
+        assert receipt_store.children_of_each([]) == {}
+        many = [first.id] + list(range(1000, 1700))  # more ids than one statement takes
+        assert receipt_store.children_of_each(many)[first.id] == [b]
 
     def test_list_receipts(self, receipt_store):
         for _ in range(3):

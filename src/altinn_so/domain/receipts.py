@@ -107,16 +107,24 @@ class ReceiptRepository(Protocol):
     def get_receipt(self, receipt_id: int) -> Receipt | None: ...
     def save_receipt(self, receipt: Receipt) -> None: ...
     def children_of(self, receipt_id: int) -> list[Receipt]: ...
+    def children_of_each(self, receipt_ids: list[int]) -> dict[int, list[Receipt]]: ...  # one read for many
     def find_by_reference(self, reference_type: str, value: str) -> list[Receipt]: ...  # newest (highest id) first
-    def list_changed(self, receipt_type: str, since: datetime | None, until: datetime | None) -> list[Receipt]: ...
+    # top-level receipts of a type changed in the window, that ``party`` may see (see Receipt.visible_to)
+    def list_changed(self, receipt_type: str, since: datetime | None, until: datetime | None,
+                     party: str) -> list[Receipt]: ...
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def history_line(at: datetime, status: ReceiptStatus, text: str) -> str:
-    """``Apr 19 2018  9:01AM - OK - text``: the way Altinn wrote receipt history."""
+    """``Apr 19 2018  9:01AM - OK - text``: the way Altinn wrote receipt history.
+
+    Month names are Altinn's (English) whatever the process's locale, which ``%b`` would follow."""
     local = at.astimezone(ALTINN_TZ)
     hour = local.hour % 12 or 12
-    return (f"{local:%b} {local.day:2d} {local.year} {hour:2d}:{local.minute:02d}{'AM' if local.hour < 12 else 'PM'}"
-            f" - {status.value} - {text}")
+    return (f"{_MONTHS[local.month - 1]} {local.day:2d} {local.year} {hour:2d}:{local.minute:02d}"
+            f"{'AM' if local.hour < 12 else 'PM'} - {status.value} - {text}")
 
 
 class ReceiptService:
@@ -164,10 +172,10 @@ class ReceiptService:
         date_to = as_aware(date_to) if date_to else None
         if date_from and date_to and date_from > date_to:
             raise AltinnError(ErrorCode.RECEIPT_DATE_ORDER, "dateFrom cannot be later than dateTo.")
-        party = caller.owner.orgno
-        # Top-level receipts only; each carries its sub-receipts.
-        return [self._with_children(r) for r in self.store.list_changed(receipt_type, date_from, date_to)
-                if r.parent_id == 0 and r.visible_to(party)]
+        # Top-level receipts only; each carries its sub-receipts (read for all of them at once).
+        listed = self.store.list_changed(receipt_type, date_from, date_to, caller.owner.orgno)
+        children = self.store.children_of_each([receipt.id for receipt in listed])
+        return [replace(receipt, sub_receipts=tuple(children[receipt.id])) for receipt in listed]
 
     def update(self, caller: Caller, save: ReceiptSave) -> Receipt:
         """UpdateReceipt / SaveReceipt. Errors as documented, including Altinn's ErrorID 0 quirks."""

@@ -10,7 +10,7 @@ import orjson
 from ..domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner
 from ..domain.correspondence.model import Correspondence, SdpShipment
 from ..domain.notifications.model import Channel, OutboxFilter, OutboxMessage
-from ..domain.receipts import Receipt
+from ..domain.receipts import OWNER_PARTY, PARTY, Receipt
 from ..domain.registry import Organisation, Person, SelfRegisteredUser
 from ..domain.values import evolve
 from ..injection import FaultRule
@@ -311,8 +311,21 @@ class SqlReceipts:
         return self._load("SELECT r.id, r.data FROM receipts r JOIN receipt_references x ON x.receipt_id = r.id "
                           "WHERE x.type=? AND x.value=? ORDER BY r.id DESC", (reference_type, value))
 
-    def list_changed(self, receipt_type: str, since: datetime | None, until: datetime | None) -> list[Receipt]:
-        sql, params = "SELECT id, data FROM receipts WHERE type=?", [receipt_type]
+    def children_of_each(self, receipt_ids: list[int]) -> dict[int, list[Receipt]]:
+        found: dict[int, list[Receipt]] = {receipt_id: [] for receipt_id in receipt_ids}
+        for chunk in _chunks(list(found)):
+            for child in self._load(f"SELECT id, data FROM receipts WHERE parent_id IN ({', '.join('?' * len(chunk))}) "
+                                    "ORDER BY id", tuple(chunk)):
+                found[child.parent_id].append(child)
+        return found
+
+    def list_changed(self, receipt_type: str, since: datetime | None, until: datetime | None,
+                     party: str) -> list[Receipt]:
+        # Only what the caller may see, found by SQL: a caller's list of one type is then read alone, not
+        # every owner's receipts of that type (and their sub-receipts) parsed and thrown away.
+        sql = ("SELECT id, data FROM receipts r WHERE type=? AND parent_id=0 AND EXISTS (SELECT 1 FROM "
+               "receipt_references x WHERE x.receipt_id = r.id AND x.type IN (?, ?) AND x.value = ?)")
+        params = [receipt_type, OWNER_PARTY, PARTY, party]
         if since is not None:
             sql += " AND last_changed >= ?"
             params.append(_ts(since))
