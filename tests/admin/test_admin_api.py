@@ -153,6 +153,26 @@ def test_state_shows_correspondences_and_receipts_created_by_calls(admin, soap):
     assert ["ExternalShipmentReference", "STATE-2"] in stored["references"]
 
 
+def test_state_limit_keeps_the_newest_in_order(admin, soap):
+    receipts = [soap.insert(f"NEWEST-{n}").ReceiptId for n in range(4)]
+    assert [c["senders_reference"] for c in admin.state("correspondences")] == [f"NEWEST-{n}" for n in range(4)]
+    newest = admin.get("/state/correspondences", params={"limit": 2})["correspondences"]
+    assert [c["senders_reference"] for c in newest] == ["NEWEST-2", "NEWEST-3"]
+    assert [r["id"] for r in admin.get("/state/receipts", params={"limit": 3})["receipts"]] == receipts[1:]
+    outbox = admin.get("/state/outbox", params={"limit": 5})["outbox"]
+    assert [m["id"] for m in outbox] == [m["id"] for m in admin.state("outbox")][-5:]
+    assert admin.get("/state/sdp", params={"limit": 1}) == {"sdp": []}
+    owners = [o["code"] for o in admin.state("service-owners")]
+    assert [o["code"] for o in admin.get("/state/service-owners", params={"limit": 2})["service-owners"]] == owners[-2:]
+    assert len(admin.get("/state/correspondences", params={"limit": 100})["correspondences"]) == 4
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "two"])
+def test_a_bad_state_limit_is_400(admin, limit):
+    assert admin.error("GET", "/state/receipts", 400, params={"limit": limit}) == \
+        f"limit={limit!r} must be a positive integer"
+
+
 def test_unknown_state_kind_is_404_listing_the_known_ones(admin):
     message = admin.error("GET", "/state/journal", 404)
     assert "'journal'" in message

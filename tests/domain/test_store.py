@@ -138,6 +138,8 @@ class TestOutbox:
         assert len(outbox.list_messages(OutboxFilter(template="Other"))) == 1
         assert len(outbox.list_messages(OutboxFilter(reportee=FULL.ssn, channel=Channel.EMAIL))) == 1
         assert outbox.list_messages(OutboxFilter(reportee="x")) == []
+        ttd = [m.id for m in outbox.list_messages(OutboxFilter(service_owner="TTD"))]
+        assert [m.id for m in outbox.list_messages(OutboxFilter(service_owner="TTD"), newest=1)] == ttd[-1:]
 
     def test_clear(self, db):
         outbox = SqlOutbox(db)

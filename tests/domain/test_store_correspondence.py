@@ -290,6 +290,17 @@ class TestReceipts:
         for _ in range(3):
             receipt_store.add_receipt(receipt())
         assert [r.id for r in receipt_store.list_receipts()] == [1, 2, 3]
+        assert [r.id for r in receipt_store.list_receipts(newest=2)] == [2, 3]  # the newest, still in id order
+        assert [r.id for r in receipt_store.list_receipts(newest=9)] == [1, 2, 3]
+
+
+def test_the_newest_of_each_kind_and_the_counts(db, store):
+    for n in range(3):
+        store.add_correspondence(message(senders_reference=f"r{n}"))
+    assert [c.senders_reference for c in store.list_correspondences(newest=2)] == ["r1", "r2"]
+    assert store.list_sdp(newest=5) == []
+    assert db.count_rows(("correspondences", "receipts", "sdp_shipments")) == \
+        {"correspondences": 3, "receipts": 0, "sdp_shipments": 0}
 
 
 # -- a whole emulator: restart and reset ---------------------------------------------------------------------

@@ -12,7 +12,6 @@ from html import escape
 from lxml import etree
 
 from ..domain.clock import ALTINN_TZ
-from ..domain.notifications.model import OutboxFilter
 from ..journal import JournalFilter
 
 _STYLE = """
@@ -116,7 +115,7 @@ class Page:
         return f'<section id="journal"><h2>Journal <span class="muted">(newest first)</span></h2>{table}</section>'
 
     def _outbox(self, emulator, limit: int) -> str:
-        messages = emulator.outbox.list_messages(OutboxFilter())[-limit:][::-1]
+        messages = emulator.outbox.list_messages(newest=limit)[::-1]
         now = emulator.clock.now()
         rows = [[_td(m.id), _td(_time(m.scheduled_at)),
                  _td("sent" if m.sent_time(now) else "pending"), _td(m.channel.value), _td(m.address),
@@ -127,7 +126,7 @@ class Page:
         return f'<section id="outbox"><h2>Notification outbox</h2>{table}</section>'
 
     def _correspondences(self, emulator, limit: int) -> str:
-        items = emulator.correspondence_store.list_correspondences()[-limit:][::-1]
+        items = emulator.correspondence_store.list_correspondences(limit)[::-1]
         rows = [[_td(c.id), _td(_time(c.created_at)), _td(c.owner),
                  _td(f"{c.service_code}/{c.service_edition}"), _td(c.reportee), _td(c.senders_reference),
                  _td(c.title), _td(" → ".join(s.status.value for s in c.status_changes))] for c in items]
@@ -136,7 +135,7 @@ class Page:
         return f'<section id="correspondences"><h2>Correspondences</h2>{table}</section>'
 
     def _receipts(self, emulator, limit: int) -> str:
-        items = emulator.receipt_store.list_receipts()[-limit:][::-1]
+        items = emulator.receipt_store.list_receipts(limit)[::-1]
         rows = [[_td(r.id), _td(r.parent_id or ""), _td(r.type),
                  _td(r.status.value, "ok" if r.status.value == "OK" else "fault"), _td(r.text),
                  _td(", ".join(f"{ref.type}={ref.value}" for ref in r.references)),

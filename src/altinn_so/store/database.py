@@ -330,6 +330,11 @@ class Database:
         """Empty ``tables`` and restart their numbering."""
         raise NotImplementedError
 
+    def count_rows(self, tables: tuple[str, ...]) -> dict[str, int]:
+        """How many rows each table holds, in one statement."""
+        counts = self.query("SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {table})" for table in tables))[0]
+        return dict(zip(tables, counts))
+
     def dump(self, tables: tuple[str, ...]) -> dict:
         """Every row of ``tables`` and where their numbering stands, as plain data (a snapshot)."""
         with self.transaction():

@@ -48,6 +48,14 @@ def _dump_without_id(entity) -> str:
     return _dump(fields)
 
 
+def _in_id_order(db: Database, select: str, params: tuple, newest: int | None) -> list[tuple]:
+    """The rows of ``select`` (an id first) in id order; only the newest ``newest`` when given, which the
+    database finds from the end of the table, without reading the rest."""
+    if newest is None:
+        return db.query(select + " ORDER BY id", params)
+    return db.query(select + f" ORDER BY id DESC LIMIT {int(newest)}", params)[::-1]
+
+
 def _chunks(values: list, size: int = 500):
     for start in range(0, len(values), size):
         yield values[start:start + size]
@@ -232,7 +240,7 @@ class SqlOutbox:
                 stored += [evolve(message, id=new_id) for new_id, message in zip(ids, chunk)]
         return stored
 
-    def list_messages(self, where: OutboxFilter = OutboxFilter()) -> list[OutboxMessage]:
+    def list_messages(self, where: OutboxFilter = OutboxFilter(), newest: int | None = None) -> list[OutboxMessage]:
         clauses, params = [], []
         for column, value in (("reportee", where.reportee), ("origin", where.origin),
                               ("service_owner", where.service_owner), ("template", where.template),
@@ -240,8 +248,9 @@ class SqlOutbox:
             if value is not None:
                 clauses.append(f"{column}=?")
                 params.append(value)
-        sql = "SELECT id, data FROM outbox" + (" WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY id"
-        return [_load_with_id(OutboxMessage.from_dict, data, i) for i, data in self._db.query(sql, tuple(params))]
+        sql = "SELECT id, data FROM outbox" + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        return [_load_with_id(OutboxMessage.from_dict, data, i)
+                for i, data in _in_id_order(self._db, sql, tuple(params), newest)]
 
     def messages_of(self, origins: list[str]) -> dict[str, list[OutboxMessage]]:
         found: dict[str, list[OutboxMessage]] = {origin: [] for origin in origins}
@@ -334,8 +343,9 @@ class SqlReceipts:
             params.append(_ts(until))
         return self._load(sql + " ORDER BY id", tuple(params))
 
-    def list_receipts(self) -> list[Receipt]:
-        return self._load("SELECT id, data FROM receipts ORDER BY id", ())
+    def list_receipts(self, newest: int | None = None) -> list[Receipt]:
+        return [_load_with_id(Receipt.from_dict, data, i)
+                for i, data in _in_id_order(self._db, "SELECT id, data FROM receipts", (), newest)]
 
     def _load(self, sql: str, params: tuple) -> list[Receipt]:
         return [_load_with_id(Receipt.from_dict, data, i) for i, data in self._db.query(sql, params)]
@@ -375,9 +385,9 @@ class SqlCorrespondences:
                 for i, data in _select(self._db, "correspondences", "senders_reference", clauses, params,
                                        senders_references, limit, after)]
 
-    def list_correspondences(self) -> list[Correspondence]:
+    def list_correspondences(self, newest: int | None = None) -> list[Correspondence]:
         return [_load_with_id(Correspondence.from_dict, data, i)
-                for i, data in self._db.query("SELECT id, data FROM correspondences ORDER BY id")]
+                for i, data in _in_id_order(self._db, "SELECT id, data FROM correspondences", (), newest)]
 
     def add_sdp(self, shipment: SdpShipment) -> SdpShipment:
         with self._db.transaction() as conn:
@@ -392,9 +402,9 @@ class SqlCorrespondences:
         with self._db.transaction() as conn:
             conn.execute("UPDATE sdp_shipments SET data=? WHERE id=?", (_dump_without_id(shipment), shipment.id))
 
-    def list_sdp(self) -> list[SdpShipment]:
+    def list_sdp(self, newest: int | None = None) -> list[SdpShipment]:
         return [_load_with_id(SdpShipment.from_dict, data, i)
-                for i, data in self._db.query("SELECT id, data FROM sdp_shipments ORDER BY id")]
+                for i, data in _in_id_order(self._db, "SELECT id, data FROM sdp_shipments", (), newest)]
 
     def find_sdp(self, owner: str, *, service=None, created_after=None, created_before=None, reportee=None,
                  references=None, limit: int | None = None) -> list[SdpShipment]:
