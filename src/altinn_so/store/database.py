@@ -193,6 +193,10 @@ class Database:
     def adapt(self, sql: str) -> str:
         return sql
 
+    def contains(self, column: str) -> str:
+        """A condition: ``column`` holds the text bound to its placeholder, exactly (case and all)."""
+        return f"instr({column}, ?) > 0"
+
     def execute(self, sql: str, params: tuple = ()):
         """Run a statement (inside or outside a transaction) and return its cursor."""
         with self._lock:
@@ -582,6 +586,9 @@ class PostgresDatabase(Database):
 
     def adapt(self, sql: str) -> str:
         return sql.replace("%", "%%").replace("?", "%s")
+
+    def contains(self, column: str) -> str:
+        return f"strpos({column}, ?) > 0"
 
     def executemany(self, sql: str, rows: list[tuple]) -> None:
         with self._lock:

@@ -30,11 +30,6 @@ def _ts(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")[:26] + "Z"
 
 
-def _like_literal(text: str) -> str:
-    """``text`` matched literally inside a LIKE pattern."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _load_with_id(load, data: str, row_id: int):
     """An entity stored as JSON next to its auto-numbered id (the column is the truth; the JSON has none)."""
     fields = _parse(data)
@@ -76,7 +71,8 @@ class _Documents:
         columns = ", ".join((*keys, "data"))
         self._put = (f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * (len(keys) + 1))}) "
                      f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET data = excluded.data")
-        self._all = f"SELECT data FROM {table} ORDER BY {', '.join(keys)}"
+        self._all = f"SELECT {', '.join(keys)}, data FROM {table}"
+        self._key_count = len(keys)
 
     def get(self, *key):
         return self._db.cached((self._table, key), lambda: self._read(key))
@@ -91,7 +87,10 @@ class _Documents:
             conn.changed()
 
     def all(self) -> list:
-        return [self._load(_parse(row[0])) for row in self._db.query(self._all)]
+        # In key order, sorted here: a database's own text order follows its collation (PostgreSQL's is the
+        # server's locale), and every store must list alike. Seed tables are small.
+        rows = sorted(self._db.query(self._all), key=lambda row: row[:self._key_count])
+        return [self._load(_parse(row[-1])) for row in rows]
 
 
 class SqlRegistry:
@@ -141,8 +140,9 @@ class SqlCatalog:
 
     def get_owner_by_orgno(self, orgno: str) -> ServiceOwner | None:
         def read():
-            rows = self._db.query("SELECT data FROM service_owners WHERE orgno=? ORDER BY code LIMIT 1", (orgno,))
-            return ServiceOwner.from_dict(_parse(rows[0][0])) if rows else None
+            # the first code in Python's order, not the database's collation (see _Documents.all)
+            rows = self._db.query("SELECT code, data FROM service_owners WHERE orgno=?", (orgno,))
+            return ServiceOwner.from_dict(_parse(min(rows)[1])) if rows else None
 
         return self._db.cached(("service_owners.orgno", orgno), read)
 
@@ -497,8 +497,9 @@ class SqlJournal:
             clauses.append("(caller=? OR owner=?)")
             params += [where.caller, where.caller]
         if where.reportee is not None:
-            clauses.append("reportees LIKE ? ESCAPE '\\'")  # stored space-delimited: ' a b '
-            params.append("% " + _like_literal(where.reportee) + " %")
+            # stored space-delimited (' a b '); matched exactly, as SQLite's LIKE would not (it ignores case)
+            clauses.append(self._db.contains("reportees"))
+            params.append(" " + where.reportee + " ")
         if where.since is not None:
             clauses.append("at >= ?")
             params.append(_ts(where.since))
