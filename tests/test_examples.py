@@ -18,6 +18,16 @@ def test_the_pytest_plugin_example_passes():
     assert "3 passed" in run.stdout
 
 
+def test_the_plugin_costs_other_projects_nothing_until_its_fixture_is_used():
+    """pytest loads the plugin in every session where altinn-so is installed: the emulator, spyne and lxml
+    are imported only by the fixture."""
+    code = ("import sys, altinn_so.pytest_plugin; "
+            "print(sorted(m for m in ('spyne', 'lxml', 'zeep', 'altinn_so.emulator', 'altinn_so.soap') "
+            "if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (run.returncode, run.stdout.strip()) == (0, "[]"), run.stderr
+
+
 def test_the_client_script_talks_to_a_running_emulator():
     process, base, _ = _start()
     try:

@@ -22,14 +22,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pytest
 
-from .app import EmulatorApp
-from .emulator import Emulator, Settings
-from .seeding import compose_seed
-from .server import make_server
-from .soap.routes import default_routes
+# The emulator (and spyne under it) is imported by the fixtures, not here: pytest loads this plugin in every
+# session of every project installed beside altinn-so, and most of those never ask for the fixture.
+if TYPE_CHECKING:
+    from .emulator import Emulator
 
 SERVICES = {
     "correspondence": "CorrespondenceAgencyExternal",
@@ -77,8 +77,9 @@ class AdminClient:
     def outbox(self, **filters) -> list[dict]:
         return self.request("GET", "/outbox", **filters)["messages"]
 
-    def state(self, kind: str) -> list[dict]:
-        return self.request("GET", f"/state/{kind}")[kind]
+    def state(self, kind: str, limit: int | None = None) -> list[dict]:
+        """The stored objects of ``kind``; the newest ``limit`` only when given."""
+        return self.request("GET", f"/state/{kind}", limit=limit)[kind]
 
     # what a test makes happen
     def reset(self) -> None:
@@ -134,6 +135,8 @@ class AltinnSo:
 
     def url(self, service: str, binding: str = "basic") -> str:
         """The endpoint URL of ``service`` (correspondence, receipt, notification) on ``binding``."""
+        from .soap.routes import default_routes
+
         name = SERVICES.get(service, service)
         for route in default_routes():
             endpoint = route.endpoint
@@ -175,6 +178,9 @@ def pytest_addoption(parser):
 @pytest.fixture(scope="session")
 def altinn_so_server(request):
     """One HTTP server for the session; ``altinn_so`` gives each test its own emulator behind it."""
+    from .seeding import compose_seed
+    from .server import make_server
+
     files = list(request.config.getini("altinn_so_seed")) + list(request.config.getoption("altinn_so_seed"))
     seed = compose_seed(files)
     served = _Served()
@@ -190,6 +196,9 @@ def altinn_so_server(request):
 
 @pytest.fixture
 def altinn_so(altinn_so_server) -> AltinnSo:
+    from .app import EmulatorApp
+    from .emulator import Emulator, Settings
+
     served, base_url, seed = altinn_so_server
     emulator = Emulator(Settings(), seed=seed)
     served.app = EmulatorApp(emulator)
