@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import ssl
 import threading
@@ -18,6 +19,17 @@ class TlsSettings:
     client_ca: str | None = None  # trust anchors for client certificates; None: do not ask for one
 
 
+log = logging.getLogger("altinn_so.server")
+
+
+class _Server(wsgi.Server):
+    """cheroot's server, reporting what goes wrong under it (a socket error, a client dropping its TLS
+    handshake) through logging, so that it is a JSON line like every other message, not raw standard error."""
+
+    def error_log(self, msg="", level=logging.INFO, traceback=False):
+        log.log(level, "%s", msg, exc_info=traceback)
+
+
 class _Gateway(wsgi.Gateway_10):
     """cheroot's WSGI gateway, also handing the app the client's socket (a fault rule may drop it)."""
 
@@ -28,7 +40,7 @@ class _Gateway(wsgi.Gateway_10):
 
 
 def make_server(app, host: str, port: int, *, threads: int = 16, tls: TlsSettings | None = None) -> wsgi.Server:
-    server = wsgi.Server((host, port), app, numthreads=threads, server_name="altinn-so")
+    server = _Server((host, port), app, numthreads=threads, server_name="altinn-so")
     server.gateway = _Gateway
     if tls is not None:
         adapter = BuiltinSSLAdapter(tls.certificate, tls.private_key)

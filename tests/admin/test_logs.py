@@ -281,6 +281,29 @@ def test_a_call_whose_journal_entry_fails_still_takes_effect_and_answers(emulato
     assert admin.journal() == []
 
 
+def test_the_http_server_s_own_troubles_are_log_records():
+    """cheroot writes what goes wrong under the app (a socket error, a dropped TLS handshake) to raw standard
+    error unless told otherwise; ours goes through logging, as JSON lines with its traceback."""
+    from altinn_so.server import make_server
+
+    logger, handler, saved, captured = _capture("altinn_so.server")
+    server = make_server(lambda environ, start_response: [], "127.0.0.1", 0)
+    try:
+        try:
+            raise OSError("connection reset")
+        except OSError:
+            server.error_log("socket.error 104", level=logging.WARNING, traceback=True)
+        server.error_log("Client lost during handshake")
+    finally:
+        logger.removeHandler(handler)
+        logger.level, logger.propagate, logger.disabled = saved
+    warning, info = captured.lines()
+    assert (warning["level"], warning["logger"], warning["message"]) == ("warning", "altinn_so.server",
+                                                                         "socket.error 104")
+    assert "OSError: connection reset" in warning["exception"]
+    assert (info["level"], info["message"], "exception" in info) == ("info", "Client lost during handshake", False)
+
+
 def test_json_formatter_keeps_one_line_per_record():
     record = logging.LogRecord("altinn_so.soap", logging.ERROR, __file__, 1, "line one\nline two", None, None)
     try:
