@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
@@ -136,9 +137,9 @@ class SoapApplication:
         exchange = exchange or Exchange(method=environ.get("REQUEST_METHOD", "GET").upper(),
                                         path=environ.get("PATH_INFO") or "/", at=self.emulator.clock.now())
         route = self.routes.find(environ.get("PATH_INFO") or "/")
-        version = _client_version(environ, route)
+        # (the SOAP version a fault is answered in is worked out only for faults: most calls have none)
         if route is None:
-            return self._fault_response(version, SoapFault.protocol(
+            return self._fault_response(_client_version(environ, route), SoapFault.protocol(
                 f"There is no endpoint at {environ.get('PATH_INFO')}.", status=404, subcode="DestinationUnreachable"))
         method = exchange.method
         if method in ("GET", "HEAD"):
@@ -148,13 +149,13 @@ class SoapApplication:
             fault = SoapFault.protocol(f"The HTTP method {method} is not allowed; SOAP requests are POSTed.",
                                        status=405)
             exchange.error_id, exchange.error_message = fault.error.error_id, fault.error.message
-            status, headers, body = self._fault_response(version, fault)
+            status, headers, body = self._fault_response(_client_version(environ, route), fault)
             return status, headers + [("Allow", "GET, HEAD, POST")], body
         try:
             return self._post(environ, route, exchange)
         except SoapFault as fault:
             exchange.error_id, exchange.error_message = fault.error.error_id, fault.error.message
-            return self._fault_response(fault.reply_version or version, fault)
+            return self._fault_response(fault.reply_version or _client_version(environ, route), fault)
 
     def _get(self, environ: dict, route: Route, head: bool):
         query = {key.lower() for key in parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)}
@@ -334,6 +335,7 @@ class SoapApplication:
         return fault.status, [("Content-Type", CONTENT_TYPE[version]), ("Content-Length", str(len(payload)))], payload
 
 
+@lru_cache(maxsize=None)  # a few statuses, one on every call
 def _status_line(status: int) -> str:
     """``503 Service Unavailable``: a reason phrase for every status, an injected one included."""
     try:
