@@ -101,9 +101,10 @@ def test_workers_without_a_database_file_share_a_temporary_one(messages):
     try:
         temporary = re.search(r"database: (\S+) \(temporary", process.first_line).group(1)
         assert Path(temporary).exists()
+        directory = Path(temporary).parent
         with ThreadPoolExecutor(4) as pool:
             answers = list(pool.map(lambda n: post(process.url, CORRESPONDENCE, messages.insert(f"T-{n}")), range(8)))
         assert sorted(int(text_of(answer, "ReceiptId")) for answer in answers) == list(range(1, 9))
     finally:
         process.stop()
-    assert not Path(temporary).exists()  # removed when the server stops
+    assert not directory.exists()  # removed when the server stops, with the journal and lock files beside it

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
+import shutil
 import tempfile
 import urllib.parse
 from pathlib import Path
@@ -35,10 +35,10 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     database, temporary = args.db, None
     if args.workers > 1 and database in (":memory:", "sqlite:///:memory:", "sqlite:///"):
-        # Workers are processes: they can only share a database that lives in a file.
-        handle, temporary = tempfile.mkstemp(prefix="altinn-so-", suffix=".sqlite3")
-        os.close(handle)
-        database = temporary
+        # Workers are processes: they can only share a database that lives in a file. It gets a directory of
+        # its own, removed whole at the end: SQLite, the writers' lock and the journal add files beside it.
+        temporary = tempfile.mkdtemp(prefix="altinn-so-")
+        database = os.path.join(temporary, "altinn.sqlite3")
     try:
         emulator = Emulator(Settings(database=database, seed_files=tuple(args.seed),
                                      include_default_seed=not args.no_default_seed,
@@ -62,9 +62,7 @@ def _serve(args: argparse.Namespace) -> int:
         deliverer.stop()
         emulator.close()
         if temporary:
-            for suffix in ("", "-wal", "-shm", "-writer.lock"):
-                with contextlib.suppress(OSError):
-                    os.remove(temporary + suffix)
+            shutil.rmtree(temporary, ignore_errors=True)
 
     if args.workers > 1:
         from .workers import serve_with_workers
