@@ -16,7 +16,7 @@ hand-over of the write lock and a reload of SQLite's page cache, and everything 
 makes the other workers wait. Its journal entry is written after, into a database of its own when the
 store is a SQLite file (``journal_database``). Measured, two processes inserting correspondences on one
 SQLite file: 990 µs per call each with the journal in a transaction of its own in the same file, 680 µs
-with it in the call's transaction (open until the reply was written), 520 µs as now.
+with it in the call's transaction (open until the reply was written), 480–520 µs as now.
 
 Reference data (the seed, fault rules, lock-outs, the clock) is read on almost every call and changes
 rarely, so each process caches it. Every write to it bumps a shared *generation* counter; each request

@@ -78,7 +78,8 @@ MIGRATIONS: list[str] = [
 ]
 
 # A SQLite file keeps its request journal in a database of its own beside it (``database.journal_database``),
-# so that journalling a call never queues behind another worker's writes to the emulated state. Its schema:
+# so that journalling a call never queues behind another worker's writes to the emulated state; the store's
+# own journal table is then left empty (PostgreSQL uses it). The journal database's schema:
 JOURNAL_MIGRATIONS: list[str] = [MIGRATIONS[0], _JOURNAL]
 
 # Seed data: the reference data a seed file describes.
