@@ -26,8 +26,15 @@ class Inbox:
 
     def __init__(self):
         self.messages = []
+        self.sessions = []  # one per SMTP connection that delivered something
+        self.refuse = 0  # refuse this many messages first
 
     async def handle_DATA(self, server, session, envelope):
+        if not any(seen is session for seen in self.sessions):
+            self.sessions.append(session)
+        if self.refuse:
+            self.refuse -= 1
+            return "554 Transaction failed: refused by the test"
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content.decode("utf-8")))
         return "250 OK"
 
@@ -138,6 +145,27 @@ def test_a_failing_server_is_recorded_not_fatal(emulator, clock, webhook):
     (email,) = [m for m in emulator.outbox.list_messages() if m.channel.value == "Email"]
     assert email.sent_at is None and "ConnectionRefusedError" in email.delivery_error
     assert deliverer.deliver_due() == {"sent": 0, "failed": 0}  # a failed message is not retried forever
+
+
+def test_a_round_sends_its_e_mails_over_one_connection(emulator, clock, smtp):
+    inbox, port = smtp
+    deliverer = Deliverer(emulator.outbox, clock, DeliverySettings(smtp_host="127.0.0.1", smtp_port=port))
+    for _ in range(5):
+        send(emulator, template="VarselDPVUtenRevarsel", transport="Email")
+    assert deliverer.deliver_due() == {"sent": 5, "failed": 0}
+    assert len(inbox.messages) == 5 and len(inbox.sessions) == 1
+
+
+def test_after_a_refused_e_mail_the_next_goes_on_a_fresh_connection(emulator, clock, smtp):
+    inbox, port = smtp
+    inbox.refuse = 1
+    deliverer = Deliverer(emulator.outbox, clock, DeliverySettings(smtp_host="127.0.0.1", smtp_port=port))
+    for _ in range(3):
+        send(emulator, template="VarselDPVUtenRevarsel", transport="Email")
+    assert deliverer.deliver_due() == {"sent": 2, "failed": 1}
+    first, *rest = sorted(emulator.outbox.list_messages(), key=lambda m: m.id)
+    assert "SMTPDataError" in first.delivery_error and all(m.sent_at is not None for m in rest)
+    assert len(inbox.messages) == 2 and len(inbox.sessions) == 2
 
 
 def test_the_background_thread_delivers_due_messages(emulator, clock, smtp):

@@ -67,6 +67,53 @@ def email_message(message: OutboxMessage) -> EmailMessage:
     return email
 
 
+class _SmtpSession:
+    """One SMTP connection for a round of deliveries, opened when the first e-mail is sent: a round after a
+    test's burst of calls sends hundreds, and a connection each (with STARTTLS and login) cost more than the
+    mail. After a failure the connection is dropped, so that the next message starts on a fresh one."""
+
+    def __init__(self, settings: DeliverySettings):
+        self._settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def send(self, email: EmailMessage) -> None:
+        try:
+            if self._smtp is None:
+                self._smtp = self._connect()
+            self._smtp.send_message(email)
+        except Exception:
+            self.close()
+            raise
+
+    def _connect(self) -> smtplib.SMTP:
+        settings = self._settings
+        smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout_seconds)
+        try:
+            if settings.smtp_starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.smtp_username:
+                smtp.login(settings.smtp_username, settings.smtp_password or "")
+        except Exception:
+            smtp.close()
+            raise
+        return smtp
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except Exception:  # already gone: nothing to say goodbye to
+                smtp.close()
+
+    def __enter__(self) -> "_SmtpSession":
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        self.close()
+        return False
+
+
 def sms_payload(message: OutboxMessage) -> dict:
     return {"id": message.id, "notification_id": message.notification_id, "to": message.address,
             "from": message.sender, "text": message.body, "reportee": message.reportee,
@@ -88,13 +135,13 @@ class Deliverer:
     def deliver_due(self) -> dict:
         """Send every pending message whose time has come; returns counts."""
         sent = failed = 0
-        with self._lock:
+        with self._lock, _SmtpSession(self.settings) as mail:
             if self._sync is not None:
                 self._sync()
             due = self.outbox.claim_due(self.clock.now(), self.settings.channels)
             for message in due:
                 try:
-                    self._send(message)
+                    self._send(message, mail)
                 except Exception as exc:  # a broken mail server must not stop the emulator
                     log.warning("delivery of outbox message %s to %s failed: %s", message.id, message.address, exc)
                     self.outbox.finish_delivery(message, sent_at=None, error=f"{type(exc).__name__}: {exc}")
@@ -104,20 +151,11 @@ class Deliverer:
                     sent += 1
         return {"sent": sent, "failed": failed}
 
-    def _send(self, message: OutboxMessage) -> None:
+    def _send(self, message: OutboxMessage, mail: "_SmtpSession") -> None:
         if message.channel is Channel.EMAIL:
-            self._send_email(message)
+            mail.send(email_message(message))
         else:
             self._post_sms(message)
-
-    def _send_email(self, message: OutboxMessage) -> None:
-        settings = self.settings
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout_seconds) as smtp:
-            if settings.smtp_starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if settings.smtp_username:
-                smtp.login(settings.smtp_username, settings.smtp_password or "")
-            smtp.send_message(email_message(message))
 
     def _post_sms(self, message: OutboxMessage) -> None:
         request = urllib.request.Request(self.settings.sms_webhook, method="POST",
