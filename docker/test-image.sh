@@ -66,6 +66,26 @@ code=$(ctr inspect "$name" --format '{{.State.ExitCode}}')
 [ "$code" = 0 ] || { echo "test-image: the emulator exited with $code on SIGTERM" >&2; ctr logs "$name" >&2; exit 1; }
 echo "test-image: ok ($image answered SOAP, journaled the call and stopped cleanly)"
 
+# The same image serving HTTPS with certificates from `altinn-so certs`: its health check must follow.
+if [ -x .venv/bin/altinn-so ]; then
+  certs=$(mktemp -d)
+  cleanup() { ctr rm -f "$name" >/dev/null 2>&1 || true; rm -f "$out"; rm -rf "$certs"; }
+  .venv/bin/altinn-so certs --out "$certs" >/dev/null
+  chmod 755 "$certs" && chmod 644 "$certs"/*.pem  # the image's user is not root (test keys only)
+  ctr rm -f "$name" >/dev/null 2>&1 || true
+  port=$((port + 1)); base=https://127.0.0.1:$port
+  ctr run -d --name "$name" --network host -v "$certs:/certs:ro" -e ALTINN_SO_PORT="$port" \
+    -e ALTINN_SO_TLS_CERT=/certs/server.pem -e ALTINN_SO_TLS_KEY=/certs/server-key.pem "$image" >/dev/null 2>&1
+  for _ in $(seq 1 60); do
+    curl -fsSk "$base/_admin/health" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  curl -fsS --cacert "$certs/ca.pem" "$base/_admin/health" | contains '"ok"'
+  ctr healthcheck run "$name" || { echo "test-image: the health check fails under TLS" >&2; ctr logs "$name" >&2; exit 1; }
+  ctr stop -t 20 "$name" >/dev/null 2>&1
+  echo "test-image: ok (HTTPS, and the health check follows it)"
+fi
+
 # The same image with two worker processes on PostgreSQL (the local server, if one answers).
 pg_admin=${ALTINN_SO_TEST_POSTGRES:-postgresql://postgres@127.0.0.1:5432/postgres}
 python=.venv/bin/python
@@ -78,6 +98,7 @@ if [ -x "$python" ] && "$python" -c "import psycopg, sys; psycopg.connect(sys.ar
   cleanup() {
     ctr rm -f "$name" >/dev/null 2>&1 || true
     rm -f "$out"
+    rm -rf "${certs:-}"
     "$python" -c "import psycopg, sys; psycopg.connect(sys.argv[1], autocommit=True).execute(f'DROP DATABASE IF EXISTS {sys.argv[2]} WITH (FORCE)')" \
       "$pg_admin" "$db" || true
   }

@@ -31,7 +31,7 @@ def _start(*args: str) -> tuple[subprocess.Popen, str, list[str]]:
         lines.append(line.rstrip())
         if BASIC in line:
             break
-    match = re.search(r"serving on (http://[^ ]+)", lines[0] if lines else "")
+    match = re.search(r"serving on (https?://[^ ]+)", lines[0] if lines else "")
     if not match:
         process.kill()
         raise AssertionError(f"serve did not start: {lines} {process.stderr.read()}")
@@ -164,3 +164,34 @@ def test_a_bad_value_in_the_environment_is_a_usage_error_not_a_traceback(variabl
 def test_the_environment_configures_serve_only():
     args = _parsed(["certs", "--out", "certs"], {"ALTINN_SO_HOST": "0.0.0.0"})
     assert "0.0.0.0" not in (args.host or [])
+
+
+def test_health_checks_the_server_the_environment_configures():
+    args = _parsed(["health"], {"ALTINN_SO_PORT": "9090", "ALTINN_SO_HOST": "0.0.0.0",
+                                "ALTINN_SO_TLS_CERT": "/certs/server.pem", "ALTINN_SO_DB": "/data/x.sqlite3"})
+    assert (args.port, args.host, args.tls_cert) == (9090, "0.0.0.0", "/certs/server.pem")
+
+
+def test_health_is_0_while_the_server_answers_and_1_when_it_does_not(capsys):
+    process, base, _ = _start("--host", "0.0.0.0")
+    port = base.rsplit(":", 1)[1]
+    try:
+        assert main(["health", "--host", "0.0.0.0", "--port", port]) == 0  # asked on 127.0.0.1
+        assert capsys.readouterr().out.strip() == f"http://127.0.0.1:{port}/_admin/health: ok"
+    finally:
+        assert _stop(process) == 0
+    assert main(["health", "--port", port, "--timeout", "1"]) == 1
+    assert f"altinn-so: http://127.0.0.1:{port}/_admin/health:" in capsys.readouterr().err
+
+
+def test_health_speaks_https_to_a_server_with_a_certificate(tmp_path, capsys):
+    assert main(["certs", "--out", str(tmp_path)]) == 0
+    cert, key = str(tmp_path / "server.pem"), str(tmp_path / "server-key.pem")
+    process, base, _ = _start("--tls-cert", cert, "--tls-key", key)
+    port = base.rsplit(":", 1)[1]
+    try:
+        assert base.startswith("https://")
+        assert main(["health", "--port", port, "--tls-cert", cert]) == 0
+        assert main(["health", "--port", port, "--timeout", "1"]) == 1  # plain HTTP to the HTTPS port
+    finally:
+        assert _stop(process) == 0

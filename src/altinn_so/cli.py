@@ -1,4 +1,4 @@
-"""Command line: ``altinn-so serve``, ``altinn-so wsdl`` and ``altinn-so certs``."""
+"""Command line: ``altinn-so serve``, ``health``, ``wsdl`` and ``certs``."""
 
 from __future__ import annotations
 
@@ -81,6 +81,33 @@ def _serve(args: argparse.Namespace) -> int:
         serve_forever(server)
     finally:
         finish()
+    return 0
+
+
+def _health(args: argparse.Namespace) -> int:
+    """Ask the server this configuration serves (the container's health check): exit 0 if it answers."""
+    import json
+    import ssl
+    import urllib.request
+
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(args.host, args.host)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"{'https' if args.tls_cert else 'http'}://{shown}:{args.port}/_admin/health"
+    context = None
+    if args.tls_cert:  # a probe of our own server on this machine: its certificate is a test CA's, perhaps for
+        context = ssl.create_default_context()  # other names, so it is not checked
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout, context=context) as response:  # noqa: S310
+            status = json.loads(response.read()).get("status")
+    except (OSError, ValueError) as exc:
+        print(f"altinn-so: {url}: {exc}", file=sys.stderr)
+        return 1
+    if status != "ok":
+        print(f"altinn-so: {url}: status {status!r}", file=sys.stderr)
+        return 1
+    print(f"{url}: ok")
     return 0
 
 
@@ -178,6 +205,14 @@ def build_parser() -> argparse.ArgumentParser:
                       help="how often due notifications are sent (default 1 s)")
     serve.set_defaults(run=_serve)
 
+    health = commands.add_parser("health", help="check that the server this configuration runs answers "
+                                                "(exit 0) - the container's health check")
+    health.add_argument("--host", default="127.0.0.1", help="its listening address (0.0.0.0 is asked on 127.0.0.1)")
+    health.add_argument("--port", type=int, default=DEFAULT_PORT)
+    health.add_argument("--tls-cert", metavar="PEM", help="set when the server serves HTTPS (it is not verified)")
+    health.add_argument("--timeout", type=float, default=2.0, metavar="SECONDS")
+    health.set_defaults(run=_health)
+
     wsdl = commands.add_parser("wsdl", help="write every WSDL the emulator serves")
     wsdl.add_argument("--out", required=True, metavar="DIR")
     wsdl.add_argument("--base-url", default=f"http://localhost:{DEFAULT_PORT}",
@@ -202,11 +237,13 @@ def _defaults_from_environment(parser: argparse.ArgumentParser, environ=os.envir
     """Every option of ``serve`` can come from ALTINN_SO_<OPTION> (the container image is configured so).
 
     Command-line options win. Repeatable options (--seed) take a list separated by ``os.pathsep``. Only
-    ``serve`` reads them: ``certs --host`` names the certificate's hosts, not an address to listen on.
+    ``serve`` reads them, and ``health``, which checks the server they configure: ``certs --host`` names the
+    certificate's hosts, not an address to listen on.
     """
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            _defaults_from_environment(action.choices["serve"], environ)
+            for command in ("serve", "health"):
+                _defaults_from_environment(action.choices[command], environ)
             continue
         if not action.option_strings or action.dest == "help":
             continue
