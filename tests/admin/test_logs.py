@@ -256,14 +256,6 @@ def test_a_failing_admin_call_logs_its_traceback_and_answers_without_it(emulator
     assert "Traceback" in line["exception"] and "the SMTP server is on fire" in line["exception"]
 
 
-@pytest.fixture
-def soap_log():
-    logger, handler, saved, captured = _capture("altinn_so.soap", logging.ERROR)
-    yield captured
-    logger.removeHandler(handler)
-    logger.level, logger.propagate, logger.disabled = saved
-
-
 def test_a_call_whose_journal_entry_fails_still_takes_effect_and_answers(emulator, admin, soap, soap_log,
                                                                          monkeypatch):
     """The call's own writes commit before it is journalled: the client hears what happened."""

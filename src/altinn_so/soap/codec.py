@@ -327,35 +327,3 @@ def _decode_complex(plan: _Plan, element, reportees: list[str] | None) -> dict:
         else:
             out[member.name] = value
     return out
-
-
-# -- encoding ----------------------------------------------------------------------------------------
-
-def encode(model, value, parent: etree._Element, tag: str, nsmap: dict | None = None) -> etree._Element:
-    """Append ``value`` as element ``tag`` of the complex ``model`` to ``parent``."""
-    element = etree.SubElement(parent, tag, nsmap=nsmap)
-    _encode_complex(plan_for(model), value, element)
-    return element
-
-
-def _encode_complex(plan: _Plan, value, element) -> None:
-    getter = value.get if isinstance(value, dict) else (lambda name: getattr(value, name, None))
-    for member in plan.members:
-        item = getter(member.name)
-        if member.repeated:
-            for entry in item or ():
-                _encode_member(member, entry, element)
-        else:
-            _encode_member(member, item, element)
-
-
-def _encode_member(member: _Member, value, parent) -> None:
-    if value is None:
-        if member.nillable:
-            etree.SubElement(parent, member.tag).set(_NIL, "true")
-        return
-    child = etree.SubElement(parent, member.tag)
-    if member.plan is not None:
-        _encode_complex(member.plan, value, child)
-    else:
-        child.text = format_value(value)

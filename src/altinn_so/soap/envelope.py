@@ -1,4 +1,4 @@
-"""Reading request envelopes safely, and writing response envelopes the way WCF does.
+"""Reading request envelopes safely (responses are written by ``writer``).
 
 The parser resolves no entities, loads no DTD and refuses any document that
 has one (as WCF does: "DTD is prohibited"), so entity tricks neither expand
@@ -8,14 +8,13 @@ nor reach the network.
 from __future__ import annotations
 
 import threading
-import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from lxml import etree
 
 from .faults import SoapFault
-from .namespaces import SOAP11_ENV, SOAP12_ENV, WSA, WSSE, WSSE_PASSWORD_TEXT, WSU
+from .namespaces import SOAP11_ENV, SOAP12_ENV, WSA, WSSE, WSSE_PASSWORD_TEXT
 
 ENVELOPE_NS = {11: SOAP11_ENV, 12: SOAP12_ENV}
 CONTENT_TYPE = {11: "text/xml; charset=utf-8", 12: "application/soap+xml; charset=utf-8"}
@@ -115,47 +114,6 @@ def is_password_text(token: UsernameToken) -> bool:
     return token.password_type in (None, "", WSSE_PASSWORD_TEXT)
 
 
-def new_envelope(soap_version: int, *, reply_action: str | None, relates_to: str | None,
-                 addressing: bool) -> tuple[etree._Element, etree._Element]:
-    """A response envelope (``s:``/``a:`` prefixes, as WCF writes them) and its Body."""
-    env = ENVELOPE_NS[soap_version]
-    nsmap = {"s": env, "a": WSA} if addressing else {"s": env}
-    envelope = etree.Element(f"{{{env}}}Envelope", nsmap=nsmap)
-    if addressing:
-        header = etree.SubElement(envelope, f"{{{env}}}Header")
-        action = etree.SubElement(header, f"{{{WSA}}}Action")
-        action.set(f"{{{env}}}mustUnderstand", "1")
-        action.text = reply_action
-        if relates_to:
-            etree.SubElement(header, f"{{{WSA}}}RelatesTo").text = relates_to
-        _security_timestamp(header, env)
-    body = etree.SubElement(envelope, f"{{{env}}}Body")
-    return envelope, body
-
-
-def _security_timestamp(header: etree._Element, env: str) -> None:
-    """``o:Security/u:Timestamp`` like WCF's secured bindings reply with.
-
-    Uses the wall clock, not the emulator's clock: clients check it against
-    their own time with a few minutes of tolerance.
-    """
-    created = datetime.now(timezone.utc)
-    security = etree.SubElement(header, f"{{{WSSE}}}Security", nsmap={"o": WSSE})
-    security.set(f"{{{env}}}mustUnderstand", "1")
-    stamp = etree.SubElement(security, f"{{{WSU}}}Timestamp", nsmap={"u": WSU})
-    stamp.set(f"{{{WSU}}}Id", "_0")
-    etree.SubElement(stamp, f"{{{WSU}}}Created").text = utc_timestamp(created)
-    etree.SubElement(stamp, f"{{{WSU}}}Expires").text = utc_timestamp(created + timedelta(minutes=5))
-
-
 def utc_timestamp(moment: datetime) -> str:
     """A WS-Security timestamp: UTC, milliseconds, Z."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def serialize(envelope: etree._Element) -> bytes:
-    return etree.tostring(envelope, encoding="utf-8", xml_declaration=False)
-
-
-def new_message_id() -> str:
-    return f"urn:uuid:{uuid.uuid4()}"

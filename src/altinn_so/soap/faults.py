@@ -11,12 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from lxml import etree
-
 from ..domain.errors import NO_INFORMATION, AltinnError, ErrorCode
-from . import codec
-from .namespaces import ALTINN_FAULT, SOAP11_ENV, SOAP12_ENV, WSA, XML, XSI
-from .types.common import AltinnFault
 
 # What real Altinn put in faultstring / Reason (the detail carries the actual message).
 FAULT_REASON = "An error occurred"
@@ -51,7 +46,7 @@ class SoapFault(Exception):
         return cls(AltinnError(ErrorCode.GENERAL_ERROR, NON_FUNCTIONAL.format(guid=guid), guid=guid), code="Server")
 
 
-_SOAP12_CODES = {"Client": "Sender", "Server": "Receiver", "VersionMismatch": "VersionMismatch"}
+SOAP12_CODES = {"Client": "Sender", "Server": "Receiver", "VersionMismatch": "VersionMismatch"}
 
 
 def fault_detail(error: AltinnError) -> dict:
@@ -64,32 +59,3 @@ def fault_detail(error: AltinnError) -> dict:
         "UserGuid": "-no value-",
         "UserId": "",
     }
-
-
-def write_fault(body: etree._Element, soap_version: int, fault: SoapFault) -> None:
-    """Append the ``Fault`` element to a SOAP ``Body``."""
-    if soap_version == 11:
-        env = SOAP11_ENV
-        element = etree.SubElement(body, f"{{{env}}}Fault")
-        # a QName in text content needs its prefix declared in scope
-        faultcode = etree.SubElement(element, "faultcode", nsmap={"a": WSA} if fault.subcode else None)
-        faultcode.text = f"a:{fault.subcode}" if fault.subcode else f"s:{fault.code}"
-        reason = etree.SubElement(element, "faultstring")
-        reason.text = fault.reason
-        reason.set(f"{{{XML}}}lang", FAULT_LANG)
-        detail = etree.SubElement(element, "detail")
-    else:
-        env = SOAP12_ENV
-        element = etree.SubElement(body, f"{{{env}}}Fault")
-        code = etree.SubElement(element, f"{{{env}}}Code")
-        etree.SubElement(code, f"{{{env}}}Value").text = f"s:{_SOAP12_CODES[fault.code]}"
-        if fault.code != "VersionMismatch":
-            subcode = etree.SubElement(code, f"{{{env}}}Subcode")
-            value = etree.SubElement(subcode, f"{{{env}}}Value", nsmap={"a": WSA} if fault.subcode else None)
-            value.text = f"a:{fault.subcode}" if fault.subcode else f"s:{_SOAP12_CODES[fault.code]}"
-        reason = etree.SubElement(etree.SubElement(element, f"{{{env}}}Reason"), f"{{{env}}}Text")
-        reason.text = fault.reason
-        reason.set(f"{{{XML}}}lang", FAULT_LANG)
-        detail = etree.SubElement(element, f"{{{env}}}Detail")
-    codec.encode(AltinnFault, fault_detail(fault.error), detail, f"{{{ALTINN_FAULT}}}AltinnFault",
-                 nsmap={None: ALTINN_FAULT, "i": XSI})

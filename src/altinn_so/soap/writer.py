@@ -6,7 +6,7 @@ follows WCF's habits (see the real samples): the operation's namespace is the de
 element declares the prefixes its content uses (``a``, ``b``, ... and ``i`` for ``xsi:nil``).
 
 It reads the same plans as ``codec`` (member order, namespaces, nillability), so a contract is still
-declared once. Faults, rare by nature, are still written with lxml (``faults``).
+declared once. Faults are written here too, into the same envelope.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from typing import Callable
 
 from .codec import COMPILING, format_value, plan_for
 from .envelope import ENVELOPE_NS, utc_timestamp
-from .namespaces import WSA, WSSE, WSU, XSI
+from .faults import FAULT_LANG, SOAP12_CODES, SoapFault, fault_detail
+from .namespaces import ALTINN_FAULT, WSA, WSSE, WSU, XSI
+from .types.common import AltinnFault
 
 Writer = Callable[[object, list], None]
 
@@ -200,3 +202,31 @@ def envelope(soap_version: int, body: list, *, reply_action: str | None = None, 
     if _NOT_XML.search(document):
         raise ValueError("the response holds characters XML cannot carry")
     return document.encode("utf-8")
+
+
+# -- faults ---------------------------------------------------------------------------------------
+
+_ALTINN_FAULT = f"{{{ALTINN_FAULT}}}AltinnFault"
+
+
+def fault_envelope(soap_version: int, fault: SoapFault) -> bytes:
+    """The whole response for ``fault``: WCF's Fault element (``faultcode``/``faultstring``/``detail`` on SOAP
+    1.1; ``Code``/``Reason``/``Detail`` on 1.2, with WS-Addressing) around the AltinnFault detail."""
+    reason = f'xml:lang="{FAULT_LANG}">{escape(fault.reason)}'
+    if soap_version == 11:
+        # a QName in text content needs its prefix declared in scope
+        code = (f'<faultcode xmlns:a="{WSA}">a:{escape(fault.subcode)}</faultcode>' if fault.subcode
+                else f"<faultcode>s:{fault.code}</faultcode>")
+        opening, closing = f"<s:Fault>{code}<faultstring {reason}</faultstring><detail>", "</detail></s:Fault>"
+    else:
+        value = SOAP12_CODES[fault.code]
+        code = f"<s:Value>s:{value}</s:Value>"
+        if fault.code != "VersionMismatch":
+            code += (f'<s:Subcode><s:Value xmlns:a="{WSA}">a:{escape(fault.subcode)}</s:Value></s:Subcode>'
+                     if fault.subcode else f"<s:Subcode><s:Value>s:{value}</s:Value></s:Subcode>")
+        opening = f"<s:Fault><s:Code>{code}</s:Code><s:Reason><s:Text {reason}</s:Text></s:Reason><s:Detail>"
+        closing = "</s:Detail></s:Fault>"
+    body = [opening]
+    response_writer(AltinnFault, _ALTINN_FAULT).write(fault_detail(fault.error), body)
+    body.append(closing)
+    return envelope(soap_version, body, reply_action=fault.action, addressing=soap_version == 12)

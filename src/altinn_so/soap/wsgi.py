@@ -22,10 +22,10 @@ from ..domain.errors import AltinnError, ErrorCode
 from . import codec, writer
 from .bindings import Credentials
 from .contract import BoundOperation, Endpoint
-from .envelope import CONTENT_TYPE, RequestEnvelope, is_password_text, new_envelope, parse_envelope, serialize
+from .envelope import CONTENT_TYPE, RequestEnvelope, is_password_text, parse_envelope
 from ..journal import Exchange
 from ..logs import log_call
-from .faults import SoapFault, write_fault
+from .faults import SoapFault
 from .injected import DropConnection, InjectedFaults, drop as _drop
 from .routes import Route, Routes, default_routes
 from .security import client_certificate_orgno
@@ -329,9 +329,7 @@ class SoapApplication:
                      ("Content-Length", str(len(payload)))], payload
 
     def _fault_response(self, version: int, fault: SoapFault):
-        envelope, body = new_envelope(version, reply_action=fault.action, relates_to=None, addressing=version == 12)
-        write_fault(body, version, fault)
-        payload = serialize(envelope)
+        payload = writer.fault_envelope(version, fault)
         return fault.status, [("Content-Type", CONTENT_TYPE[version]), ("Content-Length", str(len(payload)))], payload
 
 
