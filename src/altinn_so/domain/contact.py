@@ -54,15 +54,22 @@ def canonical_mobile(number: str) -> str:
     """One spelling per phone, for telling duplicates apart: 91234567, 004791234567 and
     +47 912 34 567 are all +4791234567. Numbers that are not valid stay as written (without separators)."""
     compact = _SEPARATORS.sub("", number)
+    international = _international(compact)
+    if international is not None:
+        return "+" + international
+    return "+" + NORWAY + compact if _valid_norwegian(compact) else compact
+
+
+def _international(compact: str) -> str | None:
+    """The digits after a number's international prefix (+, 00, or none on ten digits starting 47), with the
+    country code; None for a number written without one."""
     if compact.startswith("+"):
-        return compact
+        return compact[1:]
     if compact.startswith("00"):
-        return "+" + compact[2:]
+        return compact[2:]
     if len(compact) == 10 and compact.startswith(NORWAY):
-        return "+" + compact
-    if _valid_norwegian(compact):
-        return "+" + NORWAY + compact
-    return compact
+        return compact
+    return None
 
 
 def _country_code(digits: str) -> str | None:
@@ -83,13 +90,8 @@ def check_mobile_number(number: str) -> MobileProblem | None:
     by +47, 0047 or 47. Foreign numbers need +/00 and a known country code.
     """
     compact = _SEPARATORS.sub("", number)
-    if compact.startswith("+"):
-        international = compact[1:]
-    elif compact.startswith("00"):
-        international = compact[2:]
-    elif len(compact) == 10 and compact.startswith(NORWAY):
-        international = compact
-    else:
+    international = _international(compact)
+    if international is None:
         return None if _valid_norwegian(compact) else MobileProblem.INVALID_NORWEGIAN_NUMBER
 
     if not international.isdigit():
