@@ -225,13 +225,7 @@ class ReceiptService:
             receipt = self.store.get_receipt(receipt_id)
             if receipt is None:
                 raise ValueError(f"receipt {receipt_id} does not exist")
-            now = self.clock.now()
-            new_status = ReceiptStatus(status)
-            new_text = text or receipt.text
-            updated = replace(receipt, status=new_status, text=new_text, last_changed=now,
-                              history=history_line(now, new_status, new_text)
-                              + ("\n" + receipt.history if receipt.history else ""))
-            self.store.save_receipt(updated)
+            updated = self._saved_with(receipt, ReceiptStatus(status), text or receipt.text)
             return self._with_children(updated)
 
     # -- helpers ---------------------------------------------------------------------------------------
@@ -249,15 +243,19 @@ class ReceiptService:
                                   f"A reference of type {reference.type} cannot be added to a receipt.")
 
     def _apply(self, receipt: Receipt, save: ReceiptSave, caller: Caller) -> Receipt:
-        now = self.clock.now()
-        status = ReceiptStatus(save.status)
-        line = history_line(now, status, f"{save.text} (Receipt updated by AgencySystem: {caller.owner.code})")
         added = tuple(r for r in dict.fromkeys(save.references) if r not in set(receipt.references))
-        updated = replace(
-            receipt, status=status, text=save.text, last_changed=now,
-            history=line + ("\n" + receipt.history if receipt.history else ""),
-            references=receipt.references + added,
-        )
+        return self._saved_with(receipt, ReceiptStatus(save.status), save.text,
+                                history_text=f"{save.text} (Receipt updated by AgencySystem: {caller.owner.code})",
+                                references=receipt.references + added)
+
+    def _saved_with(self, receipt: Receipt, status: ReceiptStatus, text: str, *, history_text: str | None = None,
+                    references: tuple[Reference, ...] | None = None) -> Receipt:
+        """``receipt`` with a new status and text as of now, a line for it on top of its history; stored."""
+        now = self.clock.now()
+        line = history_line(now, status, text if history_text is None else history_text)
+        updated = replace(receipt, status=status, text=text, last_changed=now,
+                          history=line + ("\n" + receipt.history if receipt.history else ""),
+                          references=receipt.references if references is None else references)
         self.store.save_receipt(updated)
         return updated
 
