@@ -171,9 +171,8 @@ class World:
     engine: NotificationEngine
 
     def prepare(self, request: NotificationRequest, *, owner: ServiceOwner = TTD, rules: Rules = Rules(),
-                linked_service: Service | None = None, notification_id: int = 1):
-        return self.engine.prepare(owner, request, rules=rules, origin="test", notification_id=notification_id,
-                                   linked_service=linked_service)
+                linked_service: Service | None = None):
+        return self.engine.prepare(owner, request, rules=rules, origin="test", linked_service=linked_service)
 
 
 def make_world(db: Database, settings: NotificationSettings = NotificationSettings()) -> World:

@@ -178,7 +178,7 @@ class Inserter:
         rules = Rules(allow_priority_transport=allow_priority_transport, strict_both=False)
         return [self.engine.prepare(caller.owner, replace(notification, reportee_number=request.reportee,
                                                           is_reservable=bool(request.is_reservable)),
-                                    rules=rules, origin="", notification_id=0, linked_service=service)
+                                    rules=rules, linked_service=service)
                 for notification in request.notifications]
 
     # -- SDP (digital post to citizens) ------------------------------------------------------------------

@@ -49,9 +49,12 @@ class NotificationEngine:
         self.settings = settings
         self._receivers = ReceiverResolver(registry.get_organisation)
 
-    def prepare(self, owner: ServiceOwner, request: NotificationRequest, *, rules: Rules, origin: str,
-                notification_id: int, linked_service: Service | None = None) -> NotificationOutcome:
-        """Validate, resolve and render one notification; raises AltinnError with the documented code."""
+    def prepare(self, owner: ServiceOwner, request: NotificationRequest, *, rules: Rules, origin: str = "",
+                linked_service: Service | None = None) -> NotificationOutcome:
+        """Validate, resolve and render one notification; raises AltinnError with the documented code.
+
+        Its messages are not numbered yet (notification id 0): the caller numbers them as it stores them, when
+        the whole request has been checked."""
         notification_type = self._check_fields(request)
         language = _language(request.language)
         tokens = list(request.text_tokens or [])
@@ -67,7 +70,7 @@ class NotificationEngine:
         now = self._clock.now()
         shipment = as_aware(request.shipment_time) if request.shipment_time else now
         render = _Renderer(self, owner, request, template, language, tokens, reportee, number, origin,
-                           notification_id, linked_service or service, now)
+                           linked_service or service, now)
 
         first = self._receivers.resolve(reportee, endpoints, service=request.service, strict_both=rules.strict_both)
         messages = render.messages(first, shipment, is_reminder=False)
@@ -152,7 +155,7 @@ class _Renderer:
 
     def __init__(self, engine: NotificationEngine, owner: ServiceOwner, request: NotificationRequest,
                  template: NotificationTemplate, language: int, tokens: list[str], reportee: Reportee,
-                 number: str, origin: str, notification_id: int, linked_service: Service | None, now):
+                 number: str, origin: str, linked_service: Service | None, now):
         self.settings = engine.settings
         self.owner = owner
         self.request = request
@@ -162,7 +165,6 @@ class _Renderer:
         self.tokens = tokens
         self.number = number
         self.origin = origin
-        self.notification_id = notification_id
         self.now = now
         self.macros = MacroContext(reportee, language, linked_service, engine._catalog.get_service)
 
@@ -192,7 +194,7 @@ class _Renderer:
                 body = self._render(self.text.email_body or "", missing)
                 sender = self.request.from_address or self.template.email_sender or self.settings.default_email_sender
             out.append(OutboxMessage(
-                notification_id=self.notification_id, origin=self.origin, service_owner=self.owner.code,
+                notification_id=0, origin=self.origin, service_owner=self.owner.code,
                 reportee=self.number, recipient_name=recipient.name, channel=recipient.channel,
                 address=recipient.address, sender=sender, subject=subject, body=body,
                 template=self.template.name, language=self.language, created_at=self.now, scheduled_at=scheduled,

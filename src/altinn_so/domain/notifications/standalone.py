@@ -45,7 +45,7 @@ class StandaloneNotificationService:
                               f"The number of notifications ({len(requests)}) exceeds the limit of {limit}.")
         rules = Rules(allow_priority_transport=allow_priority_transport, strict_both=True)
         # Validated and rendered before the transaction (it holds the store's write lock), numbered in it.
-        outcomes = [self._engine.prepare(caller.owner, request, rules=rules, origin=ORIGIN, notification_id=0)
+        outcomes = [self._engine.prepare(caller.owner, request, rules=rules, origin=ORIGIN)
                     for request in requests]
         with self._transaction():
             ids = self._outbox.next_notification_ids(len(outcomes))
