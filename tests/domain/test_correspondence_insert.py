@@ -214,7 +214,6 @@ class TestStored:
         assert saved.status_changes == (StatusChange(CorrespondenceStatus.CREATED, NOW),)
         assert saved.status is CorrespondenceStatus.CREATED
         assert saved.created_at == NOW
-        assert saved.sdp_id is None
 
     def test_allow_forwarding_false_is_kept(self, emulator):
         insert(emulator, correspondence(allow_forwarding=False))

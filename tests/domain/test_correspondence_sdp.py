@@ -172,7 +172,6 @@ class TestOutcomes:
         if creates:
             (message,) = altinn
             assert shipment.correspondence_id == message.id
-            assert message.sdp_id == shipment.id
             assert message.receipt_id == receipt.id
         else:
             assert shipment.correspondence_id is None

@@ -117,14 +117,12 @@ class Inserter:
                                           for message in outcome.messages])
             if sdp_plan is None:
                 return receipt  # new: it has no sub-receipts
-            shipment = self.store.add_sdp(sdp_plan.shipment(
+            self.store.add_sdp(sdp_plan.shipment(  # it names the correspondence (the one link between them)
                 owner.code, service, request.reportee, request.senders_reference,
                 correspondence.id if correspondence else None))
             # The letter's sub-receipt: lookups by the shipment reference keep finding the main receipt.
             letter = self.receipts.create("Correspondence", sdp_plan.letter_status, sdp_plan.letter_text,
                                           [Reference(OWNER_PARTY, owner.orgno)], parent_id=receipt.id)
-            if correspondence:
-                self.store.save_correspondence(replace(correspondence, sdp_id=shipment.id))
             return replace(receipt, sub_receipts=(letter,))
 
     def _check_system_user_code(self, caller: Caller, code: str | None, *, required: bool) -> str:

@@ -150,7 +150,6 @@ class Correspondence:
     message_sender: str = ""
     is_reservable: bool = False
     on_behalf_of: str | None = None
-    sdp_id: int | None = None
 
     @property
     def status(self) -> CorrespondenceStatus:
@@ -173,6 +172,7 @@ class Correspondence:
     @classmethod
     def from_dict(cls, data: dict) -> "Correspondence":
         data = dict(data)
+        data.pop("sdp_id", None)  # stored by earlier versions; the shipment names its correspondence instead
         for key in ("created_at", "visible_at", "allow_system_delete_at", "due_at"):
             if data.get(key):
                 data[key] = datetime.fromisoformat(data[key])
