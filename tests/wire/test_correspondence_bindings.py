@@ -245,3 +245,17 @@ def test_a_correspondence_read_and_confirmed_by_the_end_user(base_url, emulator)
         "ServiceCode": "5678", "ServiceEditionCode": 1, "CurrentStatus": "Confirmed"})
     (status,) = result.CorrespondenceStatusInformation.CorrespondenceStatusDetailsList.StatusV2
     assert [c.StatusType for c in status.StatusChanges.StatusChangeV2] == ["Created", "Read", "Confirmed"]
+
+
+@pytest.mark.parametrize("binding", list(SUFFIX))
+def test_the_system_user_code_is_a_parameter_except_where_the_certificate_alone_says_who_calls(binding):
+    """InsertCorrespondence V2/V3 are declared once; the AEC bindings drop the SystemUserCode (real WSDLs)."""
+    from altinn_so.soap.services.correspondence import CORRESPONDENCE_AGENCY_EXTERNAL
+
+    endpoint = CORRESPONDENCE_AGENCY_EXTERNAL.endpoint(binding)
+    inserts = {op.wire_name: [name for name, _ in op.params] for op in endpoint.operations
+               if op.operation.name == "InsertCorrespondence" and op.operation.version > 1}
+    expected = ["ExternalShipmentReference", "Correspondence"]
+    if not binding.startswith("aec"):
+        expected = ["SystemUserCode"] + expected
+    assert inserts and all(params == expected for params in inserts.values()), inserts

@@ -33,6 +33,9 @@ class Operation:
     name: str
     handler: Callable[[Any, dict], Any]
     params: tuple[tuple[str, Any], ...] = ()
+    # Parameters naming the calling system (SystemUserCode), before ``params``: not on bindings where the
+    # enterprise certificate alone says who calls (AEC, AEC2), whose operations have none.
+    caller_params: tuple[tuple[str, Any], ...] = ()
     returns: Any = None
     version: int = 1
     bindings: frozenset[str] | None = None  # None: every binding of the service
@@ -65,6 +68,7 @@ class BoundOperation:
     operation: Operation
     body_credentials: tuple[str, str] | None  # the credential parameters in the body, if any
     header_credentials: tuple[str, str] | None = None  # credential elements in the SOAP header, if any
+    params: tuple[tuple[str, Any], ...] = ()  # the body parameters after any credentials, on this binding
 
     @cached_property
     def request_element(self) -> str:
@@ -142,6 +146,8 @@ class ServiceContract:
                 fault_action=prefix + "AltinnFaultFault", operation=operation,
                 body_credentials=operation.credential_names if carries_credentials and not in_header else None,
                 header_credentials=operation.header_credentials if in_header else None,
+                params=(() if binding.credentials is Credentials.CERTIFICATE else operation.caller_params)
+                + operation.params,
             ))
         return Endpoint(
             contract=self, binding=binding, path=f"/{self.area}/{stem}.svc", namespace=namespace,

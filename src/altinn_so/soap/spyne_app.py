@@ -57,7 +57,7 @@ def _method(operation: BoundOperation):
         names += list(operation.body_credentials)
         credential = Unicode if operation.operation.optional_credentials else CREDENTIAL
         types += [credential, credential]
-    for name, model in operation.operation.params:
+    for name, model in operation.params:
         names.append(name)
         types.append(model)
     options = {

@@ -206,7 +206,6 @@ _SHIPMENT_REFERENCE = ("ExternalShipmentReference", Unicode(**_REQUIRED))
 _V2 = ("Correspondence", types.InsertCorrespondenceV2.customize(**_REQUIRED))
 _V3 = ("Correspondence", types.InsertCorrespondenceV3.customize(**_REQUIRED))
 _WITH_PASSWORD = frozenset({"basic", "ws", "ec", "ec2"})
-_CERTIFICATE_ONLY = frozenset({"aec", "aec2"})
 
 CORRESPONDENCE_AGENCY_EXTERNAL = ServiceContract(
     name="CorrespondenceAgencyExternal",
@@ -219,20 +218,17 @@ CORRESPONDENCE_AGENCY_EXTERNAL = ServiceContract(
                   params=(("SystemUserCode", Unicode), ("ExternalReference", Unicode),
                           ("Correspondence", types.InsertCorrespondence)),
                   returns=receipt_types.ReceiptExternal),
-        Operation("InsertCorrespondence", _insert("ExternalShipmentReference"), version=2, bindings=_WITH_PASSWORD,
+        Operation("InsertCorrespondence", _insert("ExternalShipmentReference"), version=2,
                   wire_names={"ec": "InsertCorrespondenceEC", "ec2": "InsertCorrespondenceEC"},
-                  params=(_SYSTEM_USER_CODE, _SHIPMENT_REFERENCE, _V2), returns=receipt_types.ReceiptExternal),
+                  caller_params=(_SYSTEM_USER_CODE,), params=(_SHIPMENT_REFERENCE, _V2),
+                  returns=receipt_types.ReceiptExternal),
         # The endpoint list's name for EC's V2, next to the real WSDL's InsertCorrespondenceEC.
         Operation("InsertCorrespondence", _insert("ExternalShipmentReference"), version=2,
                   bindings=frozenset({"ec", "ec2"}),
-                  params=(_SYSTEM_USER_CODE, _SHIPMENT_REFERENCE, _V2), returns=receipt_types.ReceiptExternal),
-        Operation("InsertCorrespondence", _insert("ExternalShipmentReference"), version=2, bindings=_CERTIFICATE_ONLY,
-                  params=(_SHIPMENT_REFERENCE, _V2), returns=receipt_types.ReceiptExternal),
-        Operation("InsertCorrespondence", _insert("ExternalShipmentReference", priority=True), version=3,
-                  bindings=_WITH_PASSWORD, params=(_SYSTEM_USER_CODE, _SHIPMENT_REFERENCE, _V3),
+                  caller_params=(_SYSTEM_USER_CODE,), params=(_SHIPMENT_REFERENCE, _V2),
                   returns=receipt_types.ReceiptExternal),
         Operation("InsertCorrespondence", _insert("ExternalShipmentReference", priority=True), version=3,
-                  bindings=_CERTIFICATE_ONLY, params=(_SHIPMENT_REFERENCE, _V3),
+                  caller_params=(_SYSTEM_USER_CODE,), params=(_SHIPMENT_REFERENCE, _V3),
                   returns=receipt_types.ReceiptExternal),
         Operation("CreateSimpleCorrespondenceService", create_simple_service, bindings=frozenset({"basic", "ws"}),
                   params=(("templateServiceCode", Unicode(**_REQUIRED)),
