@@ -699,26 +699,41 @@ class TestJournalDatabase:
             kept.close()
             db.close()
 
-    def test_its_write_lock_is_not_the_store_s(self, tmp_path):
+    def test_its_writes_do_not_wait_for_the_store_s_write_lock(self, persistent_url):
         """A worker journals a call while another holds the store's write lock (and the other way round)."""
-        path = str(tmp_path / "altinn.db")
-        here, there = SqliteDatabase(path), SqliteDatabase(path)
+        here, there = open_database(persistent_url), open_database(persistent_url)
         journal = journal_database(there)
         recorded = []
         try:
+            assert journal is not there
             with here.transaction():
                 SqlOutbox(here).add_messages([message()])
                 writer = threading.Thread(target=lambda: recorded.append(SqlJournal(journal).record(self.entry())))
                 writer.start()
                 writer.join(10)
                 assert recorded == [1]  # written and committed while the store's transaction is open
+            in_the_store = SqlJournal(here).list_entries()  # PostgreSQL: the journal table of the same database
+            assert [entry.id for entry in in_the_store] == ([1] if "postgres" in persistent_url else [])
         finally:
             journal.close()
             here.close()
             there.close()
 
-    def test_in_memory_and_on_postgresql_it_is_the_store_itself(self, db):
-        assert journal_database(db) is db
+    def test_postgresql_commits_do_not_wait_for_the_disk(self, database_url):
+        if "postgres" not in database_url:
+            pytest.skip("a PostgreSQL setting (SQLite files are written with synchronous=OFF)")
+        db = open_database(database_url)
+        try:
+            assert db.query("SHOW synchronous_commit") == [("off",)]
+        finally:
+            db.close()
+
+    def test_in_memory_it_is_the_store_itself(self):
+        db = SqliteDatabase(":memory:")
+        try:
+            assert journal_database(db) is db
+        finally:
+            db.close()
 
     def test_workers_on_one_file_share_it(self, tmp_path, clock):
         path = str(tmp_path / "altinn.db")
