@@ -100,8 +100,15 @@ class MemoryJournal:
     without SQL: writing the entry is on every call's path, and in a store it cost a tenth of a small call.
     """
 
-    def __init__(self, keep: int = 10_000):
-        self._entries: deque[tuple[int, Exchange]] = deque(maxlen=keep)
+    # Bodies kept at most, besides the entry count: a load test's 10,000 calls with large attachments would
+    # otherwise hold gigabytes of this process's memory. The newest call is always kept.
+    MAX_BODY_BYTES = 256 * 1024 * 1024
+
+    def __init__(self, keep: int = 10_000, max_body_bytes: int = MAX_BODY_BYTES):
+        self._entries: deque[tuple[int, Exchange]] = deque()
+        self._keep = keep
+        self._max_body_bytes = max_body_bytes
+        self._body_bytes = 0
         self._last_id = 0
         self._lock = threading.Lock()  # server threads record side by side: ids and order must agree
 
@@ -109,6 +116,11 @@ class MemoryJournal:
         with self._lock:
             self._last_id += 1
             self._entries.append((self._last_id, exchange))
+            self._body_bytes += _body_bytes(exchange)
+            while len(self._entries) > 1 and (len(self._entries) > self._keep
+                                              or self._body_bytes > self._max_body_bytes):
+                _, dropped = self._entries.popleft()
+                self._body_bytes -= _body_bytes(dropped)
             return self._last_id
 
     def list_entries(self, where: JournalFilter = JournalFilter()) -> list[JournalEntry]:
@@ -128,7 +140,12 @@ class MemoryJournal:
         with self._lock:
             cleared = len(self._entries)
             self._entries.clear()
+            self._body_bytes = 0
             return cleared
+
+
+def _body_bytes(exchange: Exchange) -> int:
+    return len(exchange.request_body) + len(exchange.response_body)
 
 
 def _matches(exchange: Exchange, where: JournalFilter) -> bool:

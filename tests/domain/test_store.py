@@ -631,6 +631,15 @@ class TestJournal:
         assert kept.clear_entries() == 3 and kept.list_entries() == []
         assert self.record(kept, 1) == [6]
 
+    def test_in_memory_the_bodies_kept_are_bounded_too(self):
+        kept = MemoryJournal(keep=100, max_body_bytes=1000)
+        big = Exchange(method="POST", path="/x", at=NOW, status=200, request_body=b"x" * 250, response_body=b"y" * 50)
+        assert [kept.record(big) for _ in range(5)] == [1, 2, 3, 4, 5]
+        assert [entry.id for entry in kept.list_entries()] == [3, 4, 5]  # 900 of 1000 bytes
+        huge = Exchange(method="POST", path="/x", at=NOW, status=200, request_body=b"z" * 5000)
+        assert kept.record(huge) == 6 and [entry.id for entry in kept.list_entries()] == [6]  # the newest stays
+        assert kept.clear_entries() == 1 and kept.record(big) == 7 and len(kept.list_entries()) == 1
+
     def record(self, journal, count: int) -> list[int]:
         return [journal.record(Exchange(method="POST", path="/x", at=NOW, binding="basic", operation="Test",
                                         status=200, request_body=b"<a/>", response_body=b"<b/>"))
