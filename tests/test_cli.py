@@ -184,6 +184,29 @@ def test_health_is_0_while_the_server_answers_and_1_when_it_does_not(capsys):
     assert f"altinn-so: http://127.0.0.1:{port}/_admin/health:" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("body", [b"<html>not the emulator</html>", b"[1, 2]", b'{"status": "starting"}'])
+def test_health_is_1_for_a_server_that_is_not_a_healthy_emulator(body, capsys):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Other(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Other)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assert main(["health", "--port", str(server.server_port)]) == 1
+    finally:
+        server.shutdown()
+    assert "/_admin/health:" in capsys.readouterr().err
+
+
 def test_health_speaks_https_to_a_server_with_a_certificate(tmp_path, capsys):
     assert main(["certs", "--out", str(tmp_path)]) == 0
     cert, key = str(tmp_path / "server.pem"), str(tmp_path / "server-key.pem")

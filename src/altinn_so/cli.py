@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import shutil
+import sys
 import tempfile
 import urllib.parse
 from pathlib import Path
@@ -100,7 +100,8 @@ def _health(args: argparse.Namespace) -> int:
         context.verify_mode = ssl.CERT_NONE
     try:
         with urllib.request.urlopen(url, timeout=args.timeout, context=context) as response:  # noqa: S310
-            status = json.loads(response.read()).get("status")
+            answer = json.loads(response.read())
+        status = answer.get("status") if isinstance(answer, dict) else None  # not our server's answer
     except (OSError, ValueError) as exc:
         print(f"altinn-so: {url}: {exc}", file=sys.stderr)
         return 1
