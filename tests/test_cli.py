@@ -116,10 +116,23 @@ def test_incomplete_tls_options_are_refused(args, capsys):
     assert main(["serve", *args]) == 2
 
 
-@pytest.mark.parametrize("args", [["--workers", "0"], ["--threads", "0"]])
-def test_workers_and_threads_must_be_positive(args, capsys):
+@pytest.mark.parametrize("args", [["--workers", "0"], ["--threads", "0"], ["--journal-limit", "0"]])
+def test_workers_threads_and_the_journal_limit_must_be_positive(args, capsys):
     assert main(["serve", *args]) == 2
     assert "at least 1" in capsys.readouterr().err
+
+
+def test_the_journal_keeps_as_many_calls_as_it_is_told():
+    process, base, _ = _start("--journal-limit", "2")
+    try:
+        for _ in range(3):
+            requests.post(base + BASIC, headers={"Content-Type": "text/xml", "SOAPAction": TEST_ACTION}, data=(
+                '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+                '<Test xmlns="http://www.altinn.no/services/2009/10"/></s:Body></s:Envelope>')).raise_for_status()
+        entries = requests.get(base + "/_admin/journal", timeout=10).json()["entries"]
+        assert [entry["id"] for entry in entries] == [2, 3]
+    finally:
+        assert _stop(process) == 0
 
 
 @pytest.mark.parametrize("url, shown", [

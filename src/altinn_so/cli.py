@@ -30,8 +30,8 @@ def _serve(args: argparse.Namespace) -> int:
     if args.tls_client_ca and not args.tls_cert:
         print("altinn-so: --tls-client-ca needs --tls-cert and --tls-key", file=sys.stderr)
         return 2
-    if args.workers < 1 or args.threads < 1:
-        print("altinn-so: --workers and --threads must be at least 1", file=sys.stderr)
+    if args.workers < 1 or args.threads < 1 or args.journal_limit < 1:
+        print("altinn-so: --workers, --threads and --journal-limit must be at least 1", file=sys.stderr)
         return 2
     database, temporary = args.db, None
     if args.workers > 1 and database in (":memory:", "sqlite:///:memory:", "sqlite:///"):
@@ -42,7 +42,8 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         emulator = Emulator(Settings(database=database, seed_files=tuple(args.seed),
                                      include_default_seed=not args.no_default_seed,
-                                     correspondence=CorrespondenceSettings(status_limit=args.status_limit)))
+                                     correspondence=CorrespondenceSettings(status_limit=args.status_limit),
+                                     journal_limit=args.journal_limit))
     except SeedError as exc:
         print(f"altinn-so: {exc}", file=sys.stderr)
         return 2
@@ -190,6 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="worker processes sharing one store (default 1; more need a database file or "
                             "PostgreSQL: with SQLite in memory a temporary file is used)")
     serve.add_argument("--threads", type=int, default=16, help="threads per worker process (default 16)")
+    serve.add_argument("--journal-limit", type=int, default=10_000, metavar="N",
+                       help="calls the request journal keeps, newest first (default 10000)")
     serve.add_argument("--status-limit", type=int, default=1000, metavar="N",
                        help="correspondence status results per query before LimitReached (default 1000)")
     serve.add_argument("--log-format", choices=("json", "text"), default="json",
