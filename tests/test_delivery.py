@@ -147,6 +147,17 @@ def test_a_failing_server_is_recorded_not_fatal(emulator, clock, webhook):
     assert deliverer.deliver_due() == {"sent": 0, "failed": 0}  # a failed message is not retried forever
 
 
+def test_a_login_the_server_refuses_fails_each_message_and_leaves_nothing_open(emulator, clock, smtp):
+    inbox, port = smtp  # aiosmtpd without authentication: every login is refused
+    deliverer = Deliverer(emulator.outbox, clock, DeliverySettings(smtp_host="127.0.0.1", smtp_port=port,
+                                                                   smtp_username="u", smtp_password="p"))
+    for _ in range(2):
+        send(emulator, template="VarselDPVUtenRevarsel", transport="Email")
+    assert deliverer.deliver_due() == {"sent": 0, "failed": 2}  # each message tried on a fresh connection
+    assert all("SMTP" in m.delivery_error for m in emulator.outbox.list_messages())
+    assert inbox.messages == []
+
+
 def test_a_round_sends_its_e_mails_over_one_connection(emulator, clock, smtp):
     inbox, port = smtp
     deliverer = Deliverer(emulator.outbox, clock, DeliverySettings(smtp_host="127.0.0.1", smtp_port=port))

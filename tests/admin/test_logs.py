@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import sys
+from contextlib import contextmanager
 
 import pytest
 import requests
@@ -30,7 +31,10 @@ class Captured:
         return [json.loads(line) for line in self.stream.getvalue().splitlines()]
 
 
-def _capture(name: str, level=logging.INFO):
+@contextmanager
+def _capture(name: str, level=logging.INFO, *, propagate: bool = False):
+    """The JSON lines logger ``name`` writes meanwhile (to this handler only, unless ``propagate``); the logger
+    is as it was afterwards."""
     logger = logging.getLogger(name)
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
@@ -38,25 +42,25 @@ def _capture(name: str, level=logging.INFO):
     saved = (logger.level, logger.propagate, logger.disabled)
     logger.addHandler(handler)
     logger.setLevel(level)
-    logger.propagate = False
+    logger.propagate = propagate
     logger.disabled = False
-    return logger, handler, saved, Captured(stream)
+    try:
+        yield Captured(stream)
+    finally:
+        logger.removeHandler(handler)
+        logger.level, logger.propagate, logger.disabled = saved
 
 
 @pytest.fixture
 def access(base_url):
-    logger, handler, saved, captured = _capture("altinn_so.access")
-    yield captured
-    logger.removeHandler(handler)
-    logger.level, logger.propagate, logger.disabled = saved
+    with _capture("altinn_so.access") as captured:
+        yield captured
 
 
 @pytest.fixture
 def admin_log():
-    logger, handler, saved, captured = _capture("altinn_so.admin", logging.ERROR)
-    yield captured
-    logger.removeHandler(handler)
-    logger.level, logger.propagate, logger.disabled = saved
+    with _capture("altinn_so.admin", logging.ERROR) as captured:
+        yield captured
 
 
 def test_one_json_line_per_soap_call_with_its_fields(access, soap, admin):
@@ -220,13 +224,8 @@ def test_a_call_s_line_is_the_same_whether_written_straight_or_through_logging(s
 
 def test_a_handler_added_after_configure_gets_every_call(soap, configure_to_buffer):
     stderr = configure_to_buffer("json")
-    logger, handler, saved, captured = _capture("altinn_so.access")
-    logger.propagate = True  # and on to the configured handler
-    try:
+    with _capture("altinn_so.access", propagate=True) as captured:  # and on to the configured handler
         soap.test()
-    finally:
-        logger.removeHandler(handler)
-        logger.level, logger.propagate, logger.disabled = saved
     (mine,) = captured.lines()
     (configured,) = [json.loads(line) for line in stderr.getvalue().splitlines()]
     assert mine == configured and mine["operation"] == "Test"
@@ -278,17 +277,13 @@ def test_the_http_server_s_own_troubles_are_log_records():
     error unless told otherwise; ours goes through logging, as JSON lines with its traceback."""
     from altinn_so.server import make_server
 
-    logger, handler, saved, captured = _capture("altinn_so.server")
     server = make_server(lambda environ, start_response: [], "127.0.0.1", 0)
-    try:
+    with _capture("altinn_so.server") as captured:
         try:
             raise OSError("connection reset")
         except OSError:
             server.error_log("socket.error 104", level=logging.WARNING, traceback=True)
         server.error_log("Client lost during handshake")
-    finally:
-        logger.removeHandler(handler)
-        logger.level, logger.propagate, logger.disabled = saved
     warning, info = captured.lines()
     assert (warning["level"], warning["logger"], warning["message"]) == ("warning", "altinn_so.server",
                                                                          "socket.error 104")
@@ -310,10 +305,8 @@ def test_json_formatter_keeps_one_line_per_record():
 
 @pytest.fixture
 def soap_log():
-    logger, handler, saved, captured = _capture("altinn_so.soap", logging.ERROR)
-    yield captured
-    logger.removeHandler(handler)
-    logger.level, logger.propagate, logger.disabled = saved
+    with _capture("altinn_so.soap", logging.ERROR) as captured:
+        yield captured
 
 
 def test_an_unexpected_soap_error_logs_its_traceback_only(access, soap_log, soap, emulator, monkeypatch):

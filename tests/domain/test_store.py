@@ -491,6 +491,18 @@ class TestSnapshotOfTables:
         assert added.id == 4
         assert [m.id for m in outbox.list_messages()] == [1, 2, 4]
 
+    def test_a_snapshot_without_numbering_goes_on_after_its_highest_id(self, db):
+        """A table the snapshotted store had never numbered: its rows' ids are taken, the next comes after."""
+        outbox = SqlOutbox(db)
+        with db.transaction():
+            outbox.add_messages([message(), message(), message()])
+        dumped = db.dump(("outbox",))
+        dumped["sequences"]["outbox"] = None
+        db.load(dumped)
+        with db.transaction():
+            (added,) = outbox.add_messages([message()])
+        assert added.id == 4
+
 
 class TestSharing:
     """Several processes on one store (gunicorn workers, or hosts sharing PostgreSQL): two emulators on one

@@ -142,6 +142,21 @@ def test_a_primitive_result():
     assert "".join(body) == f'<Response xmlns="{NS}"><Result>Varsel er sendt</Result></Response>'
 
 
+def _all_at_once(work, threads: int) -> None:
+    """Run ``work`` in ``threads`` threads (it waits on a barrier to start together), switching between them as
+    often as Python can: to catch one thread using what another is still compiling."""
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        running = [threading.Thread(target=work) for _ in range(threads)]
+        for thread in running:
+            thread.start()
+        for thread in running:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switching)
+
+
 @pytest.mark.parametrize("trial", range(5))
 def test_threads_compiling_the_same_response_at_once_all_write_it_whole(trial):
     """Server threads compile a response on its first use; none may write with a half-compiled one."""
@@ -157,16 +172,7 @@ def test_threads_compiling_the_same_response_at_once_all_write_it_whole(trial):
         writer.response_writer(model, f"{{{NS}}}Response").write(value, body)
         outputs.append("".join(body))
 
-    switching = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible, to catch a half-compiled writer
-    try:
-        threads = [threading.Thread(target=write_once) for _ in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(switching)
+    _all_at_once(write_once, 8)
     assert len(outputs) == 8
     assert all(len(etree.fromstring(text)[0]) == 200 for text in outputs)
 
@@ -182,15 +188,6 @@ def test_threads_decoding_a_new_contract_at_once_all_read_it_whole(trial):
         start.wait()
         decoded.append(codec.decode(inner, element))
 
-    switching = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=decode_once) for _ in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(switching)
+    _all_at_once(decode_once, 8)
     assert len(decoded) == 8
     assert all(len([v for v in result.values() if v == "v"]) == 200 for result in decoded)

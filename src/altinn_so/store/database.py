@@ -72,7 +72,7 @@ def journal_database(db: "Database") -> "Database":
     database, written on connections whose transactions do not take the lock every other writer queues on
     (the journal's numbering has its counter row's lock). In memory (one process) it is ``db`` itself."""
     if isinstance(db, PostgresDatabase):
-        return PostgresDatabase(db.url, write_lock=False)
+        return PostgresDatabase(db.url, write_lock=False, migrate=False)  # ``db`` has made the schema
     if not isinstance(db, SqliteDatabase) or db.single_connection:
         return db
     stem, suffix = os.path.splitext(db.url)
@@ -103,7 +103,7 @@ class Database:
     id_column = ""  # DDL of an auto-numbered primary key
     blob_type = "BLOB"
 
-    def __init__(self, url: str = ":memory:", migrations: list[str] = MIGRATIONS):
+    def __init__(self, url: str = ":memory:", migrations: list[str] = MIGRATIONS, *, migrate: bool = True):
         self.url = url
         self._migrations = migrations
         self._local = threading.local()
@@ -115,7 +115,8 @@ class Database:
         self._cache: dict = {}
         self._clears = 0  # how often the cache was emptied: a load that saw it emptied is not kept
         self._generation: int | None = None  # the generation this process's cache belongs to
-        self.migrate()
+        if migrate:  # (not for a second view of a database another instance has already made ready)
+            self.migrate()
 
     # -- connections and transactions ------------------------------------------------------------------
 
@@ -587,9 +588,10 @@ class PostgresDatabase(Database):
     blob_type = "BYTEA"
     WRITE_LOCK = 0x416C746E  # "Altn": the advisory lock every write transaction holds
 
-    def __init__(self, url: str, migrations: list[str] = MIGRATIONS, *, write_lock: bool = True):
+    def __init__(self, url: str, migrations: list[str] = MIGRATIONS, *, write_lock: bool = True,
+                 migrate: bool = True):
         self._takes_write_lock = write_lock  # False: for the journal (see journal_database)
-        super().__init__(url, migrations)
+        super().__init__(url, migrations, migrate=migrate)
 
     def _connect(self):
         try:
