@@ -1,9 +1,11 @@
 """The request journal: every SOAP call the emulator answered, with its request and response.
 
 Entries are written by the SOAP application as each call ends and read by
-the admin API. The journal keeps the newest ``limit`` entries: in the store
-when other processes share it (``store.repositories.SqlJournal``), else in
-this process's memory (``MemoryJournal``).
+the admin API. The journal keeps the newest ``limit`` entries, and of those no
+more than ``MAX_BODY_BYTES`` of request and response bodies (the newest entry
+always): in the store when other processes share it
+(``store.repositories.SqlJournal``), else in this process's memory
+(``MemoryJournal``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Protocol
+
+# Request and response bodies a journal keeps at most, besides its entry count: a load test's 10,000 calls with
+# large attachments would otherwise hold gigabytes of a process's memory or of the store's disk.
+MAX_BODY_BYTES = 256 * 1024 * 1024
 
 
 @dataclass
@@ -99,10 +105,6 @@ class MemoryJournal:
     It answers exactly as ``SqlJournal`` does (ids from 1, never reused; filters; the newest ``keep`` kept)
     without SQL: writing the entry is on every call's path, and in a store it cost a tenth of a small call.
     """
-
-    # Bodies kept at most, besides the entry count: a load test's 10,000 calls with large attachments would
-    # otherwise hold gigabytes of this process's memory. The newest call is always kept.
-    MAX_BODY_BYTES = 256 * 1024 * 1024
 
     def __init__(self, keep: int = 10_000, max_body_bytes: int = MAX_BODY_BYTES):
         self._entries: deque[tuple[int, Exchange]] = deque()

@@ -16,7 +16,7 @@ from altinn_so.domain.notifications.model import Channel, OutboxFilter, OutboxMe
 from altinn_so.emulator import Emulator, Settings
 from altinn_so.seeding import default_seed
 from altinn_so.store.database import SqliteDatabase, journal_database, open_database
-from altinn_so.journal import Exchange, JournalFilter, MemoryJournal
+from altinn_so.journal import MAX_BODY_BYTES, Exchange, JournalFilter, MemoryJournal
 from altinn_so.store.repositories import SqlCatalog, SqlJournal, SqlLockouts, SqlOutbox, SqlRegistry
 from altinn_so.store.schema import JOURNAL_MIGRATIONS, MIGRATIONS
 
@@ -592,8 +592,11 @@ class TestSharing:
 class TestJournal:
     @pytest.fixture(params=["in the store", "in memory"])
     def journal(self, request, db):
-        """Make a journal keeping ``keep`` entries: ``SqlJournal`` (SQLite and PostgreSQL) or ``MemoryJournal``."""
-        return (lambda keep=10_000: SqlJournal(db, keep=keep)) if request.param == "in the store" else MemoryJournal
+        """Make a journal keeping ``keep`` entries and ``max_body_bytes`` of their bodies: ``SqlJournal`` (SQLite
+        and PostgreSQL) or ``MemoryJournal``."""
+        if request.param == "in the store":
+            return lambda keep=10_000, max_body_bytes=MAX_BODY_BYTES: SqlJournal(db, keep, max_body_bytes)
+        return MemoryJournal
 
     def test_both_journals_filter_alike(self, journal):
         kept = journal()
@@ -643,14 +646,19 @@ class TestJournal:
         assert kept.clear_entries() == 3 and kept.list_entries() == []
         assert self.record(kept, 1) == [6]
 
-    def test_in_memory_the_bodies_kept_are_bounded_too(self):
-        kept = MemoryJournal(keep=100, max_body_bytes=1000)
+    def test_the_bodies_kept_are_bounded_too(self, journal):
+        kept = journal(keep=100, max_body_bytes=1000)
         big = Exchange(method="POST", path="/x", at=NOW, status=200, request_body=b"x" * 250, response_body=b"y" * 50)
         assert [kept.record(big) for _ in range(5)] == [1, 2, 3, 4, 5]
         assert [entry.id for entry in kept.list_entries()] == [3, 4, 5]  # 900 of 1000 bytes
+        assert kept.get_entry(2) is None and kept.get_entry(3).request == "x" * 250
         huge = Exchange(method="POST", path="/x", at=NOW, status=200, request_body=b"z" * 5000)
         assert kept.record(huge) == 6 and [entry.id for entry in kept.list_entries()] == [6]  # the newest stays
-        assert kept.clear_entries() == 1 and kept.record(big) == 7 and len(kept.list_entries()) == 1
+        assert kept.record(big) == 7 and [entry.id for entry in kept.list_entries()] == [7]
+        assert kept.clear_entries() == 1 and kept.record(big) == 8 and len(kept.list_entries()) == 1
+        assert [kept.record(big) for _ in range(3)] == [9, 10, 11]
+        assert [entry.id for entry in kept.list_entries(JournalFilter(limit=2))] == [10, 11]
+        assert [entry.id for entry in kept.list_entries()] == [9, 10, 11]  # counted afresh after the clear
 
     def record(self, journal, count: int) -> list[int]:
         return [journal.record(Exchange(method="POST", path="/x", at=NOW, binding="basic", operation="Test",
@@ -664,6 +672,45 @@ class TestJournal:
         assert journal.get_entry(ids[-6]) is None and journal.get_entry(ids[-5]).request == "<a/>"
         # older rows go in batches, so the table stays small
         assert db.query("SELECT COUNT(*) FROM journal")[0][0] <= 5 + SqlJournal.TRIM_EVERY
+
+    def test_a_large_call_trims_the_table_at_once(self, db):
+        journal = SqlJournal(db, keep=1000, max_body_bytes=64_000)
+        small = Exchange(method="POST", path="/x", at=NOW, status=200, request_body=b"a" * 100)
+        self.record(journal, 10)
+        assert db.query("SELECT COUNT(*) FROM journal") == [(10,)]  # small calls: trimmed in batches
+        journal.record(small)
+        large = Exchange(method="POST", path="/x", at=NOW, status=200, request_body=b"b" * 40_000)
+        assert journal.record(large) == 12 and db.query("SELECT COUNT(*) FROM journal") == [(12,)]  # all fit
+        assert journal.record(large) == 13
+        assert [row[0] for row in db.query("SELECT id FROM journal ORDER BY id")] == [13]  # deleted, not just hidden
+        assert journal.record(small) == 14 and [entry.id for entry in journal.list_entries()] == [13, 14]
+
+    def test_writers_side_by_side_account_for_every_body(self, persistent_url):
+        """Each entry's bodies start where the previous entry's ended, however many workers write at once."""
+        store = open_database(persistent_url)
+        journal_db = journal_database(store)
+        sizes = [10 * n for n in range(1, 41)]
+        barrier = threading.Barrier(4)
+
+        def write(mine: list[int]) -> None:
+            journal = SqlJournal(journal_db)  # each thread writes on a connection of its own
+            barrier.wait()
+            for size in mine:
+                journal.record(Exchange(method="POST", path="/x", at=NOW, status=200, request_body=b"r" * size))
+
+        writers = [threading.Thread(target=write, args=(sizes[n::4],)) for n in range(4)]
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join(30)
+        try:
+            rows = journal_db.query("SELECT body_start, body_end, length(request) FROM journal ORDER BY id")
+            assert len(rows) == len(sizes)
+            assert [start for start, _, _ in rows] == [0] + [end for _, end, _ in rows[:-1]]
+            assert all(end - start == size for start, end, size in rows) and rows[-1][1] == sum(sizes)
+        finally:
+            journal_db.close()
+            store.close()
 
     def test_clearing_counts_what_was_visible_and_keeps_numbering(self, db):
         journal = SqlJournal(db, keep=5)
@@ -768,6 +815,25 @@ class TestJournalDatabase:
 
 
 class TestUpgrade:
+    def test_a_journal_file_of_an_older_schema_keeps_its_entries(self, tmp_path):
+        """Journal schema 2 had no body offsets: its entries stay, counted as bodies of no size."""
+        path = str(tmp_path / "altinn.journal.db")
+        old = SqliteDatabase(path, migrations=JOURNAL_MIGRATIONS[:2])
+        with old.transaction():
+            old.execute("INSERT INTO journal (at, method, path, reportees, status, outcome, duration_ms, request, "
+                        "response) VALUES ('2026-03-02T09:00:00Z', 'POST', '/old', ' ', 200, 'ok', 1.5, X'61', X'62')")
+        old.close()
+        db = SqliteDatabase(path, migrations=JOURNAL_MIGRATIONS)
+        try:
+            assert db.get_meta("schema_version") == str(len(JOURNAL_MIGRATIONS))
+            journal = SqlJournal(db, max_body_bytes=100)
+            assert journal.record(Exchange(method="POST", path="/new", at=NOW, status=200, request_body=b"x" * 60)) == 2
+            assert [entry.path for entry in journal.list_entries()] == ["/old", "/new"]
+            journal.record(Exchange(method="POST", path="/newer", at=NOW, status=200, request_body=b"y" * 60))
+            assert [entry.path for entry in journal.list_entries()] == ["/newer"]
+        finally:
+            db.close()
+
     def test_a_store_of_an_older_schema_is_upgraded_on_start(self, persistent_url, clock):
         """Schema 5 had the journal as JSON documents; opening it upgrades to the current schema."""
         db = open_database(persistent_url)

@@ -14,7 +14,7 @@ from ..domain.receipts import OWNER_PARTY, PARTY, Receipt
 from ..domain.registry import Organisation, Person, SelfRegisteredUser
 from ..domain.values import evolve
 from ..injection import FaultRule
-from ..journal import Exchange, JournalEntry, JournalFilter
+from ..journal import MAX_BODY_BYTES, Exchange, JournalEntry, JournalFilter
 from .database import Database
 
 
@@ -459,30 +459,47 @@ def _select(db: Database, table: str, reference_column: str, clauses: list[str],
 _JOURNAL_COLUMNS = ("id", "at", "method", "path", "binding", "service", "operation", "base_operation", "caller",
                     "owner", "reportees", "status", "outcome", "error_id", "error_message", "duration_ms",
                     "fault_rule", "request", "response")
+# An entry's bodies start where the newest entry's ended (the journal's writers take turns: see ``record``).
+_PREVIOUS_END = "COALESCE((SELECT body_end FROM journal ORDER BY id DESC LIMIT 1), 0)"
+_JOURNAL_WRITTEN = _JOURNAL_COLUMNS[1:] + (("body_start", _PREVIOUS_END), ("body_end", f"{_PREVIOUS_END} + ?"))
 
 
 class SqlJournal:
-    """The newest ``keep`` calls. Each call is one INSERT (the journal is on every call's path); older rows are
-    trimmed in batches and hidden from reads until then."""
+    """The newest ``keep`` calls, and of those no more than ``max_body_bytes`` of request and response bodies
+    (the newest call always), as ``MemoryJournal`` keeps them. Each call is one INSERT (the journal is on
+    every call's path); older rows are deleted in batches, or at once after a large call, and hidden from
+    reads until then."""
 
     TRIM_EVERY = 64
 
-    def __init__(self, db: Database, keep: int = 10_000):
+    def __init__(self, db: Database, keep: int = 10_000, max_body_bytes: int = MAX_BODY_BYTES):
         self._db = db
         self._keep = keep
+        self._max_body_bytes = max_body_bytes
 
     def record(self, exchange: Exchange) -> int:
-        with self._db.transaction() as conn:  # a write transaction: it queues with the other writers
+        size = len(exchange.request_body) + len(exchange.response_body)
+        # A write transaction: it queues with the other journal writers, so entries' bodies never overlap.
+        with self._db.transaction() as conn:
             new_id = conn.insert_one(
-                "journal", _JOURNAL_COLUMNS[1:],
+                "journal", _JOURNAL_WRITTEN,
                 (_ts(exchange.at), exchange.method, exchange.path, exchange.binding, exchange.service,
                  exchange.operation, exchange.base_operation, exchange.caller, exchange.owner,
                  " " + " ".join(exchange.reportees) + " ", exchange.status, exchange.outcome, exchange.error_id,
                  exchange.error_message, round(exchange.duration_ms, 3), exchange.fault_rule,
-                 exchange.request_body, exchange.response_body))
-            if new_id % self.TRIM_EVERY == 0:
-                conn.execute("DELETE FROM journal WHERE id <= ?", (new_id - self._keep,))
+                 exchange.request_body, exchange.response_body, size))
+            # Between trims the table holds at most TRIM_EVERY entries, or their bodies' bytes, more than it keeps.
+            if new_id % self.TRIM_EVERY == 0 or size > self._max_body_bytes // self.TRIM_EVERY:
+                self._trim(conn, new_id)
         return new_id
+
+    def _trim(self, conn: Database, newest: int) -> None:
+        # The oldest entry kept: the bodies from its start to the newest's end fit, or it is the newest. Entries'
+        # starts grow with their ids, so the search reads only the rows it is about to delete.
+        end = conn.query("SELECT body_end FROM journal WHERE id = ?", (newest,))[0][0]
+        first = conn.query("SELECT id FROM journal WHERE id > ? AND (body_start >= ? OR id = ?) ORDER BY id LIMIT 1",
+                           (newest - self._keep, end - self._max_body_bytes, newest))[0][0]
+        conn.execute("DELETE FROM journal WHERE id < ?", (first,))
 
     def list_entries(self, where: JournalFilter = JournalFilter()) -> list[JournalEntry]:
         clauses, params = [self._kept], []
@@ -515,7 +532,11 @@ class SqlJournal:
 
     @property
     def _kept(self) -> str:
-        return f"id > (SELECT COALESCE(MAX(id), 0) FROM journal) - {int(self._keep)}"
+        """The entries a reader sees: those a trim would keep now."""
+        newest = "(SELECT MAX(id) FROM journal)"
+        end = "(SELECT body_end FROM journal ORDER BY id DESC LIMIT 1)"
+        return (f"id > {newest} - {int(self._keep)} "
+                f"AND (body_start >= {end} - {int(self._max_body_bytes)} OR id = {newest})")
 
     def clear_entries(self) -> int:
         with self._db.transaction() as conn:

@@ -14,6 +14,13 @@ _JOURNAL = """
                           fault_rule INTEGER, request {blob} NOT NULL, response {blob} NOT NULL);
     CREATE INDEX journal_at ON journal (at);
 """
+# Where each entry's request and response bodies start and end in the stream of all bodies journaled since
+# the journal was last cleared: the bodies of the entries from one to the newest add up to the newest's end
+# minus its start, which is how the journal keeps no more than a given number of bytes (``SqlJournal``).
+_JOURNAL_BODY_OFFSETS = """
+    ALTER TABLE journal ADD COLUMN body_start BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE journal ADD COLUMN body_end BIGINT NOT NULL DEFAULT 0;
+"""
 
 MIGRATIONS: list[str] = [
     """
@@ -75,12 +82,13 @@ MIGRATIONS: list[str] = [
     # The journal becomes plain columns, its bodies bytes as received and sent: one INSERT per call, no JSON.
     # Its old entries are not carried over (it is a test harness's record, not emulated state).
     "DROP TABLE journal;" + _JOURNAL,
+    _JOURNAL_BODY_OFFSETS,
 ]
 
 # A SQLite file keeps its request journal in a database of its own beside it (``database.journal_database``),
 # so that journalling a call never queues behind another worker's writes to the emulated state; the store's
 # own journal table is then left empty (PostgreSQL uses it). The journal database's schema:
-JOURNAL_MIGRATIONS: list[str] = [MIGRATIONS[0], _JOURNAL]
+JOURNAL_MIGRATIONS: list[str] = [MIGRATIONS[0], _JOURNAL, _JOURNAL_BODY_OFFSETS]
 
 # Seed data: the reference data a seed file describes.
 SEED_TABLES = ("persons", "organisations", "users", "service_owners", "systems", "services", "templates")
