@@ -143,7 +143,8 @@ class TestFieldValidation:
         assert insert_fails(emulator, correspondence(service=(code, "1"))).error_id == 40006
 
     @pytest.mark.parametrize("service", [("5678", "2"), ("0000", "1"), ("5678", None), ("5678", ""),
-                                         ("5678", "1a"), ("5678", "ti")])
+                                         ("5678", "1a"), ("5678", "ti"), ("5678", "2147483648"),
+                                         ("5678", "99999999999999999999999")])  # beyond an Int32
     def test_unknown_service_or_bad_edition(self, emulator, service):
         assert insert_fails(emulator, correspondence(service=service)).error_id == 40013
 

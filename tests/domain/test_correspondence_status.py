@@ -108,6 +108,12 @@ class TestFilters:
         assert ids(details(emulator, created_after=NOW)) == [2, 3]
         assert ids(details(emulator, created_after=NOW - timedelta(microseconds=1))) == [1, 2, 3]
 
+    def test_the_ends_of_the_calendar_select_everything(self, emulator, three):
+        far_east, far_west = timezone(timedelta(hours=14)), timezone(timedelta(hours=-14))
+        assert ids(details(emulator, created_after=datetime.min, created_before=datetime.max)) == [1, 2, 3]
+        assert ids(details(emulator, created_after=datetime.min.replace(tzinfo=far_east),
+                           created_before=datetime.max.replace(tzinfo=far_west))) == [1, 2, 3]
+
     def test_created_before_is_exclusive(self, emulator, three):
         assert ids(details(emulator, created_before=NOW + timedelta(hours=2))) == [1, 2]
         assert ids(details(emulator, created_before=NOW + timedelta(hours=2, microseconds=1))) == [1, 2, 3]

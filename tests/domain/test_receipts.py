@@ -257,6 +257,16 @@ class TestList:
         assert [r.id for r in receipts.list(TTD_CALLER, "Outbound", NOW + timedelta(minutes=1), None)] == [2, 3]
         assert [r.id for r in receipts.list(TTD_CALLER, "Outbound", None, NOW + timedelta(minutes=59))] == [1]
 
+    @pytest.mark.parametrize("start, end", [
+        (datetime.min, datetime.max),  # .NET's DateTime.MinValue and MaxValue: Oslo time, a day from the ends
+        (datetime.min.replace(tzinfo=timezone(timedelta(hours=14))),
+         datetime.max.replace(tzinfo=timezone(timedelta(hours=-14)))),  # in UTC, off the calendar
+    ])
+    def test_a_window_to_the_ends_of_the_calendar(self, receipts, three, start, end):
+        assert [r.id for r in receipts.list(TTD_CALLER, "Outbound", start, end)] == [1, 2, 3]
+        assert receipts.list(TTD_CALLER, "Outbound", start, datetime(2026, 1, 1, tzinfo=timezone.utc)) == []
+        assert receipts.list(TTD_CALLER, "Outbound", datetime(2027, 1, 1, tzinfo=timezone.utc), end) == []
+
     def test_window_in_another_zone(self, receipts, three):
         oslo = timezone(timedelta(hours=1))
         start = datetime(2026, 3, 2, 11, 0, tzinfo=oslo)  # = NOW + 1h

@@ -14,6 +14,7 @@ The real WSDLs are third-party files outside this repository: these tests skip w
 from __future__ import annotations
 
 import functools
+from datetime import datetime, timedelta, timezone
 from dataclasses import dataclass
 from types import ModuleType, SimpleNamespace
 
@@ -317,6 +318,30 @@ def test_derived_sdp_notification_reads_and_writes_the_base_members_first():
 def test_days_delayed_is_an_unsigned_int():
     with pytest.raises(codec.DecodeError, match="DaysDelayed"):
         codec.decode(correspondence.SdpOptions, etree.fromstring(SDP_OPTIONS.replace(">7<", ">-7<")))
+
+
+UTC = timezone.utc
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-03-02T10:00:00", datetime(2026, 3, 2, 10)),
+    ("2026-03-02T10:00:00.1234567+01:00", datetime(2026, 3, 2, 10, 0, 0, 123456, timezone(timedelta(hours=1)))),
+    ("2026-03-02T23:59:59.9999999Z", datetime(2026, 3, 2, 23, 59, 59, 999999, UTC)),  # cut, not carried
+    ("2026-03-02T24:00:00Z", datetime(2026, 3, 3, tzinfo=UTC)),
+    # .NET's DateTime.MaxValue and MinValue, which clients send for "no limit"
+    ("9999-12-31T23:59:59.9999999", datetime.max),
+    ("9999-12-31T23:59:59.9999999Z", datetime.max.replace(tzinfo=UTC)),
+    ("0001-01-01T00:00:00", datetime.min),
+])
+def test_datetimes_are_read_to_the_microsecond(text, expected):
+    assert codec.parse_datetime(text) == expected
+
+
+@pytest.mark.parametrize("text", ["9999-12-31T24:00:00", "2026-02-29T10:00:00", "2026-03-02T10:60:00",
+                                  "2026-03-02T10:00:00+24:00", "2026-03-02", "tomorrow"])
+def test_impossible_datetimes_are_decoding_errors(text):
+    with pytest.raises(ValueError, match="xs:dateTime"):
+        codec.parse_datetime(text)
 
 
 @conformance

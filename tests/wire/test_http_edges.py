@@ -9,6 +9,7 @@ import pytest
 import requests
 from lxml import etree
 
+from altinn_so.domain.receipts import OWNER_PARTY, Reference, ReceiptStatus
 from altinn_so.emulator import Emulator
 from altinn_so.soap.routes import default_routes
 from altinn_so.soap.namespaces import ALTINN_FAULT, SOAP11_ENV, SOAP12_ENV, WSA
@@ -313,6 +314,35 @@ def test_undecodable_value_is_a_deserialization_fault(base_url):
     fault = fault_of(response)
     assert fault["code"] == "a:DeserializationFailed"
     assert "LanguageID" in fault["AltinnErrorMessage"]
+
+
+RECEIPT_BASIC = "/IntermediaryExternal/ReceiptAgencyExternalBasic.svc"
+RECEIPT_NS = "http://www.altinn.no/services/Intermediary/Receipt/2009/10"
+
+
+def receipt_list(base_url: str, date_from: str, date_to: str) -> requests.Response:
+    body = (f'<GetReceiptListBasicV2 xmlns="{RECEIPT_NS}"><systemUserName>ttd-system</systemUserName>'
+            "<systemPassword>ttd-password</systemPassword><receiptTypeName>Correspondence</receiptTypeName>"
+            f"<dateFrom>{date_from}</dateFrom><dateTo>{date_to}</dateTo></GetReceiptListBasicV2>")
+    return requests.post(base_url + RECEIPT_BASIC, data=envelope11(body), headers={
+        **SOAP11, "SOAPAction": f"{RECEIPT_NS}/IReceiptAgencyExternalBasic/GetReceiptListBasicV2"})
+
+
+def test_dotnet_s_first_and_last_datetimes_mean_no_limit(base_url, emulator):
+    """DateTime.MinValue and MaxValue, as a .NET client writes them (MaxValue has a 7th fractional digit)."""
+    receipt = emulator.receipts.create("Correspondence", ReceiptStatus.OK, "made", [
+        Reference(OWNER_PARTY, emulator.catalog.get_owner("TTD").orgno)])
+    response = receipt_list(base_url, "0001-01-01T00:00:00", "9999-12-31T23:59:59.9999999")
+    assert response.status_code == 200, response.text
+    ids = etree.fromstring(response.content).iterfind(".//{*}ReceiptId")
+    assert [int(element.text) for element in ids] == [receipt.id]
+
+
+def test_a_datetime_past_the_calendar_is_a_deserialization_fault(base_url):
+    response = receipt_list(base_url, "2026-03-02T00:00:00", "9999-12-31T24:00:00")
+    assert response.status_code == 500
+    fault = fault_of(response)
+    assert fault["code"] == "a:DeserializationFailed" and "dateTo" in fault["AltinnErrorMessage"]
 
 
 def test_an_unexpected_error_is_a_receiver_fault_without_traceback(emulator, monkeypatch):

@@ -25,6 +25,9 @@ class _Blank:
 
 BLANK = _Blank()
 
+# The range of .NET's Int32, which Altinn parses numbers in text fields into (a service edition, say).
+INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
+
 
 def evolve(entity, **changes):
     """A copy of a frozen dataclass with some fields changed, like ``dataclasses.replace`` but without

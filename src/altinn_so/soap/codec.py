@@ -99,7 +99,8 @@ def _int_parser(type_name: str) -> Callable[[str], int]:
 
 
 def parse_datetime(text: str) -> datetime:
-    """xs:dateTime as .NET writes it, with up to 7 fractional digits (rounded to microseconds)."""
+    """xs:dateTime as .NET writes it, with up to 7 fractional digits (cut to microseconds, as rounding would
+    carry .NET's DateTime.MaxValue, 9999-12-31T23:59:59.9999999, past the last day Python has)."""
     match = _DATETIME.match(text)
     if not match:
         raise ValueError(f"'{text}' is not an xs:dateTime")
@@ -109,15 +110,15 @@ def parse_datetime(text: str) -> datetime:
         if not (int(hour) < 24 or (int(hour) == 24 and minute == second == "00")) or int(minute) > 59 \
                 or int(second) > 59:
             raise ValueError
-    except ValueError:
+        micro = int(fraction[:6].ljust(6, "0")) if fraction else 0
+        value = base + timedelta(hours=int(hour), minutes=int(minute), seconds=int(second), microseconds=micro)
+        if zone == "Z":
+            value = value.replace(tzinfo=timezone.utc)
+        elif zone:
+            sign = 1 if zone[0] == "+" else -1
+            value = value.replace(tzinfo=timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))))
+    except (ValueError, OverflowError):  # no such day or time, 24:00 after the last day, an offset of a day
         raise ValueError(f"'{text}' is not a valid xs:dateTime") from None
-    micro = round(float("0." + fraction) * 1_000_000) if fraction else 0
-    value = base + timedelta(hours=int(hour), minutes=int(minute), seconds=int(second), microseconds=micro)
-    if zone == "Z":
-        value = value.replace(tzinfo=timezone.utc)
-    elif zone:
-        sign = 1 if zone[0] == "+" else -1
-        value = value.replace(tzinfo=timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))))
     return value
 
 

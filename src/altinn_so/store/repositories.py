@@ -27,7 +27,11 @@ _parse = orjson.loads
 
 def _ts(moment: datetime) -> str:
     """A UTC timestamp of fixed width (2026-11-28T08:39:18.382000Z), so that columns compare and sort as text."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")[:26] + "Z"
+    try:
+        utc = moment.astimezone(timezone.utc)
+    except OverflowError:  # within hours of the calendar's first or last day (.NET's DateTime.MinValue, say)
+        utc = (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=timezone.utc)
+    return utc.isoformat(timespec="microseconds")[:26] + "Z"
 
 
 def _load_with_id(load, data: str, row_id: int):

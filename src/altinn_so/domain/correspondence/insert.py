@@ -23,7 +23,7 @@ from ..notifications.model import Channel, NotificationOutcome, OutboxRepository
 from ..notifications.receivers import no_address_error
 from ..receipts import OWNER_PARTY, Receipt, ReceiptService, ReceiptStatus, Reference
 from ..registry import Organisation, Person, RegistryRepository, resolve_reportee
-from ..values import evolve
+from ..values import INT32_MAX, INT32_MIN, evolve
 from .access import owned_correspondence_service
 from .model import (Correspondence, CorrespondenceRepository, CorrespondenceRequest, CorrespondenceSettings,
                     CorrespondenceStatus, SdpEvent, SdpRequest, SdpShipment, SdpStatus, StatusChange)
@@ -143,6 +143,8 @@ class Inserter:
             raise AltinnError(ErrorCode.EXTERNAL_SERVICE_CODE_CANNOT_BE_NULL, "ServiceCode cannot be null.")
         try:
             edition_number = int(str(edition).strip())
+            if not INT32_MIN <= edition_number <= INT32_MAX:
+                raise ValueError
         except (TypeError, ValueError):
             raise AltinnError(ErrorCode.SERVICE_IS_NOT_VALID,
                               f"ServiceEdition '{edition}' is not a valid service edition.") from None

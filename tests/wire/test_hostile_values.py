@@ -1,0 +1,119 @@
+"""Every value of a request swapped, one at a time, for one a client might send by mistake or on purpose.
+
+The answer is always the operation's reply or a SOAP fault naming the problem: never the catch-all
+"non-functional error" a Python exception becomes, never a logged traceback. (A fuzzing run over every
+operation the test suite calls found the cases named below; this keeps a net under the representative ones.)
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from altinn_so.soap.namespaces import SOAP11_ENV
+from altinn_so.soap.wsgi import SoapApplication
+
+BENCH_REQUESTS = Path(__file__).resolve().parents[2] / "bench" / "requests"
+XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+CORRESPONDENCE = "/ServiceEngineExternal/CorrespondenceAgencyExternalBasic.svc"
+CORRESPONDENCE_NS = "http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10"
+RECEIPT_NS = "http://www.altinn.no/services/Intermediary/Receipt/2009/10"
+
+GET_RECEIPT_LIST = (
+    f'<s:Envelope xmlns:s="{SOAP11_ENV}"><s:Body><GetReceiptListBasicV2 xmlns="{RECEIPT_NS}">'
+    "<systemUserName>ttd-system</systemUserName><systemPassword>ttd-password</systemPassword>"
+    "<receiptTypeName>Correspondence</receiptTypeName><dateFrom>2026-03-01T00:00:00</dateFrom>"
+    "<dateTo>2026-03-03T00:00:00</dateTo></GetReceiptListBasicV2></s:Body></s:Envelope>")
+
+# (path, action, request)
+REQUESTS = {
+    "InsertCorrespondenceBasicV2": (CORRESPONDENCE, f"{CORRESPONDENCE_NS}/ICorrespondenceAgencyExternalBasic/"
+                                                    "InsertCorrespondenceBasicV2", "InsertCorrespondenceBasicV2.xml"),
+    "SendStandaloneNotificationBasicV3": (
+        "/ServiceEngineExternal/NotificationAgencyExternalBasic.svc",
+        "http://www.altinn.no/services/ServiceEngine/Notification/2010/10/INotificationAgencyExternalBasic/"
+        "SendStandaloneNotificationBasicV3", "SendStandaloneNotificationBasicV3.xml"),
+    "GetCorrespondenceStatusDetailsBasicV3": (
+        CORRESPONDENCE, f"{CORRESPONDENCE_NS}/ICorrespondenceAgencyExternalBasic/GetCorrespondenceStatusDetailsBasicV3",
+        "GetCorrespondenceStatusDetailsBasicV3.xml.template"),
+    "GetReceiptListBasicV2": ("/IntermediaryExternal/ReceiptAgencyExternalBasic.svc",
+                              f"{RECEIPT_NS}/IReceiptAgencyExternalBasic/GetReceiptListBasicV2", None),
+}
+
+VALUES = [
+    "", " ", "-1", "2147483648", "99999999999999999999999", "1.5", "abc", "NaN", "x" * 5000, "æøå😀",
+    "2026-13-45T25:61:00", "2026-02-29T10:00:00", "9999-12-31T24:00:00", "2026-03-02T10:00:00+24:00",
+    # .NET's DateTime.MinValue and MaxValue: they overflowed Python's calendar once converted to UTC
+    "0001-01-01T00:00:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59.9999999", "9999-12-31T23:59:59-14:00",
+]
+CREDENTIALS = {"systemUserName", "systemPassword"}  # (wrong ones lock the system out: see the login tests)
+
+
+def request_body(operation: str) -> bytes:
+    _, _, name = REQUESTS[operation]
+    if name is None:
+        return GET_RECEIPT_LIST.encode()
+    path = BENCH_REQUESTS / name
+    if not path.exists():
+        pytest.skip(f"{path} is not in this checkout")
+    return path.read_bytes().replace(b"{after}", b"2026-03-01T00:00:00").replace(b"{before}", b"2026-03-03T00:00:00")
+
+
+def variants(body: bytes):
+    """(what was changed, the changed request), one change at a time."""
+    root = etree.fromstring(body)
+    elements = [e for e in root.iter() if isinstance(e.tag, str)]
+    for index, element in enumerate(elements):
+        name = etree.QName(element).localname
+        if name in CREDENTIALS:
+            continue
+        if len(element) == 0:
+            for value in VALUES:
+                yield f"{name}={value[:30]!r}", _changed(root, index, lambda e, v=value: setattr(e, "text", v))
+            yield f"{name} nil", _changed(root, index, _nil)
+        if element.getparent() is not None and element.getparent().getparent() is not None:  # below the Body
+            yield f"{name} left out", _changed(root, index, lambda e: e.getparent().remove(e))
+            yield f"{name} twice", _changed(root, index, lambda e: e.addnext(etree.fromstring(etree.tostring(e))))
+
+
+def _changed(root, index: int, change) -> bytes:
+    copy = etree.fromstring(etree.tostring(root))
+    change([e for e in copy.iter() if isinstance(e.tag, str)][index])
+    return etree.tostring(copy)
+
+
+def _nil(element) -> None:
+    element.text = None
+    element.set(XSI_NIL, "true")
+
+
+def post(app: SoapApplication, path: str, action: str, body: bytes) -> tuple[str, bytes]:
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "CONTENT_TYPE": "text/xml; charset=utf-8",
+               "CONTENT_LENGTH": str(len(body)), "HTTP_SOAPACTION": f'"{action}"', "wsgi.input": io.BytesIO(body),
+               "SERVER_NAME": "localhost", "SERVER_PORT": "80", "wsgi.url_scheme": "http"}
+    statuses = []
+    reply = b"".join(app(environ, lambda status, headers: statuses.append(status)))
+    return statuses[0], reply
+
+
+@pytest.mark.parametrize("operation", sorted(REQUESTS))
+def test_every_value_swapped_gets_a_reply_or_a_named_fault(soap_app, operation, caplog):
+    path, action, _ = REQUESTS[operation]
+    body = request_body(operation)
+    status, reply = post(soap_app, path, action, body)
+    assert status.startswith("200"), reply  # the request as it is works
+    problems = []
+    for change, changed in variants(body):
+        caplog.clear()
+        with caplog.at_level(logging.ERROR, logger="altinn_so"):
+            status, reply = post(soap_app, path, action, changed)
+        envelope = etree.fromstring(reply)
+        body_element = envelope.find(f"{{{SOAP11_ENV}}}Body")[0]
+        fault = body_element.tag == f"{{{SOAP11_ENV}}}Fault"
+        if caplog.records or status.startswith("200") == fault or b"non-functional error" in reply:
+            problems.append(f"{change}: {status} {reply[:300]!r} {[r.getMessage() for r in caplog.records]}")
+    assert not problems, "\n".join(problems[:10])
