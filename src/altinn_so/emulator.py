@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-import yaml
 
 from .domain.auth import LockoutPolicy, SystemAuthenticator
 from .domain.clock import Clock
@@ -22,7 +21,7 @@ from .domain.notifications.standalone import StandaloneNotificationService, Stan
 from .domain.receipts import ReceiptService
 from .injection import FaultInjector
 from .journal import Exchange, MemoryJournal
-from .seeding import Seed, SeedError, apply_seed, compose_seed, parse_seed
+from .seeding import Seed, apply_seed, compose_seed, parse_seed, read_seed_text
 from .store.database import journal_database, open_database
 from .store.repositories import SqlCatalog, SqlCorrespondences, SqlFaultRules, SqlJournal, SqlLockouts, SqlOutbox, \
     SqlReceipts, SqlRegistry, SqlSnapshots
@@ -137,10 +136,7 @@ class Emulator:
     def load_seed(self, text: str, source: str = "request") -> Seed:
         """Add seed data at runtime (YAML or JSON, the seed file format). References may name anything
         already in the store; the data lasts until the next reset."""
-        try:
-            loaded = parse_seed(yaml.safe_load(text), source)
-        except yaml.YAMLError as exc:
-            raise SeedError(f"{source}: not valid YAML or JSON: {exc}") from None
+        loaded = parse_seed(read_seed_text(text, source), source)
         loaded.check_references(source, known_owners={o.code for o in self.catalog.list_owners()},
                                 known_organisations={o.orgno for o in self.registry.list_organisations()})
         with self.db.transaction():

@@ -100,15 +100,23 @@ def parse_seed(data: dict | None, source: str = "seed") -> Seed:
     return seed
 
 
+def read_seed_text(text: str, source: str):
+    """The data of a seed file's text (YAML, or JSON, which YAML reads too)."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SeedError(f"{source}: not valid YAML or JSON: {exc}") from None
+    except RecursionError:  # PyYAML reads nested collections recursively
+        raise SeedError(f"{source}: nested too deeply to be seed data") from None
+
+
 def load_seed_file(path: str | Path) -> Seed:
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SeedError(f"{path}: cannot read seed file: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise SeedError(f"{path}: not valid YAML: {exc}") from exc
-    return parse_seed(data, str(path))
+    return parse_seed(read_seed_text(text, str(path)), str(path))
 
 
 def default_seed() -> Seed:

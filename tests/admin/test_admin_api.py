@@ -69,6 +69,16 @@ def test_unknown_admin_paths_are_404_json(admin, path):
     assert f"/_admin{path}" in message
 
 
+HUGE = "9" * 23  # beyond any id a store can hold
+
+
+@pytest.mark.parametrize("method, path", [("GET", f"/journal/{HUGE}"), ("POST", f"/snapshots/{HUGE}/restore"),
+                                          ("DELETE", f"/snapshots/{HUGE}"), ("POST", f"/correspondences/{HUGE}/read"),
+                                          ("DELETE", f"/faults/{HUGE}")])
+def test_an_id_too_large_for_any_store_names_nothing(admin, method, path):
+    assert f"/_admin{path}" in admin.error(method, path, 404)
+
+
 def test_paths_that_only_start_like_the_prefix_belong_to_soap(admin, base_url):
     response = requests.get(base_url + "/_administration/health", timeout=5)
     assert response.status_code == 404

@@ -418,6 +418,11 @@ def test_a_seed_that_is_not_yaml_is_400(admin, seed):
     assert "not valid YAML or JSON" in admin.error("POST", "/seed", 400, data=seed)
 
 
+def test_a_seed_nested_too_deeply_is_400(admin):
+    nested = b'{"persons": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    assert "nested too deeply" in admin.error("POST", "/seed", 400, data=nested)
+
+
 def test_an_unknown_service_kind_is_refused(admin):
     message = admin.error("POST", "/seed", 400, data=NEW_OWNER.replace("kind: correspondence",
                                                                        "kind: corespondence"))

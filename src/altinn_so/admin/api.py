@@ -24,6 +24,8 @@ from ..journal import JournalFilter
 from ..seeding import SeedError
 
 PREFIX = "/_admin"
+# An id in a path: a number the store can hold (SQLite and PostgreSQL ids are 64-bit); a longer one names nothing.
+_ID = r"(?P<id>\d{1,18})"
 log = logging.getLogger("altinn_so.admin")
 _MAX_BODY = 10 * 1024 * 1024
 # The kinds of stored objects /state shows, and the table each is kept in.
@@ -104,27 +106,27 @@ class AdminApi:
         route("GET", "/ready", self.ready)
         route("GET", "/journal", self.journal)
         route("DELETE", "/journal", self.clear_journal)
-        route("GET", "/journal/(?P<id>\\d+)", self.journal_entry)
+        route("GET", f"/journal/{_ID}", self.journal_entry)
         route("GET", "/outbox", self.outbox)
         route("DELETE", "/outbox", self.clear_outbox)
         route("POST", "/outbox/deliver", self.deliver_outbox)
         route("POST", "/reset", self.reset)
         route("GET", "/snapshots", self.list_snapshots)
         route("POST", "/snapshots", self.take_snapshot)
-        route("POST", "/snapshots/(?P<id>\\d+)/restore", self.restore_snapshot)
-        route("DELETE", "/snapshots/(?P<id>\\d+)", self.delete_snapshot)
+        route("POST", f"/snapshots/{_ID}/restore", self.restore_snapshot)
+        route("DELETE", f"/snapshots/{_ID}", self.delete_snapshot)
         route("POST", "/seed", self.load_seed)
         route("GET", "/state", self.state_summary)
         route("GET", "/state/(?P<kind>[a-z-]+)", self.state)
         route("GET", "/clock", self.clock)
         route("PUT", "/clock", self.set_clock)
         route("POST", "/clock/advance", self.advance_clock)
-        route("POST", "/correspondences/(?P<id>\\d+)/(?P<step>read|confirm)", self.end_user)
+        route("POST", f"/correspondences/{_ID}/(?P<step>read|confirm)", self.end_user)
         route("GET", "/faults", self.list_faults)
         route("POST", "/faults", self.add_fault)
         route("DELETE", "/faults", self.clear_faults)
         route("GET", "/faults/presets", self.fault_presets)
-        route("DELETE", "/faults/(?P<id>\\d+)", self.delete_fault)
+        route("DELETE", f"/faults/{_ID}", self.delete_fault)
 
     def _route(self, method: str, pattern: str, handler: Callable) -> None:
         self._routes.append((method, re.compile(f"^{pattern}/?$"), handler))
