@@ -3,6 +3,7 @@ and the HTTP status a SOAP client expects. Never a traceback, an HTML page or a 
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
@@ -119,6 +120,26 @@ def test_malformed_xml_is_400(base_url):
     fault = fault_of(response)
     assert fault["code"] == "s:Client"
     assert "not well-formed" in fault["AltinnErrorMessage"]
+
+
+def test_xml_1_1_is_400(base_url):
+    """.NET's reader takes XML 1.0 only."""
+    body = b"<?xml version='1.1'?>" + envelope11(send_v2())
+    response = requests.post(base_url + BASIC, data=body, headers={**SOAP11, "SOAPAction": BASIC_ACTION})
+    assert response.status_code == 400
+    assert "version 1.1 is not supported" in fault_of(response)["AltinnErrorMessage"]
+
+
+def test_a_fault_quoting_characters_xml_cannot_carry_replaces_them(soap_app):
+    """The path is quoted in the fault; a NUL in it is not the client's reason for a non-functional error."""
+    body = envelope11(send_v2())
+    replies = []
+    reply = b"".join(soap_app({"REQUEST_METHOD": "POST", "PATH_INFO": BASIC + "\x00", "CONTENT_TYPE": SOAP11["Content-Type"],
+                               "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)},
+                              lambda status, headers: replies.append(status)))
+    assert replies == ["404 Not Found"]
+    message = etree.fromstring(reply).findtext(f".//{{{ALTINN_FAULT}}}AltinnErrorMessage")
+    assert f"{BASIC}\ufffd" in message
 
 
 def test_wrong_content_type_is_415(base_url):

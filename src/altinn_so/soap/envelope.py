@@ -69,6 +69,9 @@ def parse_envelope(data: bytes, expected_version: int) -> RequestEnvelope:
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise SoapFault.protocol("For security reasons DTD is prohibited in this XML document.", status=400)
+    if docinfo.xml_version != "1.0":  # as .NET's reader: "Version number '1.1' is invalid"
+        raise SoapFault.protocol(f"The request is not well-formed XML: version {docinfo.xml_version} is not "
+                                 "supported.", status=400)
 
     version = _ENVELOPE_TAGS.get(root.tag)
     if version is None:

@@ -184,8 +184,9 @@ def response_writer(model, tag: str) -> ResponseWriter:
 # -- the envelope -------------------------------------------------------------------------------------
 
 def envelope(soap_version: int, body: list, *, reply_action: str | None = None, relates_to: str | None = None,
-             addressing: bool = False) -> bytes:
-    """A response envelope around ``body`` (the pieces a ResponseWriter appended), as UTF-8."""
+             addressing: bool = False, replace_unsafe: bool = False) -> bytes:
+    """A response envelope around ``body`` (the pieces a ResponseWriter appended), as UTF-8. Characters XML
+    cannot carry are an error, or with ``replace_unsafe`` become U+FFFD."""
     env = ENVELOPE_NS[soap_version]
     if addressing:
         created = datetime.now(timezone.utc)  # the wall clock: clients check it against their own
@@ -200,7 +201,9 @@ def envelope(soap_version: int, body: list, *, reply_action: str | None = None, 
         head = f'<s:Envelope xmlns:s="{env}"><s:Body>'
     document = head + "".join(body) + "</s:Body></s:Envelope>"
     if _NOT_XML.search(document):
-        raise ValueError("the response holds characters XML cannot carry")
+        if not replace_unsafe:
+            raise ValueError("the response holds characters XML cannot carry")
+        document = _NOT_XML.sub("\ufffd", document)
     return document.encode("utf-8")
 
 
@@ -229,4 +232,6 @@ def fault_envelope(soap_version: int, fault: SoapFault) -> bytes:
     body = [opening]
     response_writer(AltinnFault, _ALTINN_FAULT).write(fault_detail(fault.error), body)
     body.append(closing)
-    return envelope(soap_version, body, reply_action=fault.action, addressing=soap_version == 12)
+    # A fault's message may quote what the client sent (a path with a NUL in it, say): quoted, not refused.
+    return envelope(soap_version, body, reply_action=fault.action, addressing=soap_version == 12,
+                    replace_unsafe=True)
