@@ -279,6 +279,40 @@ class TestMalformedEntries:
     def test_unknown_key_inside_an_entry(self):
         assert "emial" in seed_error('persons:\n  - {ssn: "23917710120", first_name: Ola, emial: o@x.no}\n')
 
+    @pytest.mark.parametrize("edition, message", [
+        ("99999999999999999999", "edition 99999999999999999999 is outside"),  # no service edition is beyond Int32
+        ("1.5", "edition must be a whole number, not 1.5"), ("true", "edition must be a whole number, not True")])
+    def test_an_edition_is_an_int32(self, edition, message):
+        assert message in seed_error(OWNER + f"    services:\n      - {{code: '1', edition: {edition}}}\n")
+
+    @pytest.mark.parametrize("names", ["Navn", "[a, b]", "7"])
+    def test_service_names_that_are_not_a_mapping(self, names):
+        assert "names must be a mapping" in seed_error(
+            OWNER + f"    services:\n      - {{code: '1', edition: 1, names: {names}}}\n")
+
+    @pytest.mark.parametrize("days, message", [("-1", "reminder_days -1 is outside 0..3650"),
+                                               ("1e30", "reminder_days must be a whole number"),
+                                               ("99999999999", "reminder_days 99999999999 is outside")])
+    def test_reminder_days_within_ten_years(self, days, message):
+        assert message in seed_error(f"templates:\n  - name: T\n    reminder_days: {days}\n")
+
+    def test_texts_given_as_numbers_are_text_and_lists_are_refused(self):
+        seed = parse(OWNER + "    short_name: 1000000000000000000000000000000\ntemplates:\n  - name: T\n"
+                     "    languages: {1044: {sms: 1000000000000000000000000000000, email_subject: 7}}\n")
+        assert seed.owners["TTD"].short_name == "1000000000000000000000000000000"
+        assert seed.templates["T"].texts[1044].sms == "1000000000000000000000000000000"
+        assert seed.templates["T"].to_dict()["languages"][1044] == {
+            "sms": "1000000000000000000000000000000", "email_subject": "7"}
+        assert "email_body must be text" in seed_error(
+            "templates:\n  - name: T\n    languages: {1044: {email_body: [a, b]}}\n")
+
+    @pytest.mark.parametrize("service, message", [
+        ('":"', "names no service code"), ('"4255:99999999999999999999"', "is outside"),
+        ('"4255:x"', "must be a whole number"), ("{code: '4255', edition: 1.5}", "must be a whole number")])
+    def test_contact_services_are_checked(self, service, message):
+        assert message in seed_error(f'organisations:\n  - orgno: "310003018"\n    name: X\n    contacts:\n'
+                                     f"      - {{name: A, email: a@b.no, services: [{service}]}}\n")
+
     @pytest.mark.parametrize("ssn", ['"23917710121"', "12345"])
     def test_contact_national_id_is_checked(self, ssn):
         seed_error(f'organisations:\n  - orgno: "310003018"\n    name: X\n    contacts:\n'

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .ids import is_organisation_number
-from .values import check_keys
+from .values import check_keys, optional_text, whole_number
 
 LANGUAGES = {1033: "English", 1044: "Norwegian Bokmål", 2068: "Norwegian Nynorsk"}
 
@@ -35,7 +35,7 @@ class ServiceOwner:
         if not is_organisation_number(orgno):
             raise ValueError(f"{orgno!r} is not a valid organisation number")
         return cls(code=str(data["code"]), orgno=orgno, name=str(data.get("name", "")),
-                   short_name=data.get("short_name") or None)
+                   short_name=optional_text(data.get("short_name"), "short_name") or None)
 
     def to_dict(self) -> dict:
         out = {"code": self.code, "orgno": self.orgno, "name": self.name}
@@ -88,9 +88,12 @@ class Service:
         kind = str(data.get("kind", "correspondence"))
         if kind not in SERVICE_KINDS:
             raise ValueError(f"unknown kind {kind!r}; one of {list(SERVICE_KINDS)}")
-        return cls(code=str(data["code"]), edition=int(data["edition"]), owner=str(data["owner"]),
+        names = data.get("names") or {}
+        if not isinstance(names, dict):
+            raise ValueError("names must be a mapping of language id to name")
+        return cls(code=str(data["code"]), edition=whole_number(data["edition"], "edition"), owner=str(data["owner"]),
                    name=str(data.get("name", "")), kind=kind,
-                   names={int(k): str(v) for k, v in (data.get("names") or {}).items()})
+                   names={whole_number(k, "a language id of names"): str(v) for k, v in names.items()})
 
     def to_dict(self) -> dict:
         out = {"code": self.code, "edition": self.edition, "owner": self.owner, "name": self.name,
@@ -111,6 +114,10 @@ class TemplateText:
     @property
     def has_email(self) -> bool:
         return self.email_body is not None or self.email_subject is not None
+
+
+# A reminder later than this is no reminder a test waits for (and stays within the calendar).
+MAX_REMINDER_DAYS = 3650
 
 
 @dataclass(frozen=True)
@@ -138,12 +145,13 @@ class NotificationTemplate:
             if language not in LANGUAGES:
                 raise ValueError(f"unknown language {language} (use 1033, 1044 or 2068)")
             check_keys(text, set(TemplateText.__dataclass_fields__), f"template text of language {language}")
-            texts[language] = TemplateText(sms=text.get("sms"), email_subject=text.get("email_subject"),
-                                           email_body=text.get("email_body"))
+            texts[language] = TemplateText(**{field: optional_text(text.get(field), field)
+                                              for field in TemplateText.__dataclass_fields__})
         reminder = data.get("reminder_days")
-        return cls(name=str(data["name"]), texts=texts, owner=data.get("owner") or None,
-                   email_sender=data.get("email_sender") or None,
-                   reminder_days=int(reminder) if reminder is not None else None)
+        return cls(name=str(data["name"]), texts=texts, owner=optional_text(data.get("owner"), "owner") or None,
+                   email_sender=optional_text(data.get("email_sender"), "email_sender") or None,
+                   reminder_days=whole_number(reminder, "reminder_days", 0, MAX_REMINDER_DAYS)
+                   if reminder is not None else None)
 
     def to_dict(self) -> dict:
         out: dict = {"name": self.name, "languages": {}}

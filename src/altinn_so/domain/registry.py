@@ -12,7 +12,7 @@ from typing import Protocol
 
 from .errors import AltinnError, ErrorCode
 from .ids import is_national_id, is_organisation_number, parse_national_id
-from .values import as_list, check_keys
+from .values import as_list, check_keys, whole_number
 
 
 @dataclass(frozen=True)
@@ -255,6 +255,9 @@ def _opt_str(value) -> str | None:
 def _service_ref(value) -> tuple[str, int]:
     """``"4255:10"`` or ``{"code": "4255", "edition": 10}`` -> ``("4255", 10)``."""
     if isinstance(value, dict):
-        return str(value["code"]), int(value["edition"])
-    code, _, edition = str(value).partition(":")
-    return code, int(edition or 1)
+        code, edition = str(value["code"]), value["edition"]
+    else:
+        code, _, edition = str(value).partition(":")
+    if not code.strip():
+        raise ValueError(f"contact service {value!r} names no service code")
+    return code, whole_number(edition or 1, "contact service edition")

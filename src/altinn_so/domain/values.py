@@ -48,6 +48,28 @@ def check_keys(data, allowed: set[str], what: str) -> dict:
     return data
 
 
+def whole_number(value, what: str, low: int = INT32_MIN, high: int = INT32_MAX) -> int:
+    """A seed file's number (an int, or the text of one) within ``low``..``high``: an Int32 unless told."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(f"{what} must be a whole number, not {value!r}")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a whole number, not {value!r}") from None
+    if not low <= number <= high:
+        raise ValueError(f"{what} {number} is outside {low}..{high}")
+    return number
+
+
+def optional_text(value, what: str) -> str | None:
+    """A seed file's text field: any scalar, as text (``short_name: 123`` is the text 123); None if absent."""
+    if value is None:
+        return None
+    if isinstance(value, (dict, list, tuple)):
+        raise ValueError(f"{what} must be text, not a {type(value).__name__}")
+    return str(value)
+
+
 def as_list(value, what: str) -> list:
     """A YAML list field; a single scalar is refused instead of being split into characters."""
     if value is None:
