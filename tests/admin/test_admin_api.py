@@ -303,6 +303,14 @@ def test_put_clock_sets_the_time(admin, emulator, value, expected):
     assert datetime.fromisoformat(admin.clock()["now"]) == expected
 
 
+@pytest.mark.parametrize("value", ["9990-01-01T00:00:00Z", "9989-12-31T23:30:00-01:00", "9999-12-31T23:59:59"])
+def test_put_clock_stays_ten_years_short_of_the_calendar_s_end(admin, emulator, value):
+    assert admin.error("PUT", "/clock", 400, json={"now": value}).startswith("the clock stays before 9990-01-01")
+    assert emulator.clock.now() == NOW
+    admin.put("/clock", json={"now": "9989-12-31T23:59:59Z"})  # the latest it goes
+    assert admin.error("POST", "/clock/advance", 400, json={"seconds": 1}).startswith("the clock stays before")
+
+
 def test_put_clock_resume_and_freeze(admin, emulator):
     body = admin.put("/clock", json={"frozen": False})
     assert body["frozen"] is False and not emulator.clock.frozen
@@ -394,8 +402,8 @@ def test_advance_needs_an_amount_of_time(admin, emulator, body):
 
 
 @pytest.mark.parametrize("body,expected", [
-    (b'{"days": 999999999}', "that is further than a calendar goes"),
-    (b'{"days": 1e12}', "that is further than a calendar goes"),
+    (b'{"days": 999999999}', "the clock stays before 9990-01-01"),
+    (b'{"days": 1e12}', "the clock stays before 9990-01-01"),
     (b'{"days": NaN}', "give a non-negative amount of time to advance"),
     (b'{"days": -1}', "give a non-negative amount of time to advance"),
     (b'{"days": true}', "give a non-negative amount of time to advance"),

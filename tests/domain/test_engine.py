@@ -574,6 +574,13 @@ class TestReminders:
         outcome = world.prepare(request(FULL, "Email", template="Reminder", shipment_time=shipment))
         assert [m.scheduled_at for m in outcome.messages] == [shipment, shipment + timedelta(days=7)]
 
+    @pytest.mark.parametrize("shipment", [datetime(9999, 12, 30, tzinfo=timezone.utc),
+                                          datetime.max.replace(tzinfo=timezone.utc)])  # .NET's DateTime.MaxValue
+    def test_a_reminder_past_the_end_of_the_calendar_waits_at_its_end(self, world, shipment):
+        outcome = world.prepare(request(FULL, "Email", template="Reminder", shipment_time=shipment))
+        end = max(shipment, datetime.max.replace(tzinfo=ALTINN_TZ))  # (in UTC the calendar ends an hour later)
+        assert [m.scheduled_at for m in outcome.messages] == [shipment, end]
+
     def test_every_receiver_gets_a_reminder(self, world):
         outcome = world.prepare(request(MAIN, "Both", template="Reminder"))
         firsts = [(m.channel, m.address) for m in outcome.messages if not m.is_reminder]

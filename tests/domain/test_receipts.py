@@ -75,6 +75,10 @@ class TestHistoryLine:
     def test_format_in_norwegian_local_time(self, at, expected):
         assert history_line(at, ReceiptStatus.OK, "tekst") == f"{expected} - OK - tekst"
 
+    def test_the_calendar_s_last_instant_in_utc_is_its_last_in_oslo_too(self):
+        line = history_line(datetime.max.replace(tzinfo=timezone.utc), ReceiptStatus.OK, "x")
+        assert line == "Dec 31 9999 11:59PM - OK - x"
+
     def test_status_is_written_by_its_wire_name(self):
         line = history_line(NOW, ReceiptStatus.UNEXPECTED_ERROR, "feil")
         assert line == "Mar  2 2026 10:00AM - UnExpectedError - feil"

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from altinn_so.admin.page import Page
 from altinn_so.soap.namespaces import SOAP11_ENV
 from altinn_so.soap.wsgi import SoapApplication
 
@@ -117,3 +119,25 @@ def test_every_value_swapped_gets_a_reply_or_a_named_fault(soap_app, operation, 
         if caplog.records or status.startswith("200") == fault or b"non-functional error" in reply:
             problems.append(f"{change}: {status} {reply[:300]!r} {[r.getMessage() for r in caplog.records]}")
     assert not problems, "\n".join(problems[:10])
+
+
+def test_times_at_the_calendar_s_end_are_stored_listed_and_shown(soap_app, emulator):
+    """.NET's DateTime.MaxValue in UTC is an hour past the calendar in Oslo time, where times are shown."""
+    path, action, _ = REQUESTS["InsertCorrespondenceBasicV2"]
+    notification_ns = "http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10"
+    body = request_body("InsertCorrespondenceBasicV2").replace(
+        b"<ns7:LanguageCode>", f'<ns7:ShipmentDateTime>9999-12-31T23:59:59.9999999Z</ns7:ShipmentDateTime>'
+                               f"<ns7:LanguageCode>".encode()).replace(b">TokenTextOnly<", b">VarselDPVMedRevarsel<")
+    assert f'xmlns:ns7="{notification_ns}"'.encode() in body
+    status, reply = post(soap_app, path, action, body)
+    assert status.startswith("200"), reply
+    messages = emulator.outbox.list_messages()
+    assert {message.is_reminder for message in messages} == {False, True}
+    first, = {message.scheduled_at for message in messages if not message.is_reminder}
+    assert first == datetime.max.replace(tzinfo=timezone.utc)
+    assert all(message.scheduled_at >= first for message in messages)  # reminders wait at the end too
+    path, action, _ = REQUESTS["GetCorrespondenceStatusDetailsBasicV3"]
+    status, reply = post(soap_app, path, action, request_body("GetCorrespondenceStatusDetailsBasicV3"))
+    assert status.startswith("200") and reply.count(b"<c:SentDate i:nil=\"true\"/>") == len(messages), reply
+    page = Page(soap_app.routes).render(emulator, {"QUERY_STRING": ""})  # the outbox, in Norwegian time
+    assert page.count("9999-12-31 23:59:59") == len(messages)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 from urllib.parse import parse_qs
 
-from ..domain.clock import as_aware
+from ..domain.clock import LATEST_NOW, as_aware, utc_time
 from ..domain.correspondence.model import CorrespondenceStateError
 from ..domain.notifications.model import Channel, OutboxFilter
 from ..injection import PRESETS, RuleError
@@ -24,6 +24,8 @@ from ..journal import JournalFilter
 from ..seeding import SeedError
 
 PREFIX = "/_admin"
+_TOO_LATE = (f"the clock stays before {LATEST_NOW:%Y-%m-%d}: rules schedule up to ten years after now, and the "
+             "calendar ends with 9999")
 # An id in a path: a number the store can hold (SQLite and PostgreSQL ids are 64-bit); a longer one names nothing.
 _ID = r"(?P<id>\d{1,18})"
 log = logging.getLogger("altinn_so.admin")
@@ -311,6 +313,8 @@ class AdminApi:
                 now = as_aware(datetime.fromisoformat(str(data["now"]).replace("Z", "+00:00")))
             except ValueError:
                 raise ApiError(400, f"now={data['now']!r} is not an ISO 8601 time") from None
+            if utc_time(now) >= LATEST_NOW:
+                raise ApiError(400, _TOO_LATE)
 
         def change(clock):  # checked first, then applied together: a bad "now" changes nothing
             if frozen is not None:
@@ -331,9 +335,11 @@ class AdminApi:
                                 "(to go back, PUT /_admin/clock)")
         try:
             delta = timedelta(**data)
-            self.emulator.clock.now() + delta  # noqa: B018 (a date beyond year 9999 is refused here)
-        except (OverflowError, ValueError):
-            raise ApiError(400, "that is further than a calendar goes") from None
+            too_late = self.emulator.clock.now() + delta >= LATEST_NOW
+        except (OverflowError, ValueError):  # beyond year 9999
+            too_late = True
+        if too_late:
+            raise ApiError(400, _TOO_LATE)
         self.emulator.change_clock(lambda clock: clock.advance(delta))
         return self.clock(request)
 

@@ -11,7 +11,7 @@ from html import escape
 
 from lxml import etree
 
-from ..domain.clock import ALTINN_TZ
+from ..domain.clock import local_time
 from ..journal import JournalFilter
 
 _STYLE = """
@@ -50,7 +50,7 @@ def pretty_xml(text: str) -> str:
 
 def _time(moment) -> str:
     """Norwegian local time, as Altinn showed it."""
-    return moment.astimezone(ALTINN_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    return local_time(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _table(headers: list[str], rows: list[list[str]], empty: str) -> str:

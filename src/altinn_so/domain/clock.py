@@ -15,9 +15,42 @@ from zoneinfo import ZoneInfo
 ALTINN_TZ = ZoneInfo("Europe/Oslo")
 
 
+# The clock is set and advanced only to instants before this: rules schedule up to ten years after "now"
+# (a template's reminder_days, at most catalog.MAX_REMINDER_DAYS), and every such instant must stay within the
+# calendar.
+LATEST_NOW = datetime(9990, 1, 1, tzinfo=timezone.utc)
+
+
 def as_aware(value: datetime) -> datetime:
     """A naive datetime is Altinn local time (Europe/Oslo), as Altinn's servers read it."""
     return value if value.tzinfo is not None else value.replace(tzinfo=ALTINN_TZ)
+
+
+def local_time(moment: datetime) -> datetime:
+    """``moment`` on Norwegian wall clocks. Clients send .NET's DateTime.MinValue and MaxValue, which a time
+    zone can move a few hours off the calendar: such a time stops at the calendar's first or last instant."""
+    return _in_zone(moment, ALTINN_TZ)
+
+
+def utc_time(moment: datetime) -> datetime:
+    """``moment`` in UTC, stopping at the calendar's ends as ``local_time`` does."""
+    return _in_zone(moment, timezone.utc)
+
+
+def _in_zone(moment: datetime, zone) -> datetime:
+    try:
+        return as_aware(moment).astimezone(zone)
+    except OverflowError:
+        return (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=zone)
+
+
+def days_later(moment: datetime, days: int) -> datetime:
+    """``days`` calendar days after ``moment`` on Norwegian wall clocks, whatever zone it was written in; past
+    the calendar's end, its last instant (or ``moment`` itself, if that is later still)."""
+    try:
+        return local_time(moment) + timedelta(days=days)
+    except OverflowError:
+        return max(as_aware(moment), datetime.max.replace(tzinfo=ALTINN_TZ))
 
 
 class Clock:

@@ -18,7 +18,7 @@ from enum import Enum
 from typing import Protocol
 
 from .auth import Caller
-from .clock import ALTINN_TZ, Clock, as_aware
+from .clock import Clock, as_aware, local_time
 from .errors import AltinnError, ErrorCode
 
 
@@ -121,7 +121,7 @@ def history_line(at: datetime, status: ReceiptStatus, text: str) -> str:
     """``Apr 19 2018  9:01AM - OK - text``: the way Altinn wrote receipt history.
 
     Month names are Altinn's (English) whatever the process's locale, which ``%b`` would follow."""
-    local = at.astimezone(ALTINN_TZ)
+    local = local_time(at)
     hour = local.hour % 12 or 12
     return (f"{_MONTHS[local.month - 1]} {local.day:2d} {local.year} {hour:2d}:{local.minute:02d}"
             f"{'AM' if local.hour < 12 else 'PM'} - {status.value} - {text}")

@@ -32,7 +32,7 @@ from spyne.model.complex import ComplexModelBase
 from spyne.model.primitive import Boolean, Date, DateTime, Decimal as SpyneDecimal, Double, Float, Integer, Unicode
 from spyne.model.binary import ByteArray
 
-from ..domain.clock import ALTINN_TZ
+from ..domain.clock import local_time
 from .namespaces import XSI
 
 _NIL = f"{{{XSI}}}nil"
@@ -173,7 +173,7 @@ def format_value(value: Any) -> str:
         return str(value.value)
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(ALTINN_TZ).replace(tzinfo=None)
+            value = local_time(value).replace(tzinfo=None)
         return value.isoformat(timespec="milliseconds" if value.microsecond else "seconds")
     if isinstance(value, (date, time)):
         return value.isoformat()

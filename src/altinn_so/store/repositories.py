@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 
 import orjson
 
 from ..domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner
+from ..domain.clock import utc_time
 from ..domain.correspondence.model import Correspondence, SdpShipment
 from ..domain.notifications.model import Channel, OutboxFilter, OutboxMessage
 from ..domain.receipts import OWNER_PARTY, PARTY, Receipt
@@ -27,11 +28,7 @@ _parse = orjson.loads
 
 def _ts(moment: datetime) -> str:
     """A UTC timestamp of fixed width (2026-11-28T08:39:18.382000Z), so that columns compare and sort as text."""
-    try:
-        utc = moment.astimezone(timezone.utc)
-    except OverflowError:  # within hours of the calendar's first or last day (.NET's DateTime.MinValue, say)
-        utc = (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=timezone.utc)
-    return utc.isoformat(timespec="microseconds")[:26] + "Z"
+    return utc_time(moment).isoformat(timespec="microseconds")[:26] + "Z"
 
 
 def _load_with_id(load, data: str, row_id: int):

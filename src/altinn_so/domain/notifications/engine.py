@@ -8,10 +8,9 @@ can check a whole batch before it stores anything: bad input loses nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from ..catalog import CatalogRepository, LANGUAGES, NotificationTemplate, Service, ServiceOwner
-from ..clock import ALTINN_TZ, Clock, as_aware
+from ..clock import Clock, as_aware, days_later
 from ..contact import MobileProblem, check_mobile_number, is_valid_email
 from ..errors import AltinnError, ErrorCode
 from ..registry import Person, RegistryRepository, Reportee, reportee_number, resolve_reportee
@@ -86,9 +85,7 @@ class NotificationEngine:
         if template.reminder_days is not None:
             later = self._receivers.resolve(reportee, endpoints, service=request.service,
                                             strict_both=rules.strict_both, reminder=True)
-            # N calendar days later on Norwegian wall clocks, whatever zone the shipment time was written in
-            reminder_at = shipment.astimezone(ALTINN_TZ) + timedelta(days=template.reminder_days)
-            messages += render.messages(later, reminder_at, is_reminder=True)
+            messages += render.messages(later, days_later(shipment, template.reminder_days), is_reminder=True)
         return NotificationOutcome(number, notification_type, recipients, reserved=False, messages=tuple(messages))
 
     # -- validation, in the order Altinn reports problems ------------------------------------------
