@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Protocol
 
+from .domain.values import INT32_MAX, INT32_MIN, NOT_XML
+
 ACTIONS = ("altinn_fault", "receipt_status", "http_status", "drop_connection", "malformed_response", "delay")
 RECEIPT_STATUSES = ("UnExpectedError", "ValidationFailed", "Rejected", "OK")
 
@@ -133,18 +135,18 @@ def _validate(match: Match, action: Action, times, when) -> None:
     if when not in ("before", "after"):
         raise RuleError("when must be 'before' or 'after'")
     if action.type == "altinn_fault":
-        if action.preset is not None and action.preset not in PRESETS:
+        if action.preset is not None and (not isinstance(action.preset, str) or action.preset not in PRESETS):
             raise RuleError(f"unknown preset {action.preset!r}; known: {sorted(PRESETS)}")
         if action.preset is None and action.error_id is None:
             raise RuleError("an altinn_fault needs an error_id or a preset")
-        if action.error_id is not None and not (isinstance(action.error_id, int)
-                                                and not isinstance(action.error_id, bool)):
-            raise RuleError("error_id must be an integer")
-        for name in ("message", "extended", "localized"):
-            if getattr(action, name) is not None and not isinstance(getattr(action, name), str):
-                raise RuleError(f"action.{name} must be a string")
-    elif action.type == "receipt_status" and action.status not in RECEIPT_STATUSES:
-        raise RuleError(f"receipt_status needs a status among {list(RECEIPT_STATUSES)}")
+        if action.error_id is not None and not (isinstance(action.error_id, int) and not isinstance(action.error_id, bool)
+                                                and INT32_MIN <= action.error_id <= INT32_MAX):
+            raise RuleError("error_id must be an integer (an Int32, as AltinnFault's ErrorID)")
+        _check_texts(action, ("message", "extended", "localized"))
+    elif action.type == "receipt_status":
+        if not isinstance(action.status, str) or action.status not in RECEIPT_STATUSES:
+            raise RuleError(f"receipt_status needs a status among {list(RECEIPT_STATUSES)}")
+        _check_texts(action, ("text",))
     elif action.type == "http_status" and not (_positive(action.status) and 100 <= action.status <= 599):
         raise RuleError("http_status needs an HTTP status code (100-599)")
     elif action.type == "delay" and not (isinstance(action.ms, int) and not isinstance(action.ms, bool)
@@ -154,8 +156,21 @@ def _validate(match: Match, action: Action, times, when) -> None:
         raise RuleError(f"{action.type} has no 'after' form")
 
 
+def _check_texts(action: Action, names: tuple[str, ...]) -> None:
+    """Texts a reply will carry: strings, without characters XML cannot carry."""
+    for name in names:
+        value = getattr(action, name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise RuleError(f"action.{name} must be a string")
+        if NOT_XML.search(value):
+            raise RuleError(f"action.{name} holds a character XML cannot carry")
+
+
 def _positive(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    """A count: a whole number from 1 (within Int32, so that it fits every store)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= INT32_MAX
 
 
 @dataclass(frozen=True)

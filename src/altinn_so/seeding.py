@@ -16,6 +16,7 @@ import yaml
 
 from .domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner
 from .domain.registry import Organisation, Person, SelfRegisteredUser
+from .domain.values import NOT_XML
 
 SEED_VERSION = 1
 _TOP_LEVEL = {"version", "service_owners", "templates", "persons", "organisations", "users"}
@@ -74,6 +75,7 @@ def parse_seed(data: dict | None, source: str = "seed") -> Seed:
     version = data.get("version", SEED_VERSION)
     if version != SEED_VERSION:
         raise SeedError(f"{source}: seed format version {version} is not supported (this emulator reads {SEED_VERSION})")
+    _check_text(data, source, "")
 
     seed = Seed()
     for entry in _entries(data, "service_owners", source):
@@ -177,6 +179,21 @@ def _with_ids(entry: dict, *keys: str, source: str = "") -> dict:
                                 "so YAML keeps its leading zeros")
             entry[key] = str(value)
     return entry
+
+
+def _check_text(node, source: str, where: str) -> None:
+    """Seed text ends up in SOAP replies (names, senders, rendered notices): none may hold a character XML
+    cannot carry (YAML writes them as "\\0", say)."""
+    if isinstance(node, str):
+        if NOT_XML.search(node):
+            raise SeedError(f"{source}: {where or 'a value'} holds a character XML cannot carry: {node!r}")
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            _check_text(key, source, f"{where}.{key}".lstrip(".") if isinstance(key, str) else where)
+            _check_text(value, source, f"{where}.{key}".lstrip("."))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _check_text(value, source, f"{where}[{index}]")
 
 
 def _build(factory, entry: dict, source: str, what: str):

@@ -313,6 +313,13 @@ class TestMalformedEntries:
         assert message in seed_error(f'organisations:\n  - orgno: "310003018"\n    name: X\n    contacts:\n'
                                      f"      - {{name: A, email: a@b.no, services: [{service}]}}\n")
 
+    @pytest.mark.parametrize("text, where", [
+        (OWNER.replace("Testdepartementet", '"Test\\0departementet"'), "service_owners[0].name"),
+        ('templates:\n  - name: T\n    languages: {1044: {sms: "a\\x01b"}}\n', "templates[0].languages.1044.sms"),
+        ('persons: [{ssn: "23917710120", first_name: "\\uFFFE"}]\n', "persons[0].first_name")])
+    def test_text_xml_cannot_carry_is_refused(self, text, where):
+        assert f"{where} holds a character XML cannot carry" in seed_error(text)
+
     @pytest.mark.parametrize("ssn", ['"23917710121"', "12345"])
     def test_contact_national_id_is_checked(self, ssn):
         seed_error(f'organisations:\n  - orgno: "310003018"\n    name: X\n    contacts:\n'

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+# Characters no XML 1.0 document can carry (most control characters, lone surrogates, U+FFFE and U+FFFF):
+# text that reaches a SOAP reply must have none.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
 
 class _Blank:
     """An element the client sent without a value (``<ShipmentDateTime/>``), as opposed to leaving it out.

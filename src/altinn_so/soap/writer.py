@@ -11,10 +11,10 @@ declared once. Faults are written here too, into the same envelope.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
+from ..domain.values import NOT_XML
 from .codec import COMPILING, format_value, plan_for
 from .envelope import ENVELOPE_NS, utc_timestamp
 from .faults import FAULT_LANG, SOAP12_CODES, SoapFault, fault_detail
@@ -23,8 +23,6 @@ from .types.common import AltinnFault
 
 Writer = Callable[[object, list], None]
 
-# Characters XML 1.0 cannot carry at all (lxml refuses them too).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _PREFIXES = "abcdefghjklmnopqrtuvwxyz"  # no i (xsi) and no s (the envelope)
 
 
@@ -200,10 +198,10 @@ def envelope(soap_version: int, body: list, *, reply_action: str | None = None, 
     else:
         head = f'<s:Envelope xmlns:s="{env}"><s:Body>'
     document = head + "".join(body) + "</s:Body></s:Envelope>"
-    if _NOT_XML.search(document):
+    if NOT_XML.search(document):
         if not replace_unsafe:
             raise ValueError("the response holds characters XML cannot carry")
-        document = _NOT_XML.sub("\ufffd", document)
+        document = NOT_XML.sub("\ufffd", document)
     return document.encode("utf-8")
 
 
