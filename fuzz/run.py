@@ -1,0 +1,232 @@
+"""Robustness sweeps: look for the answers a client must never get.
+
+A client must get an operation's reply or a fault naming its mistake; never a logged traceback, Altinn's
+catch-all "non-functional error" (what an exception inside the emulator becomes), a 5xx without a SOAP fault,
+or a hang. Two sweeps search for them:
+
+* ``soap``: runs the conformance, wire and admin suites once to record every SOAP request they make, replays
+  them to build up state, then takes up to N requests of each operation that succeed and sends each again
+  with one change at a time: every value swapped for an empty, huge, mistyped or calendar-edge one, or nil;
+  every element left out, repeated, or given an unknown child; the body cut short.
+* ``admin``: every admin route with every method, odd bodies (malformed, nested, huge) and odd query values.
+
+Not a test: it takes minutes and its inputs come from running the suite. tests/wire/test_hostile_values.py keeps
+a net under what it found. Run from the repository root: ``python fuzz/run.py soap|admin|all [--per-operation N]``.
+It prints each kind of problem once, with an example, and exits 1 if it found any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import io
+import json
+import logging
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from lxml import etree
+
+from altinn_so.app import EmulatorApp
+from altinn_so.emulator import Emulator, Settings
+from altinn_so.seeding import default_seed
+
+ROOT = Path(__file__).resolve().parent.parent
+XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+VALUES = ["", " ", "0", "-1", "2147483648", "99999999999999999999999", "1.5", "abc", "true", "NaN", "x" * 5000,
+          "æøå😀", "-0", "+47", "00000000000", "1e308", "P1D", "\t\n", "2026-13-45T25:61:00", "2026-02-29T10:00:00",
+          "0001-01-01T00:00:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59.9999999",
+          "9999-12-31T23:59:59-14:00", "9999-12-31T24:00:00", "2026-03-02T10:00:00+24:00"]
+NON_FUNCTIONAL = b"suffered from a non-functional error"
+
+
+class Probe:
+    """An emulator in process, and what it logged at ERROR while answering one request."""
+
+    def __init__(self):
+        self.emulator = Emulator(Settings(), seed=default_seed())
+        self.app = EmulatorApp(self.emulator)
+        self.errors: list[str] = []
+        probe = self
+
+        class Catch(logging.Handler):
+            def emit(self, record):
+                if record.levelno >= logging.ERROR:
+                    probe.errors.append(self.format(record))
+
+        handler = Catch()
+        handler.setFormatter(logging.Formatter("%(message)s\n%(exc_text)s"))
+        logging.getLogger("altinn_so").addHandler(handler)
+        logging.getLogger("altinn_so").setLevel(logging.INFO)
+        logging.getLogger("altinn_so.access").propagate = False
+
+    def call(self, environ: dict, body: bytes = b"") -> tuple[int, bytes, float, list[str]]:
+        self.errors.clear()
+        self.emulator.lockouts._db.execute("DELETE FROM lockouts")  # wrong passwords in one probe lock out the next
+        environ = {"REQUEST_METHOD": "POST", "QUERY_STRING": "", "SERVER_NAME": "localhost", "SERVER_PORT": "80",
+                   "wsgi.url_scheme": "http", **environ, "CONTENT_LENGTH": str(len(body)),
+                   "wsgi.input": io.BytesIO(body)}
+        statuses = []
+        started = time.perf_counter()
+        reply = b"".join(self.app(environ, lambda status, headers: statuses.append(status)))
+        return int(statuses[0].split()[0]), reply, time.perf_counter() - started, list(self.errors)
+
+
+class Findings:
+    def __init__(self):
+        self.count = collections.Counter()
+        self.examples: dict[str, str] = {}
+
+    def check(self, what: str, status: int, reply: bytes, seconds: float, errors: list[str], *, soap: bool) -> None:
+        if errors:
+            problem = "logged: " + errors[0].strip().splitlines()[-1]
+        elif soap and NON_FUNCTIONAL in reply:
+            problem = "the non-functional error"
+        elif status >= 500 and (not soap or b"Fault" not in reply):
+            problem = f"{status} without a fault"
+        elif seconds > 2:
+            problem = "slow"
+        else:
+            return
+        self.count[problem] += 1
+        self.examples.setdefault(problem, f"{what}\n    {(errors[0] if errors else reply.decode('utf-8', 'replace'))[-600:]}")
+
+    def report(self, calls: int) -> bool:
+        print(f"{calls} calls, {sum(self.count.values())} problems")
+        for problem, count in self.count.most_common():
+            print(f"- {problem} ({count}x), e.g. {self.examples[problem]}")
+        return not self.count
+
+
+# -- SOAP ---------------------------------------------------------------------------------------------------
+
+def record_corpus(directory: Path) -> list[dict]:
+    env = {**os.environ, "ALTINN_SO_FUZZ_CORPUS": str(directory),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "fuzz"), os.environ.get("PYTHONPATH")]))}
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "record_requests",
+                    "tests/conformance", "tests/wire", "tests/admin"], cwd=ROOT, env=env, check=False,
+                   stdout=subprocess.DEVNULL)
+    return [json.loads(path.read_text()) for path in sorted(directory.glob("*.json"))]
+
+
+def variants(body: bytes):
+    root = etree.fromstring(body)
+    elements = [element for element in root.iter() if isinstance(element.tag, str)]
+    for index, element in enumerate(elements):
+        name = etree.QName(element).localname
+        if len(element) == 0:
+            for value in VALUES:
+                yield f"{name}={value[:30]!r}", _changed(root, index, lambda e, v=value: setattr(e, "text", v))
+            yield f"{name} nil", _changed(root, index, _nil)
+        if element.getparent() is not None:
+            yield f"{name} left out", _changed(root, index, lambda e: e.getparent().remove(e))
+            yield f"{name} twice", _changed(root, index, lambda e: e.addnext(etree.fromstring(etree.tostring(e))))
+        yield f"{name} with an unknown child", _changed(root, index, _surprise)
+    for cut in sorted(random.sample(range(1, len(body)), min(5, len(body) - 1))):
+        yield f"cut at byte {cut}", body[:cut]
+
+
+def _changed(root, index: int, change) -> bytes:
+    copy = etree.fromstring(etree.tostring(root))
+    change([element for element in copy.iter() if isinstance(element.tag, str)][index])
+    return etree.tostring(copy)
+
+
+def _nil(element) -> None:
+    element.text = None
+    element.set(XSI_NIL, "true")
+
+
+def _surprise(element) -> None:
+    etree.SubElement(element, "{urn:fuzz}Surprise").text = "1"
+
+
+def soap_sweep(per_operation: int) -> bool:
+    with tempfile.TemporaryDirectory(prefix="altinn-so-fuzz-") as directory:
+        print("recording the requests the test suite makes ...", flush=True)
+        corpus = record_corpus(Path(directory))
+    probe, findings, calls = Probe(), Findings(), 0
+    for request in corpus:  # state like the tests built it: receipts and correspondences to find
+        probe.call(request["environ"], request["body"].encode())
+    by_operation = collections.defaultdict(list)
+    for request in corpus:
+        environ = request["environ"]
+        by_operation[(environ["PATH_INFO"], environ.get("HTTP_SOAPACTION") or environ.get("CONTENT_TYPE"))].append(
+            request)
+    print(f"{len(corpus)} requests recorded, {len(by_operation)} operations and bindings; sweeping ...", flush=True)
+    for (path, action), requests in sorted(by_operation.items(), key=str):
+        working = [r for r in requests if probe.call(r["environ"], r["body"].encode())[0] == 200]
+        for request in random.sample(working, min(per_operation, len(working))):
+            for change, body in variants(request["body"].encode()):
+                calls += 1
+                findings.check(f"{path} {action}: {change}", *probe.call(request["environ"], body), soap=True)
+    return findings.report(calls)
+
+
+# -- the admin API --------------------------------------------------------------------------------------------
+
+ADMIN_PATHS = ["/health", "/ready", "/journal", "/journal/1", "/journal/abc", "/journal/" + "9" * 23, "/outbox",
+               "/outbox/deliver", "/reset", "/snapshots", "/snapshots/1/restore", "/snapshots/" + "9" * 23 + "/restore",
+               "/snapshots/1", "/seed", "/state", "/state/persons", "/state/nope", "/clock", "/clock/advance",
+               "/correspondences/1/read", "/correspondences/" + "9" * 23 + "/confirm", "/faults", "/faults/1",
+               "/faults/presets", "/", "/nope"]
+ADMIN_BODIES = [b"", b"{", b"null", b"[]", b'"x"', b"1", b"\xff\xfe", b"\x00\x01", b'{"a":' * 500 + b"1" + b"}" * 500,
+                b'{"now": "abc"}', b'{"now": "9999-12-31T23:59:59Z"}', b'{"now": "0001-01-01T00:00:00Z"}',
+                b'{"days": 1e400}', b'{"days": "x"}', b'{"hours": 1e308}', b'{"frozen": "yes"}',
+                b'{"label": "' + b"x" * 100_000 + b'"}', b'{"action": {"type": "http_status", "status": 99999}}',
+                b'{"action": {"type": "altinn_fault", "error_id": 100000000000000000000}}', b"persons: 5",
+                b"- a\n- b", b'persons:\n  - ssn: "\\0"\n']
+ADMIN_QUERY = ["operation", "binding", "caller", "reportee", "outcome", "since", "limit", "bodies", "channel",
+               "origin", "template", "service_owner"]
+ADMIN_VALUES = ["", "abc", "-1", "0", "99999999999999999999999", "NaN", "%00", "æ", "9999-12-31T23:59:59Z",
+                "0001-01-01T00:00:00", "2026-13-01", "x" * 3000]
+
+
+def admin_sweep() -> bool:
+    probe, findings, calls = Probe(), Findings(), 0
+    for path in ADMIN_PATHS:
+        for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"):
+            tries = [("", body) for body in [b"", *ADMIN_BODIES]] + \
+                    [(f"{key}={value}", b"") for key in ADMIN_QUERY for value in ADMIN_VALUES]
+            for query, body in tries:
+                calls += 1
+                environ = {"REQUEST_METHOD": method, "PATH_INFO": "/_admin" + path, "QUERY_STRING": query,
+                           "CONTENT_TYPE": "application/json"}
+                findings.check(f"{method} /_admin{path}?{query} {body[:40]!r}", *probe.call(environ, body), soap=False)
+                if method not in ("GET", "HEAD"):  # what a call changed, undone
+                    probe.emulator.reset()
+                    probe.emulator.change_clock(_wall_clock)
+    return findings.report(calls)
+
+
+def _wall_clock(clock) -> None:
+    clock.set(datetime.now(timezone.utc))
+    clock.resume()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sweep", choices=["soap", "admin", "all"])
+    parser.add_argument("--per-operation", type=int, default=2, metavar="N",
+                        help="requests of each operation and binding to vary (default 2)")
+    parser.add_argument("--seed", type=int, default=1, help="for the random choices (default 1)")
+    args = parser.parse_args()
+    random.seed(args.seed)
+    clean = True
+    if args.sweep in ("admin", "all"):
+        print("admin API:", flush=True)
+        clean &= admin_sweep()
+    if args.sweep in ("soap", "all"):
+        print("SOAP:", flush=True)
+        clean &= soap_sweep(args.per_operation)
+    return 0 if clean else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
