@@ -2,6 +2,10 @@
 
 Not a benchmark (cProfile slows small Python functions more than C code, so the shares are approximate):
 a map for whoever makes a call cheaper next. Run ``python breakdown.py`` from this folder.
+
+It also times the operation alone, without cProfile: the domain service called directly with the arguments
+the SOAP layer gave it, in its own transaction, against cpu.py's floor. That bounds what any SOAP layer can
+reach: the whole call costs at least the operation plus parsing the request and writing the reply.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import os
 import pstats
 
 from altinn_so import logs
-from cpu import CALLS, caller, make_app
+from common import per_call
+from cpu import CALLS, caller, floors_for, make_app
 
 # (label, file the function is in, function): cumulative time, so a stage includes what it calls
 STAGES = {
@@ -53,6 +58,41 @@ def shares(operation: str, calls: int = 2000) -> list[tuple[str, float]]:
     return [(label, seconds / whole) for label, seconds in rows]
 
 
+# The domain service method each operation's handler calls: (attribute of the emulator, method)
+DOMAIN = {
+    "SendStandaloneNotificationBasicV3": ("standalone_notifications", "send"),
+    "InsertCorrespondenceBasicV2": ("correspondence", "insert"),
+}
+
+
+def operation_alone(operation: str) -> tuple[float, float, float]:
+    """(whole call, the operation alone, the floor), seconds per call, timed in alternating rounds."""
+    app = make_app()
+    emulator = app.emulator
+    service_name, method_name = DOMAIN[operation]
+    service = getattr(emulator, service_name)
+    method = getattr(service, method_name)
+    seen = []
+
+    def recording(*args, **kwargs):
+        seen.append((args, kwargs))
+        return method(*args, **kwargs)
+
+    setattr(service, method_name, recording)
+    request, call = caller(app, operation)
+    response = call()
+    setattr(service, method_name, method)
+    args, kwargs = seen[0]
+
+    def alone():
+        with emulator.request_scope():
+            method(*args, **kwargs)
+            emulator.settle()
+
+    floor, _ = floors_for(request, response)
+    return per_call(call, alone, floor)
+
+
 def main() -> None:
     logs.configure("json", "info")  # as bench/cpu.py: the access log formatted, into /dev/null
     logging.getLogger("altinn_so").handlers[0].setStream(open(os.devnull, "w"))  # noqa: SIM115
@@ -60,6 +100,11 @@ def main() -> None:
         print(operation)
         for label, share in shares(operation):
             print(f"  {label:45s} {share * 100:5.1f} %")
+    print("\nThe operation alone (no SOAP, no cProfile), against cpu.py's floor:")
+    for operation in CALLS:
+        whole, alone, floor = operation_alone(operation)
+        print(f"  {operation:35s} whole call {whole * 1e6:4.0f} µs = {whole / floor:.2f}×; the operation alone "
+              f"{alone * 1e6:4.0f} µs = {alone / floor:.2f}×; everything else {(whole - alone) / floor:.2f}×")
 
 
 if __name__ == "__main__":
