@@ -95,7 +95,8 @@ class Findings:
         else:
             return
         self.count[problem] += 1
-        self.examples.setdefault(problem, f"{what}\n    {(errors[0] if errors else reply.decode('utf-8', 'replace'))[-600:]}")
+        detail = errors[0] if errors else reply.decode("utf-8", "replace")
+        self.examples.setdefault(problem, f"{what}\n    {detail[-600:]}")
 
     def report(self, calls: int) -> bool:
         print(f"{calls} calls, {sum(self.count.values())} problems")

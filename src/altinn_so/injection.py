@@ -139,8 +139,9 @@ def _validate(match: Match, action: Action, times, when) -> None:
             raise RuleError(f"unknown preset {action.preset!r}; known: {sorted(PRESETS)}")
         if action.preset is None and action.error_id is None:
             raise RuleError("an altinn_fault needs an error_id or a preset")
-        if action.error_id is not None and not (isinstance(action.error_id, int) and not isinstance(action.error_id, bool)
-                                                and INT32_MIN <= action.error_id <= INT32_MAX):
+        error_id = action.error_id
+        if error_id is not None and not (isinstance(error_id, int) and not isinstance(error_id, bool)
+                                         and INT32_MIN <= error_id <= INT32_MAX):
             raise RuleError("error_id must be an integer (an Int32, as AltinnFault's ErrorID)")
         _check_texts(action, ("message", "extended", "localized"))
     elif action.type == "receipt_status":

@@ -134,9 +134,9 @@ def test_a_fault_quoting_characters_xml_cannot_carry_replaces_them(soap_app):
     """The path is quoted in the fault; a NUL in it is not the client's reason for a non-functional error."""
     body = envelope11(send_v2())
     replies = []
-    reply = b"".join(soap_app({"REQUEST_METHOD": "POST", "PATH_INFO": BASIC + "\x00", "CONTENT_TYPE": SOAP11["Content-Type"],
-                               "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)},
-                              lambda status, headers: replies.append(status)))
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": BASIC + "\x00", "CONTENT_TYPE": SOAP11["Content-Type"],
+               "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)}
+    reply = b"".join(soap_app(environ, lambda status, headers: replies.append(status)))
     assert replies == ["404 Not Found"]
     message = etree.fromstring(reply).findtext(f".//{{{ALTINN_FAULT}}}AltinnErrorMessage")
     assert f"{BASIC}\ufffd" in message
