@@ -9,9 +9,11 @@ or a hang. Two sweeps search for them:
   with one change at a time: every value swapped for an empty, huge, mistyped or calendar-edge one, or nil;
   every element left out, repeated, or given an unknown child; the body cut short.
 * ``admin``: every admin route with every method, odd bodies (malformed, nested, huge) and odd query values.
+* ``data``: every field of the default seed, and of a fault rule of each action type, set in turn to an odd JSON
+  value or left out, loaded through the admin API; each rule it takes is then tried on a SOAP call.
 
 Not a test: it takes minutes and its inputs come from running the suite. tests/wire/test_hostile_values.py keeps
-a net under what it found. Run from the repository root: ``python fuzz/run.py soap|admin|all [--per-operation N]``.
+a net under what it found. Run from the repository root: ``python fuzz/run.py soap|admin|data|all``.
 It prints each kind of problem once, with an example, and exits 1 if it found any.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import copy
 import io
 import json
 import logging
@@ -83,9 +86,13 @@ class Findings:
         self.count = collections.Counter()
         self.examples: dict[str, str] = {}
 
-    def check(self, what: str, status: int, reply: bytes, seconds: float, errors: list[str], *, soap: bool) -> None:
+    def check(self, what: str, status: int, reply: bytes, seconds: float, errors: list[str], *, soap: bool,
+              any_answer: bool = False) -> None:
+        """``any_answer``: a fault rule chose the answer (an empty 503, a dropped connection ...)."""
         if errors:
             problem = "logged: " + errors[0].strip().splitlines()[-1]
+        elif any_answer:
+            return
         elif soap and NON_FUNCTIONAL in reply:
             problem = "the non-functional error"
         elif status >= 500 and (not soap or b"Fault" not in reply):
@@ -206,6 +213,79 @@ def admin_sweep() -> bool:
     return findings.report(calls)
 
 
+# -- seed data and fault rules ---------------------------------------------------------------------------------
+
+JSON_VALUES = [None, "", 0, -1, 1.5, True, [], {}, "x" * 3000, [1, 2], {"a": 1}, "9" * 30, 10 ** 30, "æøå",
+               "2026-13-45", "\u0000", "<delete>"]
+RULES = [
+    {"match": {"operation": "InsertCorrespondence", "binding": "basic", "caller": "ttd-system",
+               "reportee": "23917710120", "nth": 1}, "action": {"type": "altinn_fault", "preset": "general"},
+     "times": 1, "when": "before"},
+    {"action": {"type": "altinn_fault", "error_id": 30008, "message": "m", "extended": "e", "localized": "l"},
+     "times": 2, "when": "after"},
+    {"action": {"type": "receipt_status", "status": "Rejected", "text": "t"}},
+    {"action": {"type": "http_status", "status": 503}},
+    {"action": {"type": "drop_connection"}},
+    {"action": {"type": "malformed_response"}},
+    {"action": {"type": "delay", "ms": 1}, "times": None},
+]
+INSERT = ROOT / "bench" / "requests" / "InsertCorrespondenceBasicV2.xml"
+INSERT_ENVIRON = {"PATH_INFO": "/ServiceEngineExternal/CorrespondenceAgencyExternalBasic.svc",
+                  "CONTENT_TYPE": "text/xml; charset=utf-8",
+                  "HTTP_SOAPACTION": '"http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10/'
+                                     'ICorrespondenceAgencyExternalBasic/InsertCorrespondenceBasicV2"'}
+
+
+def _field_paths(node, prefix=()):
+    """Paths to every field of a JSON-like value (the first two entries of a list)."""
+    children = node.items() if isinstance(node, dict) else enumerate(node[:2]) if isinstance(node, list) else ()
+    for key, child in children:
+        yield prefix + (key,)
+        yield from _field_paths(child, prefix + (key,))
+
+
+def _with(data, path: tuple, value):
+    changed = copy.deepcopy(data)
+    node = changed
+    for key in path[:-1]:
+        node = node[key]
+    if value == "<delete>":
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return changed
+
+
+def data_sweep() -> bool:
+    import yaml
+    from importlib import resources
+
+    probe, findings, calls = Probe(), Findings(), 0
+    seed = yaml.safe_load(resources.files("altinn_so").joinpath("seed/default.yaml").read_text(encoding="utf-8"))
+    admin = {"REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/json"}
+    for path in _field_paths(seed):
+        for value in JSON_VALUES:
+            body = json.dumps(_with(seed, path, value), default=str).encode()
+            calls += 1
+            findings.check(f"seed {path} = {value!r:.40}", *probe.call({**admin, "PATH_INFO": "/_admin/seed"}, body),
+                           soap=False)
+            probe.emulator.reset()
+    insert = INSERT.read_bytes()
+    for rule in RULES:
+        for path in [(), *_field_paths(rule)]:
+            for value in JSON_VALUES if path else [None]:
+                changed = _with(rule, path, value) if path else rule
+                calls += 1
+                status, *answer = probe.call({**admin, "PATH_INFO": "/_admin/faults"}, json.dumps(changed).encode())
+                findings.check(f"rule {changed}", status, *answer, soap=False)
+                if status == 201:
+                    calls += 1
+                    findings.check(f"a call under rule {changed}", *probe.call(INSERT_ENVIRON, insert), soap=True,
+                                   any_answer=True)
+                probe.call({**admin, "REQUEST_METHOD": "DELETE", "PATH_INFO": "/_admin/faults"})
+    return findings.report(calls)
+
+
 def _wall_clock(clock) -> None:
     clock.set(datetime.now(timezone.utc))
     clock.resume()
@@ -213,7 +293,7 @@ def _wall_clock(clock) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sweep", choices=["soap", "admin", "all"])
+    parser.add_argument("sweep", choices=["soap", "admin", "data", "all"])
     parser.add_argument("--per-operation", type=int, default=2, metavar="N",
                         help="requests of each operation and binding to vary (default 2)")
     parser.add_argument("--seed", type=int, default=1, help="for the random choices (default 1)")
@@ -223,6 +303,9 @@ def main() -> int:
     if args.sweep in ("admin", "all"):
         print("admin API:", flush=True)
         clean &= admin_sweep()
+    if args.sweep in ("data", "all"):
+        print("seed data and fault rules:", flush=True)
+        clean &= data_sweep()
     if args.sweep in ("soap", "all"):
         print("SOAP:", flush=True)
         clean &= soap_sweep(args.per_operation)
