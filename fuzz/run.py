@@ -71,7 +71,7 @@ class Probe:
 
     def call(self, environ: dict, body: bytes = b"") -> tuple[int, bytes, float, list[str]]:
         self.errors.clear()
-        self.emulator.lockouts._db.execute("DELETE FROM lockouts")  # wrong passwords in one probe lock out the next
+        self.emulator.db.execute("DELETE FROM lockouts")  # wrong passwords in one probe would lock out the next
         environ = {"REQUEST_METHOD": "POST", "QUERY_STRING": "", "SERVER_NAME": "localhost", "SERVER_PORT": "80",
                    "wsgi.url_scheme": "http", **environ, "CONTENT_LENGTH": str(len(body)),
                    "wsgi.input": io.BytesIO(body)}
