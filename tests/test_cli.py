@@ -116,19 +116,27 @@ def test_incomplete_tls_options_are_refused(args, capsys):
     assert main(["serve", *args]) == 2
 
 
-@pytest.mark.parametrize("args", [["--workers", "0"], ["--threads", "0"], ["--journal-limit", "0"]])
-def test_workers_threads_and_the_journal_limit_must_be_positive(args, capsys):
+@pytest.mark.parametrize("args", [["--workers", "0"], ["--threads", "0"], ["--journal-limit", "0"],
+                                  ["--journal-max-bytes", "0"]])
+def test_workers_threads_and_the_journal_s_bounds_must_be_positive(args, capsys):
     assert main(["serve", *args]) == 2
     assert "at least 1" in capsys.readouterr().err
 
 
-def test_the_journal_keeps_as_many_calls_as_it_is_told():
-    process, base, _ = _start("--journal-limit", "2")
+TEST_CALL = ('<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+             '<Test xmlns="http://www.altinn.no/services/2009/10"/></s:Body></s:Envelope>')
+
+
+@pytest.mark.parametrize("option, value", [
+    ("--journal-limit", "2"),
+    ("--journal-max-bytes", str(5 * len(TEST_CALL))),  # room for two calls of request and reply (each about as long)
+])
+def test_the_journal_keeps_as_much_as_it_is_told(option, value):
+    process, base, _ = _start(option, value)
     try:
         for _ in range(3):
-            requests.post(base + BASIC, headers={"Content-Type": "text/xml", "SOAPAction": TEST_ACTION}, data=(
-                '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
-                '<Test xmlns="http://www.altinn.no/services/2009/10"/></s:Body></s:Envelope>')).raise_for_status()
+            requests.post(base + BASIC, headers={"Content-Type": "text/xml", "SOAPAction": TEST_ACTION},
+                          data=TEST_CALL).raise_for_status()
         entries = requests.get(base + "/_admin/journal", timeout=10).json()["entries"]
         assert [entry["id"] for entry in entries] == [2, 3]
     finally:

@@ -10,6 +10,8 @@ import tempfile
 import urllib.parse
 from pathlib import Path
 
+from .journal import MAX_BODY_BYTES
+
 DEFAULT_PORT = 8080
 
 
@@ -30,8 +32,9 @@ def _serve(args: argparse.Namespace) -> int:
     if args.tls_client_ca and not args.tls_cert:
         print("altinn-so: --tls-client-ca needs --tls-cert and --tls-key", file=sys.stderr)
         return 2
-    if args.workers < 1 or args.threads < 1 or args.journal_limit < 1:
-        print("altinn-so: --workers, --threads and --journal-limit must be at least 1", file=sys.stderr)
+    if args.workers < 1 or args.threads < 1 or args.journal_limit < 1 or args.journal_max_bytes < 1:
+        print("altinn-so: --workers, --threads, --journal-limit and --journal-max-bytes must be at least 1",
+              file=sys.stderr)
         return 2
     database, temporary = args.db, None
     if args.workers > 1 and database in (":memory:", "sqlite:///:memory:", "sqlite:///"):
@@ -43,7 +46,8 @@ def _serve(args: argparse.Namespace) -> int:
         emulator = Emulator(Settings(database=database, seed_files=tuple(args.seed),
                                      include_default_seed=not args.no_default_seed,
                                      correspondence=CorrespondenceSettings(status_limit=args.status_limit),
-                                     journal_limit=args.journal_limit))
+                                     journal_limit=args.journal_limit,
+                                     journal_max_body_bytes=args.journal_max_bytes))
     except SeedError as exc:
         print(f"altinn-so: {exc}", file=sys.stderr)
         return 2
@@ -193,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=16, help="threads per worker process (default 16)")
     serve.add_argument("--journal-limit", type=int, default=10_000, metavar="N",
                        help="calls the request journal keeps, newest first (default 10000)")
+    serve.add_argument("--journal-max-bytes", type=int, default=MAX_BODY_BYTES, metavar="N",
+                       help="request and response bytes the journal keeps at most; older calls go first, the "
+                            "newest always stays (default 256 MiB)")
     serve.add_argument("--status-limit", type=int, default=1000, metavar="N",
                        help="correspondence status results per query before LimitReached (default 1000)")
     serve.add_argument("--log-format", choices=("json", "text"), default="json",

@@ -20,7 +20,7 @@ from .domain.notifications.engine import NotificationEngine, NotificationSetting
 from .domain.notifications.standalone import StandaloneNotificationService, StandaloneSettings
 from .domain.receipts import ReceiptService
 from .injection import FaultInjector
-from .journal import Exchange, MemoryJournal
+from .journal import MAX_BODY_BYTES, Exchange, MemoryJournal
 from .seeding import Seed, apply_seed, compose_seed, parse_seed, read_seed_text
 from .store.database import journal_database, open_database
 from .store.repositories import SqlCatalog, SqlCorrespondences, SqlFaultRules, SqlJournal, SqlLockouts, SqlOutbox, \
@@ -40,6 +40,7 @@ class Settings:
     standalone: StandaloneSettings = field(default_factory=StandaloneSettings)
     correspondence: CorrespondenceSettings = field(default_factory=CorrespondenceSettings)
     journal_limit: int = 10_000  # newest calls kept in the request journal
+    journal_max_body_bytes: int = MAX_BODY_BYTES  # and of those, request and response bytes kept at most
 
 
 class Emulator:
@@ -64,10 +65,11 @@ class Emulator:
         self.correspondence_store = SqlCorrespondences(self.db)
         if self.db.shared:  # every process sharing the store sees every call
             self.journal_db = journal_database(self.db)
-            self.journal = SqlJournal(self.journal_db, keep=settings.journal_limit)
+            self.journal = SqlJournal(self.journal_db, keep=settings.journal_limit,
+                                      max_body_bytes=settings.journal_max_body_bytes)
         else:  # the store is this process's alone, and so is its journal: no SQL on every call's path
             self.journal_db = None
-            self.journal = MemoryJournal(keep=settings.journal_limit)
+            self.journal = MemoryJournal(keep=settings.journal_limit, max_body_bytes=settings.journal_max_body_bytes)
         self.faults = FaultInjector(SqlFaultRules(self.db), self.db.transaction)
         self.snapshots = SqlSnapshots(self.db)
         # Seed entities are (re)written on every start; state created by calls is kept.
