@@ -34,18 +34,14 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from lxml import etree
-
-from altinn_so.app import EmulatorApp
-from altinn_so.emulator import Emulator, Settings
-from altinn_so.seeding import default_seed
-
 ROOT = Path(__file__).resolve().parent.parent
-XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
-VALUES = ["", " ", "0", "-1", "2147483648", "99999999999999999999999", "1.5", "abc", "true", "NaN", "x" * 5000,
-          "æøå😀", "-0", "+47", "00000000000", "1e308", "P1D", "\t\n", "2026-13-45T25:61:00", "2026-02-29T10:00:00",
-          "0001-01-01T00:00:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59.9999999",
-          "9999-12-31T23:59:59-14:00", "9999-12-31T24:00:00", "2026-03-02T10:00:00+24:00"]
+sys.path.insert(0, str(ROOT / "tests"))  # the requests' mutations are the hostile-values test's
+
+from altinn_so.app import EmulatorApp  # noqa: E402
+from altinn_so.emulator import Emulator, Settings  # noqa: E402
+from altinn_so.seeding import default_seed  # noqa: E402
+from support.mutations import variants  # noqa: E402
+
 NON_FUNCTIONAL = b"suffered from a non-functional error"
 
 
@@ -123,36 +119,11 @@ def record_corpus(directory: Path) -> list[dict]:
     return [json.loads(path.read_text()) for path in sorted(directory.glob("*.json"))]
 
 
-def variants(body: bytes):
-    root = etree.fromstring(body)
-    elements = [element for element in root.iter() if isinstance(element.tag, str)]
-    for index, element in enumerate(elements):
-        name = etree.QName(element).localname
-        if len(element) == 0:
-            for value in VALUES:
-                yield f"{name}={value[:30]!r}", _changed(root, index, lambda e, v=value: setattr(e, "text", v))
-            yield f"{name} nil", _changed(root, index, _nil)
-        if element.getparent() is not None:
-            yield f"{name} left out", _changed(root, index, lambda e: e.getparent().remove(e))
-            yield f"{name} twice", _changed(root, index, lambda e: e.addnext(etree.fromstring(etree.tostring(e))))
-        yield f"{name} with an unknown child", _changed(root, index, _surprise)
+def sweep_variants(body: bytes):
+    """Each value and element changed in turn (support.mutations), and the body cut short."""
+    yield from variants(body)
     for cut in sorted(random.sample(range(1, len(body)), min(5, len(body) - 1))):
         yield f"cut at byte {cut}", body[:cut]
-
-
-def _changed(root, index: int, change) -> bytes:
-    copy = etree.fromstring(etree.tostring(root))
-    change([element for element in copy.iter() if isinstance(element.tag, str)][index])
-    return etree.tostring(copy)
-
-
-def _nil(element) -> None:
-    element.text = None
-    element.set(XSI_NIL, "true")
-
-
-def _surprise(element) -> None:
-    etree.SubElement(element, "{urn:fuzz}Surprise").text = "1"
 
 
 def soap_sweep(per_operation: int) -> bool:
@@ -171,7 +142,7 @@ def soap_sweep(per_operation: int) -> bool:
     for (path, action), requests in sorted(by_operation.items(), key=str):
         working = [r for r in requests if probe.call(r["environ"], r["body"].encode())[0] == 200]
         for request in random.sample(working, min(per_operation, len(working))):
-            for change, body in variants(request["body"].encode()):
+            for change, body in sweep_variants(request["body"].encode()):
                 calls += 1
                 findings.check(f"{path} {action}: {change}", *probe.call(request["environ"], body), soap=True)
     return findings.report(calls)
