@@ -128,7 +128,7 @@ def run(quick: bool = False) -> list[Figure]:
 
     from altinn_so.domain.auth import AuthMode
     from altinn_so.domain.clock import Clock
-    from altinn_so.domain.correspondence.model import CorrespondenceRequest
+    from altinn_so.services.correspondence.rules.model import CorrespondenceRequest
     from altinn_so.domain.notifications.model import EndPointRequest, NotificationRequest
     from altinn_so.emulator import Emulator, Settings
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from altinn_so.soap.routes import default_routes
+from altinn_so.services import default_routes
 
 ROOT = Path(__file__).resolve().parents[1]
 

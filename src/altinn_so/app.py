@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .admin.api import PREFIX, AdminApi
 from .admin.page import Page
-from .soap.routes import Routes, default_routes
+from .soap.routes import Routes, routes_of
 from .soap.wsgi import SoapApplication, WireSettings
 
 
@@ -12,9 +12,9 @@ class EmulatorApp:
     def __init__(self, emulator, *, wire: WireSettings = WireSettings(), routes: Routes | None = None,
                  deliver=None):
         self.emulator = emulator
-        routes = routes or default_routes()
+        routes = routes or routes_of(emulator.services)
         self.soap = SoapApplication(emulator, routes, wire)
-        self.admin = AdminApi(emulator, deliver=deliver, page=Page(routes))
+        self.admin = AdminApi(emulator, deliver=deliver, page=Page(routes, emulator.services))
 
     def __call__(self, environ: dict, start_response):
         path = environ.get("PATH_INFO") or "/"

@@ -19,10 +19,10 @@ def _serve(args: argparse.Namespace) -> int:
     from . import logs
     from .app import EmulatorApp
     from .delivery import Deliverer, DeliverySettings
-    from .domain.correspondence import CorrespondenceSettings
     from .emulator import Emulator, Settings
     from .seeding import SeedError
     from .server import TlsSettings
+    from .services.correspondence import CorrespondenceSettings
     from .soap.wsgi import WireSettings
 
     logs.configure(args.log_format, args.log_level)
@@ -45,7 +45,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         emulator = Emulator(Settings(database=database, seed_files=tuple(args.seed),
                                      include_default_seed=not args.no_default_seed,
-                                     correspondence=CorrespondenceSettings(status_limit=args.status_limit),
+                                     service_settings={"correspondence": CorrespondenceSettings(status_limit=args.status_limit)},
                                      journal_limit=args.journal_limit,
                                      journal_max_body_bytes=args.journal_max_bytes))
     except SeedError as exc:
@@ -126,7 +126,7 @@ def _without_password(url: str) -> str:
 
 
 def _print_endpoints(scheme: str, host: str, port: int, database: str, workers: int, deliverer) -> None:
-    from .soap.routes import default_routes
+    from .services import default_routes
 
     shown = f"[{host}]" if ":" in host else host
     base = f"{scheme}://{shown}:{port}"
@@ -141,7 +141,7 @@ def _print_endpoints(scheme: str, host: str, port: int, database: str, workers: 
 
 
 def _wsdl(args: argparse.Namespace) -> int:
-    from .soap.routes import default_routes
+    from .services import default_routes
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,9 @@
-"""One emulated Altinn: its store, clock, seed data and domain services.
+"""One emulated Altinn: its store, clock, seed data, the domain core, and the services it offers.
 
-Like a moto backend, an ``Emulator`` holds all state; the SOAP layer (and
-later the admin API) only calls into it. Tests create one per test for fresh
-state, or call ``reset()``.
+Like a moto backend, an ``Emulator`` holds all state; the SOAP layer and the
+admin API only call into it. Tests create one per test for fresh state, or
+call ``reset()``. The services come from ``altinn_so.services.SERVICES`` (or a
+tuple given): each adds its tables and its domain objects (see ``AltinnService``).
 """
 
 from __future__ import annotations
@@ -10,21 +11,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
-
+from typing import Any, Callable, Mapping
 
 from .domain.auth import LockoutPolicy, SystemAuthenticator
 from .domain.clock import Clock
-from .domain.correspondence import CorrespondenceService, CorrespondenceSettings
 from .domain.notifications.engine import NotificationEngine, NotificationSettings
-from .domain.notifications.standalone import StandaloneNotificationService, StandaloneSettings
 from .domain.receipts import ReceiptService
 from .injection import FaultInjector
 from .journal import MAX_BODY_BYTES, Exchange, MemoryJournal
 from .seeding import Seed, apply_seed, compose_seed, parse_seed, read_seed_text
 from .store.database import journal_database, open_database
-from .store.repositories import SqlCatalog, SqlCorrespondences, SqlFaultRules, SqlJournal, SqlLockouts, SqlOutbox, \
-    SqlReceipts, SqlRegistry, SqlSnapshots
+from .service import AltinnService
+from .store.repositories import SqlCatalog, SqlFaultRules, SqlJournal, SqlLockouts, SqlOutbox, SqlReceipts, \
+    SqlRegistry, SqlSnapshots
 from .store.schema import RUNTIME_TABLES, SEED_TABLES
 
 _CLOCK_KEY = "clock"  # meta row holding the shared clock's state
@@ -37,8 +36,9 @@ class Settings:
     include_default_seed: bool = True
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
-    standalone: StandaloneSettings = field(default_factory=StandaloneSettings)
-    correspondence: CorrespondenceSettings = field(default_factory=CorrespondenceSettings)
+    # A service's settings by its key (``{"correspondence": CorrespondenceSettings(status_limit=2)}``); a service
+    # not named here takes its defaults.
+    service_settings: Mapping[str, Any] = field(default_factory=dict)
     journal_limit: int = 10_000  # newest calls kept in the request journal
     journal_max_body_bytes: int = MAX_BODY_BYTES  # and of those, request and response bytes kept at most
 
@@ -51,18 +51,26 @@ class Emulator:
     in the database (frozen, set or advanced by a test), or starts one on the wall clock.
     """
 
-    def __init__(self, settings: Settings = Settings(), *, clock: Clock | None = None, seed: Seed | None = None):
+    def __init__(self, settings: Settings = Settings(), *, clock: Clock | None = None, seed: Seed | None = None,
+                 services: tuple[AltinnService, ...] | None = None):
+        if services is None:
+            from .services import SERVICES as services
         self.settings = settings
+        self.services = tuple(services)
+        unknown = set(settings.service_settings) - {service.key for service in self.services}
+        if unknown:
+            raise ValueError(f"settings for services the emulator does not offer: {sorted(unknown)}")
         self.clock = clock or Clock()
         self.seed = seed if seed is not None else compose_seed(list(settings.seed_files),
                                                                include_default=settings.include_default_seed)
-        self.db = open_database(settings.database)
+        self.db = open_database(settings.database, tuple(s.tables for s in self.services if s.tables))
+        self.runtime_tables = RUNTIME_TABLES + tuple(
+            table for service in self.services if service.tables for table in service.tables.runtime_tables)
         self.registry = SqlRegistry(self.db)
         self.catalog = SqlCatalog(self.db)
         self.lockouts = SqlLockouts(self.db)
         self.outbox = SqlOutbox(self.db)
         self.receipt_store = SqlReceipts(self.db)
-        self.correspondence_store = SqlCorrespondences(self.db)
         if self.db.shared:  # every process sharing the store sees every call
             self.journal_db = journal_database(self.db)
             self.journal = SqlJournal(self.journal_db, keep=settings.journal_limit,
@@ -85,12 +93,19 @@ class Emulator:
 
         self.authenticator = SystemAuthenticator(self.catalog, self.lockouts, self.clock, settings.lockout)
         self.notifications = NotificationEngine(self.registry, self.catalog, self.clock, settings.notifications)
-        self.standalone_notifications = StandaloneNotificationService(
-            self.notifications, self.outbox, self.db.transaction, settings.standalone)
         self.receipts = ReceiptService(self.receipt_store, self.clock, self.db.transaction)
-        self.correspondence = CorrespondenceService(
-            self.correspondence_store, self.receipts, self.notifications, self.outbox, self.registry, self.catalog,
-            self.clock, self.db.transaction, lambda: self.db.next_value("simple_service"), settings.correspondence)
+        for service in self.services:
+            self._build(service)
+
+    def _build(self, service: AltinnService) -> None:
+        """Keep each of the service's domain objects as an attribute of its name (``self.correspondence``)."""
+        if service.build is None:
+            return
+        settings = self.settings.service_settings.get(service.key, service.default_settings)
+        for name, component in service.build(self, settings).items():
+            if hasattr(self, name):
+                raise ValueError(f"service {service.key!r} names a component {name!r}, which the emulator has")
+            setattr(self, name, component)
 
     def sync(self) -> None:
         """See what other workers changed: call at the start of each request (one small query)."""
@@ -131,7 +146,7 @@ class Emulator:
         The journal, fault rules and snapshots belong to the test harness and stay; clear them on their own.
         """
         with self.db.transaction():
-            self.db.clear(RUNTIME_TABLES + SEED_TABLES)
+            self.db.clear(self.runtime_tables + SEED_TABLES)
             apply_seed(self.seed, self.catalog, self.registry)
             self.db.changed()
 
@@ -147,7 +162,7 @@ class Emulator:
 
     def snapshot(self, label: str | None = None) -> int:
         """Save all emulated state (not the journal or fault rules) and the clock; returns the snapshot id."""
-        data = {"store": self.db.dump(RUNTIME_TABLES + SEED_TABLES),
+        data = {"store": self.db.dump(self.runtime_tables + SEED_TABLES),
                 "clock": {"now": self.clock.now().isoformat(), "frozen": self.clock.frozen}}
         return self.snapshots.add_snapshot(label, self.clock.now(), data)
 

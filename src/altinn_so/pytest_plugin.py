@@ -31,12 +31,6 @@ import pytest
 if TYPE_CHECKING:
     from .emulator import Emulator
 
-SERVICES = {
-    "correspondence": "CorrespondenceAgencyExternal",
-    "receipt": "ReceiptAgencyExternal",
-    "notification": "NotificationAgencyExternal",
-}
-_SUFFIX = {"basic": "Basic", "ws": "", "ec": "EC", "ec2": "EC2", "aec": "AEC", "aec2": "AEC2"}
 
 
 class AdminError(Exception):
@@ -134,15 +128,14 @@ class AltinnSo:
         self.admin = AdminClient(base_url)
 
     def url(self, service: str, binding: str = "basic") -> str:
-        """The endpoint URL of ``service`` (correspondence, receipt, notification) on ``binding``."""
-        from .soap.routes import default_routes
-
-        name = SERVICES.get(service, service)
-        for route in default_routes():
-            endpoint = route.endpoint
-            if endpoint.contract.name == name and endpoint.binding.key == binding:
-                return self.base_url + endpoint.path
-        raise ValueError(f"no {service} endpoint on the {binding} binding")
+        """The endpoint URL of ``service`` on ``binding``: a service's key (``correspondence``, ``receipt``,
+        ``notification``: see ``altinn_so.services``) or a contract's name (``CorrespondenceAgencyExternal``)."""
+        for offered in self.emulator.services:
+            for contract in offered.contracts:
+                if service in (offered.key, contract.name) and binding in contract.bindings:
+                    return self.base_url + contract.endpoint(binding).path
+        raise ValueError(f"no {service} endpoint on the {binding} binding; services: "
+                         f"{', '.join(s.key for s in self.emulator.services)}")
 
     def client(self, service: str, binding: str = "basic", *, username: str = "ttd-system",
                password: str = "ttd-password", orgno: str = "310001007"):

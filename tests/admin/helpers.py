@@ -9,6 +9,7 @@ import requests
 import zeep
 from zeep.wsse.username import UsernameToken
 
+from altinn_so.services import SERVICES
 from support.soap import OLA, altinn_fault, notification
 
 KARI = "05838520067"  # seeded person with an e-mail address only
@@ -17,12 +18,9 @@ TTD_ORGNO = "310001007"
 ETT_ORGNO = "310002003"
 JSON = "application/json; charset=utf-8"
 
-PATHS = {
-    "correspondence": "/ServiceEngineExternal/CorrespondenceAgencyExternal{}.svc",
-    "receipt": "/IntermediaryExternal/ReceiptAgencyExternal{}.svc",
-    "notification": "/ServiceEngineExternal/NotificationAgencyExternal{}.svc",
-}
-SUFFIX = {"basic": "Basic", "ws": "", "ec": "EC", "ec2": "EC2", "aec": "AEC", "aec2": "AEC2"}
+# Each registered service's endpoint path on each of its bindings (its first contract's, by the service's key).
+PATHS = {service.key: {binding: service.contracts[0].endpoint(binding).path for binding in service.contracts[0].bindings}
+         for service in SERVICES if service.contracts}
 OP_SUFFIX = {"basic": "Basic", "ws": "", "ec": "EC", "ec2": "EC", "aec": "AEC", "aec2": "AEC"}
 PASSWORDS = {"ttd-system": "ttd-password", "ett-system": "ett-password"}
 
@@ -48,7 +46,7 @@ def raw_test(http, base_url: str, service: str = "notification") -> requests.Res
 
 
 def path_of(service: str, binding: str = "basic") -> str:
-    return PATHS[service].format(SUFFIX[binding])
+    return PATHS[service][binding]
 
 
 def wait_for(predicate: Callable[[], object], timeout: float = 3.0):

@@ -11,7 +11,7 @@ import requests
 import zeep
 from lxml import etree
 
-from altinn_so.soap.routes import default_routes
+from altinn_so.services import default_routes
 
 from .helpers import KARI, OLA, SOAP11, notification, path_of, raw_test
 

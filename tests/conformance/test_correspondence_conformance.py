@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import etree
 
-from altinn_so.domain.correspondence import CorrespondenceSettings
-from altinn_so.domain.correspondence.model import (BinaryAttachment, CorrespondenceStatus, ReplyOption, SdpStatus,
+from altinn_so.services.correspondence.rules import CorrespondenceSettings
+from altinn_so.services.correspondence.rules.model import (BinaryAttachment, CorrespondenceStatus, ReplyOption, SdpStatus,
                                                    XmlAttachment)
 from altinn_so.domain.notifications.model import Channel
 from altinn_so.emulator import Emulator, Settings
@@ -514,7 +514,7 @@ def test_pending_reminders_have_no_sent_date_until_the_clock_passes_them(agency,
 def limited(_server, clock):
     """An emulator whose status queries return at most 2 items, served at the session's server."""
     served, url = _server
-    emulator = Emulator(Settings(correspondence=CorrespondenceSettings(status_limit=2)), clock=clock,
+    emulator = Emulator(Settings(service_settings={"correspondence": CorrespondenceSettings(status_limit=2)}), clock=clock,
                         seed=default_seed())
     served.app = SoapApplication(emulator, settings=WireSettings())
     yield emulator, url

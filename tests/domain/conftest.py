@@ -6,6 +6,7 @@ import pytest
 
 from altinn_so.emulator import Emulator, Settings
 from altinn_so.seeding import default_seed
+from altinn_so.services import table_groups
 from altinn_so.store.database import open_database
 
 from support.stores import STORES
@@ -31,7 +32,7 @@ def persistent_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def db(database_url):
-    database = open_database(database_url)
+    database = open_database(database_url, table_groups())
     yield database
     database.close()
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timezone
 from altinn_so.domain.auth import AuthMode, Caller
 from altinn_so.domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner, TemplateText
 from altinn_so.domain.clock import Clock
-from altinn_so.domain.correspondence.model import BinaryAttachment, CorrespondenceRequest
+from altinn_so.services.correspondence.rules.model import BinaryAttachment, CorrespondenceRequest
 from altinn_so.domain.ids import with_national_id_check_digits, with_organisation_check_digit
 from altinn_so.domain.notifications.engine import NotificationEngine, NotificationSettings, Rules
 from altinn_so.domain.notifications.model import EndPointRequest, NotificationRequest, ServiceRef

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from altinn_so.domain.correspondence.model import CorrespondenceStateError, CorrespondenceStatus, StatusChange
+from altinn_so.services.correspondence.rules.model import CorrespondenceStateError, CorrespondenceStatus, StatusChange
 
 from .factories import NOW, OLA, PER, correspondence, system_caller
 

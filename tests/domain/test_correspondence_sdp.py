@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from altinn_so.domain.correspondence import SAVED, CorrespondenceSettings
-from altinn_so.domain.correspondence.model import (CorrespondenceStatus, SdpEvent, SdpNotice, SdpRequest,
+from altinn_so.services.correspondence.rules import SAVED, CorrespondenceSettings
+from altinn_so.services.correspondence.rules.model import (CorrespondenceStatus, SdpEvent, SdpNotice, SdpRequest,
                                                    SdpShipment, SdpStatus, StatusFilter)
 from altinn_so.domain.errors import AltinnError
 from altinn_so.domain.receipts import ReceiptStatus, Reference
@@ -217,7 +217,7 @@ class TestOutcomes:
 
 class TestEvents:
     def test_delivered_after_the_delivery_delay(self, clock, emulator_with):
-        emulator = emulator_with(correspondence=CorrespondenceSettings(sdp_delivery_delay=timedelta(hours=1)))
+        emulator = emulator_with(service_settings={"correspondence": CorrespondenceSettings(sdp_delivery_delay=timedelta(hours=1))})
         try:
             insert(emulator, letter(OLA, reference="L"))
             caller = system_caller(emulator)

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from altinn_so.domain.correspondence import CorrespondenceSettings
-from altinn_so.domain.correspondence.model import (CorrespondenceStatus, NotificationView, SdpRequest, SdpStatus,
+from altinn_so.services.correspondence.rules import CorrespondenceSettings
+from altinn_so.services.correspondence.rules.model import (CorrespondenceStatus, NotificationView, SdpRequest, SdpStatus,
                                                    StatusFilter)
 from altinn_so.domain.errors import AltinnError
 from altinn_so.emulator import Emulator
@@ -19,7 +19,7 @@ from .factories import (ETT_MESSAGE, KARI, TTD_FORM, NOW, OLA, ORG, PER, TTD_DPV
 
 
 def make_emulator(emulator_with, **settings) -> Emulator:
-    return emulator_with(correspondence=CorrespondenceSettings(**settings))
+    return emulator_with(service_settings={"correspondence": CorrespondenceSettings(**settings)})
 
 
 def insert(emulator, *args, caller=None, **fields):

@@ -7,7 +7,7 @@ import pytest
 
 from altinn_so.domain.auth import Caller
 from altinn_so.domain.catalog import Service
-from altinn_so.domain.correspondence.simple_service import FIRST_CODE, create_simple_service
+from altinn_so.services.correspondence.rules.simple_service import FIRST_CODE, create_simple_service
 from altinn_so.domain.errors import AltinnError
 
 from .factories import ETT_MESSAGE, correspondence, make_catalog, owner_caller, system_caller

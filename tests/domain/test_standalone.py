@@ -9,7 +9,7 @@ import pytest
 from altinn_so.domain.auth import Caller
 from altinn_so.domain.errors import AltinnError, ErrorCode
 from altinn_so.domain.notifications.model import Channel, NotificationOutcome, OutboxFilter
-from altinn_so.domain.notifications.standalone import (ALL_RESERVED, NOTHING_RECEIVED, ORIGIN, PARTLY_RESERVED,
+from altinn_so.services.notification.rules import (ALL_RESERVED, NOTHING_RECEIVED, ORIGIN, PARTLY_RESERVED,
                                                        SENT, StandaloneSettings, summary_message)
 
 from .factories import request
@@ -141,7 +141,7 @@ class TestAtomicity:
 class TestLimit:
     @pytest.fixture
     def limited(self, emulator_with):
-        return lambda limit: emulator_with(standalone=StandaloneSettings(max_notifications_per_call=limit))
+        return lambda limit: emulator_with(service_settings={"notification": StandaloneSettings(max_notifications_per_call=limit)})
 
     def test_default_limit_is_1000(self, emulator):
         assert emulator.standalone_notifications.settings.max_notifications_per_call == 1000

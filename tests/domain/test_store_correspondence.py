@@ -8,13 +8,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from altinn_so.domain.correspondence.model import (BinaryAttachment, Correspondence, CorrespondenceStatus,
+from altinn_so.services.correspondence.rules.model import (BinaryAttachment, Correspondence, CorrespondenceStatus,
                                                    ReplyOption, SdpEvent, SdpRequest, SdpShipment, SdpStatus,
                                                    StatusChange, XmlAttachment)
 from altinn_so.domain.receipts import Receipt, ReceiptStatus, Reference
 from altinn_so.emulator import Emulator, Settings
 from altinn_so.seeding import default_seed
-from altinn_so.store.repositories import SqlCorrespondences, SqlReceipts
+from altinn_so.services.correspondence.store import SqlCorrespondences
+from altinn_so.store.repositories import SqlReceipts
 
 from .factories import KARI, NOW, OLA, ORG, correspondence, pdf, request, system_caller
 

@@ -25,7 +25,9 @@ from altinn_so.soap import compat  # noqa: F401  (must precede spyne imports)
 from altinn_so.soap import codec, writer
 from altinn_so.soap.namespaces import MS_SERIALIZATION
 from altinn_so.soap.spyne_app import EndpointModels
-from altinn_so.soap.types import correspondence, notification, receipt
+from altinn_so.services.correspondence import wire_types as correspondence
+from altinn_so.services.notification import wire_types as notification
+from altinn_so.services.receipt import wire_types as receipt
 from altinn_so.soap.wsdl import tidy_schemas
 from spyne import Application, Service, rpc
 from spyne.model.complex import ComplexModelBase

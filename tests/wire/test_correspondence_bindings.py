@@ -6,7 +6,7 @@ import pytest
 import zeep
 from zeep.wsse.username import UsernameToken
 
-from altinn_so.domain.correspondence.model import CorrespondenceStatus
+from altinn_so.services.correspondence.rules.model import CorrespondenceStatus
 from support.soap import OLA, altinn_fault
 
 CORRESPONDENCE = "/ServiceEngineExternal/CorrespondenceAgencyExternal{suffix}.svc"
@@ -250,7 +250,7 @@ def test_a_correspondence_read_and_confirmed_by_the_end_user(base_url, emulator)
 @pytest.mark.parametrize("binding", list(SUFFIX))
 def test_the_system_user_code_is_a_parameter_except_where_the_certificate_alone_says_who_calls(binding):
     """InsertCorrespondence V2/V3 are declared once; the AEC bindings drop the SystemUserCode (real WSDLs)."""
-    from altinn_so.soap.services.correspondence import CORRESPONDENCE_AGENCY_EXTERNAL
+    from altinn_so.services.correspondence.contract import CORRESPONDENCE_AGENCY_EXTERNAL
 
     endpoint = CORRESPONDENCE_AGENCY_EXTERNAL.endpoint(binding)
     inserts = {op.wire_name: [name for name, _ in op.params] for op in endpoint.operations

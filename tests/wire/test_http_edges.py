@@ -12,7 +12,7 @@ from lxml import etree
 
 from altinn_so.domain.receipts import OWNER_PARTY, Reference, ReceiptStatus
 from altinn_so.emulator import Emulator
-from altinn_so.soap.routes import default_routes
+from altinn_so.services import default_routes
 from altinn_so.soap.namespaces import ALTINN_FAULT, SOAP11_ENV, SOAP12_ENV, WSA
 from altinn_so.soap.wsgi import SoapApplication, WireSettings
 

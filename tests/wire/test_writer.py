@@ -12,7 +12,8 @@ from lxml import etree
 from altinn_so.soap import compat  # noqa: F401  (must precede spyne imports)
 from altinn_so.soap import codec, writer
 from altinn_so.soap.namespaces import SOAP11_ENV, SOAP12_ENV, WSA, XSI
-from altinn_so.soap.types import correspondence, receipt
+from altinn_so.services.correspondence import wire_types as correspondence
+from altinn_so.services.receipt import wire_types as receipt
 from spyne import ComplexModel, Unicode
 
 NS = "urn:altinn-so:test:writer"

@@ -7,6 +7,7 @@ fault rules). Every endpoint is listed in the README, "Admin API".
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -17,7 +18,6 @@ from typing import Callable
 from urllib.parse import parse_qs
 
 from ..domain.clock import LATEST_NOW, as_aware, utc_time
-from ..domain.correspondence.model import CorrespondenceStateError
 from ..domain.notifications.model import Channel, OutboxFilter
 from ..injection import PRESETS, RuleError
 from ..journal import JournalFilter
@@ -30,11 +30,10 @@ _TOO_LATE = (f"the clock stays before {LATEST_NOW:%Y-%m-%d}: rules schedule up t
 _ID = r"(?P<id>\d{1,18})"
 log = logging.getLogger("altinn_so.admin")
 _MAX_BODY = 10 * 1024 * 1024
-# The kinds of stored objects /state shows, and the table each is kept in.
-_STATE_TABLES = {"service-owners": "service_owners", "systems": "systems", "services": "services",
-                 "templates": "templates", "persons": "persons", "organisations": "organisations", "users": "users",
-                 "correspondences": "correspondences", "sdp": "sdp_shipments", "receipts": "receipts",
-                 "outbox": "outbox"}
+# The kinds of the core's stored objects /state shows, and the table each is kept in; each service adds its own
+# (``AltinnService.listings``) before the outbox.
+_SEED_TABLES = {"service-owners": "service_owners", "systems": "systems", "services": "services",
+                "templates": "templates", "persons": "persons", "organisations": "organisations", "users": "users"}
 
 
 _INTERNAL_ERROR = {"error": "internal error; see the emulator's log"}
@@ -123,12 +122,16 @@ class AdminApi:
         route("GET", "/clock", self.clock)
         route("PUT", "/clock", self.set_clock)
         route("POST", "/clock/advance", self.advance_clock)
-        route("POST", f"/correspondences/{_ID}/(?P<step>read|confirm)", self.end_user)
         route("GET", "/faults", self.list_faults)
         route("POST", "/faults", self.add_fault)
         route("DELETE", "/faults", self.clear_faults)
         route("GET", "/faults/presets", self.fault_presets)
         route("DELETE", f"/faults/{_ID}", self.delete_fault)
+        for service in emulator.services:
+            for extra in service.admin_routes:
+                route(extra.method, extra.pattern, functools.partial(extra.handler, emulator))
+        self._state_tables = {**_SEED_TABLES, **{listing.kind: listing.table for service in emulator.services
+                                                 for listing in service.listings}, "outbox": "outbox"}
 
     def _route(self, method: str, pattern: str, handler: Callable) -> None:
         self._routes.append((method, re.compile(f"^{pattern}/?$"), handler))
@@ -265,8 +268,8 @@ class AdminApi:
         return {"loaded": {name: len(getattr(loaded, name)) for name in loaded.__dataclass_fields__}}
 
     def state_summary(self, request):
-        counts = self.emulator.db.count_rows(tuple(_STATE_TABLES.values()))  # counted, not read: 100k is fine
-        return {kind: counts[table] for kind, table in _STATE_TABLES.items()}
+        counts = self.emulator.db.count_rows(tuple(self._state_tables.values()))  # counted, not read: 100k is fine
+        return {kind: counts[table] for kind, table in self._state_tables.items()}
 
     def state(self, request):
         readers = self._state_readers()
@@ -292,9 +295,8 @@ class AdminApi:
             "persons": seeded(emulator.registry.list_persons),
             "organisations": seeded(emulator.registry.list_organisations),
             "users": seeded(emulator.registry.list_users),
-            "correspondences": lambda newest: emulator.correspondence_store.list_correspondences(newest),
-            "sdp": lambda newest: emulator.correspondence_store.list_sdp(newest),
-            "receipts": lambda newest: emulator.receipt_store.list_receipts(newest),
+            **{listing.kind: functools.partial(listing.read, emulator)
+               for service in emulator.services for listing in service.listings},
             "outbox": lambda newest: emulator.outbox.list_messages(newest=newest),
         }
 
@@ -342,18 +344,6 @@ class AdminApi:
             raise ApiError(400, _TOO_LATE)
         self.emulator.change_clock(lambda clock: clock.advance(delta))
         return self.clock(request)
-
-    # -- end users ---------------------------------------------------------------------------------------
-
-    def end_user(self, request):
-        step = getattr(self.emulator.correspondence, request.params["step"])
-        try:
-            correspondence = step(int(request.params["id"]))
-        except CorrespondenceStateError as exc:
-            status = 404 if "does not exist" in str(exc) else 409
-            raise ApiError(status, str(exc)) from None
-        return {"id": correspondence.id, "status": correspondence.status.value,
-                "status_changes": [[c.status.value, c.at.isoformat()] for c in correspondence.status_changes]}
 
     # -- fault injection ---------------------------------------------------------------------------------
 

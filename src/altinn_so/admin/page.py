@@ -1,18 +1,21 @@
 """The admin web page: what the emulator saw and did, readable by a person at a glance.
 
 Server-rendered HTML with no scripts: the journal with pretty-printed request
-and response XML, the outbox, stored correspondences and receipts, active
-fault rules and the clock. ``?limit=N`` shows more rows.
+and response XML, the outbox, what each service stores (its listings with
+columns: correspondences, receipts), active fault rules and the clock.
+``?limit=N`` shows more rows.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from lxml import etree
 
 from ..domain.clock import local_time
 from ..journal import JournalFilter
+from ..service import Cell
 
 _STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1b1b1b; background: #f6f7f9; }
@@ -66,9 +69,16 @@ def _td(value, css: str = "") -> str:
     return f'<td class="{css}">{escape(text)}</td>' if css else f"<td>{escape(text)}</td>"
 
 
+def _cell(value) -> str:
+    if isinstance(value, Cell):
+        return _td(value.value, value.css)
+    return _td(_time(value) if isinstance(value, datetime) else value)
+
+
 class Page:
-    def __init__(self, routes):
+    def __init__(self, routes, services=()):
         self.routes = routes
+        self.listings = [listing for service in services for listing in service.listings if listing.on_page]
 
     def render(self, emulator, environ: dict) -> str:
         query = environ.get("QUERY_STRING", "")
@@ -78,11 +88,11 @@ class Page:
             if key == "limit" and value.isdigit():
                 limit = max(1, min(int(value), 1000))
         clock = emulator.clock
+        links = "".join(f'<a href="#{escape(listing.kind)}">{escape(listing.title)}</a>' for listing in self.listings)
         sections = [
             self._journal(emulator, limit),
             self._outbox(emulator, limit),
-            self._correspondences(emulator, limit),
-            self._receipts(emulator, limit),
+            *(self._listing(emulator, listing, limit) for listing in self.listings),
             self._faults(emulator),
             self._endpoints(),
         ]
@@ -91,8 +101,8 @@ class Page:
 <body><header><h1>altinn-so</h1>
 <span id="clock">Emulator time (Norway): <strong>{escape(_time(clock.now()))}</strong>
 {"(frozen)" if clock.frozen else "(running)"}</span>
-<nav><a href="#journal">Journal</a><a href="#outbox">Outbox</a><a href="#correspondences">Correspondences</a>
-<a href="#receipts">Receipts</a><a href="#faults">Fault rules</a><a href="#endpoints">Endpoints</a>
+<nav><a href="#journal">Journal</a><a href="#outbox">Outbox</a>{links}
+<a href="#faults">Fault rules</a><a href="#endpoints">Endpoints</a>
 <a href="/_admin/state">JSON</a></nav></header>
 <main>{"".join(sections)}</main></body></html>"""
 
@@ -125,24 +135,11 @@ class Page:
                         "template", "reportee", "origin"], rows, "The outbox is empty.")
         return f'<section id="outbox"><h2>Notification outbox</h2>{table}</section>'
 
-    def _correspondences(self, emulator, limit: int) -> str:
-        items = emulator.correspondence_store.list_correspondences(limit)[::-1]
-        rows = [[_td(c.id), _td(_time(c.created_at)), _td(c.owner),
-                 _td(f"{c.service_code}/{c.service_edition}"), _td(c.reportee), _td(c.senders_reference),
-                 _td(c.title), _td(" → ".join(s.status.value for s in c.status_changes))] for c in items]
-        table = _table(["#", "created", "owner", "service", "reportee", "senders reference", "title", "status"],
-                       rows, "No correspondence yet.")
-        return f'<section id="correspondences"><h2>Correspondences</h2>{table}</section>'
-
-    def _receipts(self, emulator, limit: int) -> str:
-        items = emulator.receipt_store.list_receipts(limit)[::-1]
-        rows = [[_td(r.id), _td(r.parent_id or ""), _td(r.type),
-                 _td(r.status.value, "ok" if r.status.value == "OK" else "fault"), _td(r.text),
-                 _td(", ".join(f"{ref.type}={ref.value}" for ref in r.references)),
-                 _td(_time(r.last_changed))] for r in items]
-        table = _table(["#", "parent", "type", "status", "text", "references", "last changed"], rows,
-                       "No receipts yet.")
-        return f'<section id="receipts"><h2>Receipts</h2>{table}</section>'
+    def _listing(self, emulator, listing, limit: int) -> str:
+        items = listing.read(emulator, limit)[::-1]
+        rows = [[_cell(value) for value in listing.row(item)] for item in items]
+        table = _table(list(listing.columns), rows, listing.empty)
+        return f'<section id="{escape(listing.kind)}"><h2>{escape(listing.title)}</h2>{table}</section>'
 
     def _faults(self, emulator) -> str:
         rules = emulator.faults.rules.list_rules()

@@ -7,7 +7,6 @@ import threading
 from dataclasses import dataclass, field
 
 from .contract import BoundOperation, Endpoint, ServiceContract
-from .services import CONTRACTS
 from .spyne_app import EndpointModels, build_models
 from .wsdl import build_wsdl
 
@@ -32,7 +31,7 @@ class Route:
 
 
 class Routes:
-    def __init__(self, contracts: tuple[ServiceContract, ...] = CONTRACTS):
+    def __init__(self, contracts: tuple[ServiceContract, ...]):
         self._by_path: dict[str, Route] = {}
         for contract in contracts:
             for endpoint in contract.endpoints():
@@ -52,5 +51,7 @@ class Routes:
 
 
 @functools.cache
-def default_routes() -> Routes:
-    return Routes()
+def routes_of(services: tuple) -> Routes:
+    """The routes of ``services`` (``AltinnService`` values), built once per tuple of services: building the
+    spyne models of every endpoint takes a while, and every emulator of a test run serves the same ones."""
+    return Routes(tuple(contract for service in services for contract in service.contracts))

@@ -27,7 +27,7 @@ from ..journal import Exchange
 from ..logs import log_call
 from .faults import SoapFault
 from .injected import DropConnection, InjectedFaults, drop as _drop
-from .routes import Route, Routes, default_routes
+from .routes import Route, Routes, routes_of
 from .security import client_certificate_orgno
 
 log = logging.getLogger("altinn_so.soap")
@@ -75,7 +75,7 @@ class Call:
 class SoapApplication:
     def __init__(self, emulator, routes: Routes | None = None, settings: WireSettings = WireSettings()):
         self.emulator = emulator
-        self.routes = routes or default_routes()
+        self.routes = routes or routes_of(emulator.services)
         self.settings = settings
 
     def __call__(self, environ: dict, start_response):

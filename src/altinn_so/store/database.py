@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - not on Windows: SQLite's own busy hand
 from contextlib import suppress
 from functools import lru_cache
 
-from .schema import JOURNAL_MIGRATIONS, MIGRATIONS, NUMBERED_TABLES
+from .schema import JOURNAL_MIGRATIONS, MIGRATIONS, NUMBERED_TABLES, TableGroup
 
 
 class _ThisProcess:
@@ -56,13 +56,14 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_ThisProcess.forked)
 
 
-def open_database(url: str) -> "Database":
-    """``:memory:``, a file path, ``sqlite:///path``, or ``postgresql://user@host:port/db``."""
+def open_database(url: str, groups: tuple[TableGroup, ...] = ()) -> "Database":
+    """``:memory:``, a file path, ``sqlite:///path``, or ``postgresql://user@host:port/db``, with the core's
+    tables and those of ``groups`` (the services')."""
     if url.startswith(("postgresql://", "postgres://")):
-        return PostgresDatabase(url)
+        return PostgresDatabase(url, groups=groups)
     if url.startswith("sqlite:///"):
         url = url[len("sqlite:///"):] or ":memory:"
-    return SqliteDatabase(url)
+    return SqliteDatabase(url, groups=groups)
 
 
 def journal_database(db: "Database") -> "Database":
@@ -72,7 +73,7 @@ def journal_database(db: "Database") -> "Database":
     database, written on connections whose transactions take a lock of their own instead of the one every
     other writer queues on. In memory (one process) it is ``db`` itself."""
     if isinstance(db, PostgresDatabase):  # (``db`` has made the schema)
-        return PostgresDatabase(db.url, write_lock=PostgresDatabase.JOURNAL_LOCK, migrate=False)
+        return PostgresDatabase(db.url, groups=db.groups, write_lock=PostgresDatabase.JOURNAL_LOCK, migrate=False)
     if not isinstance(db, SqliteDatabase) or db.single_connection:
         return db
     stem, suffix = os.path.splitext(db.url)
@@ -114,9 +115,12 @@ class Database:
     id_column = ""  # DDL of an auto-numbered primary key
     blob_type = "BLOB"
 
-    def __init__(self, url: str = ":memory:", migrations: list[str] = MIGRATIONS, *, migrate: bool = True):
+    def __init__(self, url: str = ":memory:", migrations: list[str] = MIGRATIONS, *,
+                 groups: tuple[TableGroup, ...] = (), migrate: bool = True):
         self.url = url
         self._migrations = migrations
+        self.groups = groups  # the services' tables, each group migrated on its own after the core's
+        self.numbered_tables = NUMBERED_TABLES + tuple(t for group in groups for t in group.numbered_tables)
         self._local = threading.local()
         self._sessions: list[_Session] = []  # every session opened, to close them
         self._sessions_lock = threading.Lock()
@@ -259,13 +263,20 @@ class Database:
             if self._has_table("meta"):
                 rows = self.query("SELECT value FROM meta WHERE key='schema_version'")
                 version = int(rows[0][0]) if rows else 0
-            for script in self._migrations[version:]:
-                script = script.format(id=self.id_column, blob=self.blob_type)
-                for statement in filter(str.strip, script.split(";")):
-                    self.execute(statement)
+            self._apply(self._migrations[version:])
             self.set_meta("schema_version", str(len(self._migrations)))
+            for group in self.groups:
+                applied = int(self.get_meta(group.version_key) or 0)
+                self._apply(group.migrations[applied:])
+                self.set_meta(group.version_key, str(len(group.migrations)))
             self.execute("INSERT INTO meta (key, value) VALUES ('generation', '1') ON CONFLICT (key) DO NOTHING")
             self._prepare()
+
+    def _apply(self, scripts) -> None:
+        for script in scripts:
+            script = script.format(id=self.id_column, blob=self.blob_type)
+            for statement in filter(str.strip, script.split(";")):
+                self.execute(statement)
 
     def _prepare(self) -> None:
         """What a dialect needs besides the schema."""
@@ -365,7 +376,7 @@ class Database:
                 cursor = self.execute(f"SELECT * FROM {table}")  # noqa: S608 (table names are our constants)
                 columns = [d[0] for d in cursor.description]
                 out["tables"][table] = {"columns": columns, "rows": [list(row) for row in cursor.fetchall()]}
-            out["sequences"] = {t: self._last_id(t) for t in tables if t in NUMBERED_TABLES}
+            out["sequences"] = {t: self._last_id(t) for t in tables if t in self.numbered_tables}
             return out
 
     def load(self, dumped: dict) -> None:
@@ -603,10 +614,10 @@ class PostgresDatabase(Database):
     WRITE_LOCK = 0x416C746E  # "Altn": the advisory lock every write transaction holds
     JOURNAL_LOCK = 0x4A726E6C  # "Jrnl": the journal's (see journal_database)
 
-    def __init__(self, url: str, migrations: list[str] = MIGRATIONS, *, write_lock: int = WRITE_LOCK,
-                 migrate: bool = True):
+    def __init__(self, url: str, migrations: list[str] = MIGRATIONS, *, groups: tuple[TableGroup, ...] = (),
+                 write_lock: int = WRITE_LOCK, migrate: bool = True):
         self._write_lock = write_lock  # the advisory lock its write transactions take
-        super().__init__(url, migrations, migrate=migrate)
+        super().__init__(url, migrations, groups=groups, migrate=migrate)
 
     def _connect(self):
         try:
@@ -647,7 +658,7 @@ class PostgresDatabase(Database):
 
     def _prepare(self) -> None:
         self.execute("CREATE TABLE IF NOT EXISTS id_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)")
-        for table in NUMBERED_TABLES:
+        for table in self.numbered_tables:
             if self._has_table(table):
                 self.execute(f"INSERT INTO id_counters (name, value) SELECT ?, COALESCE(MAX(id), 0) FROM {table} "
                              "ON CONFLICT (name) DO NOTHING", (table,))

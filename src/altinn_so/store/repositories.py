@@ -5,11 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-import orjson
-
 from ..domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner
-from ..domain.clock import utc_time
-from ..domain.correspondence.model import Correspondence, SdpShipment
 from ..domain.notifications.model import Channel, OutboxFilter, OutboxMessage
 from ..domain.receipts import OWNER_PARTY, PARTY, Receipt
 from ..domain.registry import Organisation, Person, SelfRegisteredUser
@@ -17,44 +13,7 @@ from ..domain.values import evolve
 from ..injection import FaultRule
 from ..journal import MAX_BODY_BYTES, Exchange, JournalEntry, JournalFilter
 from .database import Database
-
-
-def _dump(data: dict) -> str:
-    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
-_parse = orjson.loads
-
-
-def _ts(moment: datetime) -> str:
-    """A UTC timestamp of fixed width (2026-11-28T08:39:18.382000Z), so that columns compare and sort as text."""
-    return utc_time(moment).isoformat(timespec="microseconds")[:26] + "Z"
-
-
-def _load_with_id(load, data: str, row_id: int):
-    """An entity stored as JSON next to its auto-numbered id (the column is the truth; the JSON has none)."""
-    fields = _parse(data)
-    fields["id"] = row_id
-    return load(fields)
-
-
-def _dump_without_id(entity) -> str:
-    fields = entity.to_dict()
-    fields["id"] = None
-    return _dump(fields)
-
-
-def _in_id_order(db: Database, select: str, params: tuple, newest: int | None) -> list[tuple]:
-    """The rows of ``select`` (an id first) in id order; only the newest ``newest`` when given, which the
-    database finds from the end of the table, without reading the rest."""
-    if newest is None:
-        return db.query(select + " ORDER BY id", params)
-    return db.query(select + f" ORDER BY id DESC LIMIT {int(newest)}", params)[::-1]
-
-
-def _chunks(values: list, size: int = 500):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
+from .documents import chunks, dump, dump_without_id, in_id_order, load_with_id, parse, timestamp
 
 
 class _Documents:
@@ -80,18 +39,18 @@ class _Documents:
 
     def _read(self, key: tuple):
         rows = self._db.query(self._get, key)
-        return self._load(_parse(rows[0][0])) if rows else None
+        return self._load(parse(rows[0][0])) if rows else None
 
     def put(self, entity, *key) -> None:
         with self._db.transaction() as conn:
-            conn.execute(self._put, (*key, _dump(entity.to_dict())))
+            conn.execute(self._put, (*key, dump(entity.to_dict())))
             conn.changed()
 
     def all(self) -> list:
         # In key order, sorted here: a database's own text order follows its collation (PostgreSQL's is the
         # server's locale), and every store must list alike. Seed tables are small.
         rows = sorted(self._db.query(self._all), key=lambda row: row[:self._key_count])
-        return [self._load(_parse(row[-1])) for row in rows]
+        return [self._load(parse(row[-1])) for row in rows]
 
 
 class SqlRegistry:
@@ -143,7 +102,7 @@ class SqlCatalog:
         def read():
             # the first code in Python's order, not the database's collation (see _Documents.all)
             rows = self._db.query("SELECT code, data FROM service_owners WHERE orgno=?", (orgno,))
-            return ServiceOwner.from_dict(_parse(min(rows)[1])) if rows else None
+            return ServiceOwner.from_dict(parse(min(rows)[1])) if rows else None
 
         return self._db.cached(("service_owners.orgno", orgno), read)
 
@@ -161,7 +120,7 @@ class SqlCatalog:
         with self._db.transaction() as conn:
             conn.execute("INSERT INTO service_owners (code, orgno, data) VALUES (?, ?, ?) ON CONFLICT (code) "
                          "DO UPDATE SET orgno = excluded.orgno, data = excluded.data",
-                         (owner.code, owner.orgno, _dump(owner.to_dict())))
+                         (owner.code, owner.orgno, dump(owner.to_dict())))
             conn.changed()
 
     def put_system(self, system: AgencySystem) -> None:
@@ -233,10 +192,10 @@ class SqlOutbox:
     def add_messages(self, messages: list[OutboxMessage]) -> list[OutboxMessage]:
         stored = []
         with self._db.transaction() as conn:
-            for chunk in _chunks(messages, 100):  # one statement per chunk: the cost is per statement
+            for chunk in chunks(messages, 100):  # one statement per chunk: the cost is per statement
                 ids = conn.insert("outbox", _OUTBOX_COLUMNS, [
                     (message.notification_id, message.reportee, message.channel.value, message.origin,
-                     message.service_owner, message.template, _dump_without_id(message), _ts(message.scheduled_at))
+                     message.service_owner, message.template, dump_without_id(message), timestamp(message.scheduled_at))
                     for message in chunk])
                 stored += [evolve(message, id=new_id) for new_id, message in zip(ids, chunk)]
         return stored
@@ -250,15 +209,15 @@ class SqlOutbox:
                 clauses.append(f"{column}=?")
                 params.append(value)
         sql = "SELECT id, data FROM outbox" + (" WHERE " + " AND ".join(clauses) if clauses else "")
-        return [_load_with_id(OutboxMessage.from_dict, data, i)
-                for i, data in _in_id_order(self._db, sql, tuple(params), newest)]
+        return [load_with_id(OutboxMessage.from_dict, data, i)
+                for i, data in in_id_order(self._db, sql, tuple(params), newest)]
 
     def messages_of(self, origins: list[str]) -> dict[str, list[OutboxMessage]]:
         found: dict[str, list[OutboxMessage]] = {origin: [] for origin in origins}
-        for chunk in _chunks(list(found)):
+        for chunk in chunks(list(found)):
             rows = self._db.query(f"SELECT id, data FROM outbox WHERE origin IN ({', '.join('?' * len(chunk))}) "
                                   "ORDER BY id", tuple(chunk))
-            for message in (_load_with_id(OutboxMessage.from_dict, data, i) for i, data in rows):
+            for message in (load_with_id(OutboxMessage.from_dict, data, i) for i, data in rows):
                 found[message.origin].append(message)
         return found
 
@@ -274,15 +233,15 @@ class SqlOutbox:
         with self._db.transaction() as conn:
             rows = conn.execute(
                 f"SELECT id, data FROM outbox WHERE delivery='pending' AND scheduled_at <= ? AND channel IN ({marks}) "
-                f"ORDER BY scheduled_at, id LIMIT ?", (_ts(now), *[c.value for c in channels], limit)).fetchall()
+                f"ORDER BY scheduled_at, id LIMIT ?", (timestamp(now), *[c.value for c in channels], limit)).fetchall()
             conn.executemany("UPDATE outbox SET delivery='sending' WHERE id=?", [(row[0],) for row in rows])
-        return [_load_with_id(OutboxMessage.from_dict, row[1], row[0]) for row in rows]
+        return [load_with_id(OutboxMessage.from_dict, row[1], row[0]) for row in rows]
 
     def finish_delivery(self, message: OutboxMessage, *, sent_at: datetime | None, error: str | None) -> None:
         updated = replace(message, sent_at=sent_at, delivery_error=error)
         with self._db.transaction() as conn:
             conn.execute("UPDATE outbox SET delivery=?, data=? WHERE id=?",
-                         ("sent" if error is None else "failed", _dump_without_id(updated), message.id))
+                         ("sent" if error is None else "failed", dump_without_id(updated), message.id))
 
 
 class SqlReceipts:
@@ -292,15 +251,15 @@ class SqlReceipts:
     def add_receipt(self, receipt: Receipt) -> Receipt:
         with self._db.transaction() as conn:
             new_id = conn.insert_one("receipts", ("parent_id", "type", "last_changed", "data"),
-                                     (receipt.parent_id, receipt.type, _ts(receipt.last_changed),
-                                      _dump_without_id(receipt)))
+                                     (receipt.parent_id, receipt.type, timestamp(receipt.last_changed),
+                                      dump_without_id(receipt)))
             self._write_references(conn, new_id, receipt)
         return evolve(receipt, id=new_id)
 
     def save_receipt(self, receipt: Receipt) -> None:
         with self._db.transaction() as conn:
             conn.execute("UPDATE receipts SET last_changed=?, data=? WHERE id=?",
-                         (_ts(receipt.last_changed), _dump_without_id(receipt), receipt.id))
+                         (timestamp(receipt.last_changed), dump_without_id(receipt), receipt.id))
             conn.execute("DELETE FROM receipt_references WHERE receipt_id=?", (receipt.id,))
             self._write_references(conn, receipt.id, receipt)
 
@@ -323,7 +282,7 @@ class SqlReceipts:
 
     def children_of_each(self, receipt_ids: list[int]) -> dict[int, list[Receipt]]:
         found: dict[int, list[Receipt]] = {receipt_id: [] for receipt_id in receipt_ids}
-        for chunk in _chunks(list(found)):
+        for chunk in chunks(list(found)):
             for child in self._load(f"SELECT id, data FROM receipts WHERE parent_id IN ({', '.join('?' * len(chunk))}) "
                                     "ORDER BY id", tuple(chunk)):
                 found[child.parent_id].append(child)
@@ -338,123 +297,18 @@ class SqlReceipts:
         params = [receipt_type, OWNER_PARTY, PARTY, party]
         if since is not None:
             sql += " AND last_changed >= ?"
-            params.append(_ts(since))
+            params.append(timestamp(since))
         if until is not None:
             sql += " AND last_changed <= ?"
-            params.append(_ts(until))
+            params.append(timestamp(until))
         return self._load(sql + " ORDER BY id", tuple(params))
 
     def list_receipts(self, newest: int | None = None) -> list[Receipt]:
-        return [_load_with_id(Receipt.from_dict, data, i)
-                for i, data in _in_id_order(self._db, "SELECT id, data FROM receipts", (), newest)]
+        return [load_with_id(Receipt.from_dict, data, i)
+                for i, data in in_id_order(self._db, "SELECT id, data FROM receipts", (), newest)]
 
     def _load(self, sql: str, params: tuple) -> list[Receipt]:
-        return [_load_with_id(Receipt.from_dict, data, i) for i, data in self._db.query(sql, params)]
-
-
-class SqlCorrespondences:
-    def __init__(self, db: Database):
-        self._db = db
-
-    def add_correspondence(self, correspondence: Correspondence) -> Correspondence:
-        with self._db.transaction() as conn:
-            new_id = conn.insert_one(
-                "correspondences", ("owner", "service_code", "service_edition", "reportee", "senders_reference",
-                                    "created_at", "status", "data"),
-                (correspondence.owner, correspondence.service_code, correspondence.service_edition,
-                 correspondence.reportee, correspondence.senders_reference, _ts(correspondence.created_at),
-                 correspondence.status.value, _dump_without_id(correspondence)))
-        return evolve(correspondence, id=new_id)
-
-    def save_correspondence(self, correspondence: Correspondence) -> None:
-        with self._db.transaction() as conn:
-            conn.execute("UPDATE correspondences SET status=?, data=? WHERE id=?",
-                         (correspondence.status.value, _dump_without_id(correspondence), correspondence.id))
-
-    def get_correspondence(self, correspondence_id: int) -> Correspondence | None:
-        rows = self._db.query("SELECT id, data FROM correspondences WHERE id=?", (correspondence_id,))
-        return _load_with_id(Correspondence.from_dict, rows[0][1], rows[0][0]) if rows else None
-
-    def find_correspondences(self, owner: str, *, service=None, created_after=None, created_before=None,
-                             reportee=None, senders_references=None, status=None, after=None,
-                             limit: int | None = None) -> list[Correspondence]:
-        clauses, params = _filters(owner, service, created_after, created_before, reportee)
-        if status is not None:
-            clauses.append("status=?")
-            params.append(status)
-        return [_load_with_id(Correspondence.from_dict, data, i)
-                for i, data in _select(self._db, "correspondences", "senders_reference", clauses, params,
-                                       senders_references, limit, after)]
-
-    def list_correspondences(self, newest: int | None = None) -> list[Correspondence]:
-        return [_load_with_id(Correspondence.from_dict, data, i)
-                for i, data in _in_id_order(self._db, "SELECT id, data FROM correspondences", (), newest)]
-
-    def add_sdp(self, shipment: SdpShipment) -> SdpShipment:
-        with self._db.transaction() as conn:
-            new_id = conn.insert_one(
-                "sdp_shipments", ("owner", "service_code", "service_edition", "reportee", "reference", "created_at",
-                                  "data"),
-                (shipment.owner, shipment.service_code, shipment.service_edition, shipment.reportee,
-                 shipment.reference, _ts(shipment.created_at), _dump_without_id(shipment)))
-        return evolve(shipment, id=new_id)
-
-    def save_sdp(self, shipment: SdpShipment) -> None:
-        with self._db.transaction() as conn:
-            conn.execute("UPDATE sdp_shipments SET data=? WHERE id=?", (_dump_without_id(shipment), shipment.id))
-
-    def list_sdp(self, newest: int | None = None) -> list[SdpShipment]:
-        return [_load_with_id(SdpShipment.from_dict, data, i)
-                for i, data in _in_id_order(self._db, "SELECT id, data FROM sdp_shipments", (), newest)]
-
-    def find_sdp(self, owner: str, *, service=None, created_after=None, created_before=None, reportee=None,
-                 references=None, limit: int | None = None) -> list[SdpShipment]:
-        clauses, params = _filters(owner, service, created_after, created_before, reportee)
-        return [_load_with_id(SdpShipment.from_dict, data, i)
-                for i, data in _select(self._db, "sdp_shipments", "reference", clauses, params, references, limit)]
-
-
-def _filters(owner, service, created_after, created_before, reportee) -> tuple[list[str], list]:
-    clauses, params = ["owner=?"], [owner]
-    if service is not None:
-        clauses += ["service_code=?", "service_edition=?"]
-        params += [service[0], service[1]]
-    if created_after is not None:
-        clauses.append("created_at > ?")
-        params.append(_ts(created_after))
-    if created_before is not None:
-        clauses.append("created_at < ?")
-        params.append(_ts(created_before))
-    if reportee is not None:
-        clauses.append("reportee=?")
-        params.append(reportee)
-    return clauses, params
-
-
-def _select(db: Database, table: str, reference_column: str, clauses: list[str], params: list,
-            references: list[str] | None, limit: int | None = None,
-            after: tuple[datetime, int] | None = None) -> list[tuple]:
-    """(id, data) of the first ``limit`` rows matching ``clauses`` (and one of ``references`` when given),
-    in order of creation, after the row ``after`` (its creation time and id) when given.
-
-    The order is the service index's (owner, service, edition, created_at; ties by id), so a query on a
-    whole service reads the first ``limit`` entries and stops: its cost does not grow with the table.
-    """
-    clauses, params = list(clauses), list(params)
-    if after is not None:
-        clauses.append("(created_at > ? OR (created_at = ? AND id > ?))")
-        params += [_ts(after[0]), _ts(after[0]), after[1]]
-    base = f"SELECT id, created_at, data FROM {table} WHERE " + " AND ".join(clauses)  # noqa: S608 (our columns)
-    tail = " ORDER BY created_at, id" + (f" LIMIT {int(limit)}" if limit is not None else "")
-    if references is None:
-        rows = db.query(base + tail, tuple(params))
-    else:
-        found: dict[int, tuple] = {}
-        for chunk in _chunks(list(dict.fromkeys(references))):
-            sql = base + f" AND {reference_column} IN ({', '.join('?' * len(chunk))})" + tail
-            found.update((row[0], row) for row in db.query(sql, tuple(params) + tuple(chunk)))
-        rows = sorted(found.values(), key=lambda row: (row[1], row[0]))[:limit]
-    return [(row[0], row[2]) for row in rows]
+        return [load_with_id(Receipt.from_dict, data, i) for i, data in self._db.query(sql, params)]
 
 
 _JOURNAL_COLUMNS = ("id", "at", "method", "path", "binding", "service", "operation", "base_operation", "caller",
@@ -484,7 +338,7 @@ class SqlJournal:
         with self._db.transaction() as conn:
             new_id = conn.insert_one(
                 "journal", _JOURNAL_WRITTEN,
-                (_ts(exchange.at), exchange.method, exchange.path, exchange.binding, exchange.service,
+                (timestamp(exchange.at), exchange.method, exchange.path, exchange.binding, exchange.service,
                  exchange.operation, exchange.base_operation, exchange.caller, exchange.owner,
                  " " + " ".join(exchange.reportees) + " ", exchange.status, exchange.outcome, exchange.error_id,
                  exchange.error_message, round(exchange.duration_ms, 3), exchange.fault_rule,
@@ -520,7 +374,7 @@ class SqlJournal:
             params.append(" " + where.reportee + " ")
         if where.since is not None:
             clauses.append("at >= ?")
-            params.append(_ts(where.since))
+            params.append(timestamp(where.since))
         sql = f"SELECT {', '.join(_JOURNAL_COLUMNS)} FROM journal WHERE " + " AND ".join(clauses)
         sql += " ORDER BY id DESC" + (f" LIMIT {int(where.limit)}" if where.limit else "")
         rows = self._db.query(sql, tuple(params))
@@ -561,12 +415,12 @@ class SqlFaultRules:
 
     def add_rule(self, rule: FaultRule) -> FaultRule:
         with self._db.transaction() as conn:
-            new_id = conn.insert_one("fault_rules", ("data",), (_dump_without_id(rule),))
+            new_id = conn.insert_one("fault_rules", ("data",), (dump_without_id(rule),))
             conn.changed()
         return evolve(rule, id=new_id)
 
     def list_rules(self) -> list[FaultRule]:
-        return [_load_with_id(FaultRule.from_dict, data, i)
+        return [load_with_id(FaultRule.from_dict, data, i)
                 for i, data in self._db.query("SELECT id, data FROM fault_rules ORDER BY id")]
 
     def cached_rules(self) -> list[FaultRule]:
@@ -575,7 +429,7 @@ class SqlFaultRules:
 
     def save_rule(self, rule: FaultRule) -> None:
         with self._db.transaction() as conn:
-            conn.execute("UPDATE fault_rules SET data=? WHERE id=?", (_dump_without_id(rule), rule.id))
+            conn.execute("UPDATE fault_rules SET data=? WHERE id=?", (dump_without_id(rule), rule.id))
             conn.changed()
 
     def delete_rule(self, rule_id: int) -> bool:
@@ -598,11 +452,11 @@ class SqlSnapshots:
     def add_snapshot(self, label: str | None, created_at: datetime, data: dict) -> int:
         with self._db.transaction() as conn:
             return conn.insert_one("snapshots", ("created_at", "label", "data"),
-                                   (created_at.isoformat(), label, _dump(data)))
+                                   (created_at.isoformat(), label, dump(data)))
 
     def get_snapshot(self, snapshot_id: int) -> dict | None:
         rows = self._db.query("SELECT data FROM snapshots WHERE id=?", (snapshot_id,))
-        return _parse(rows[0][0]) if rows else None
+        return parse(rows[0][0]) if rows else None
 
     def list_snapshots(self) -> list[dict]:
         return [{"id": i, "created_at": at, "label": label}

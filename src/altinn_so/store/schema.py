@@ -1,9 +1,35 @@
-"""The schema, as a list of migrations; ``{id}`` stands for each database's auto-numbered primary key and
+"""The schema, as lists of migrations; ``{id}`` stands for each database's auto-numbered primary key and
 ``{blob}`` for its byte-string type.
 
-Every entry upgrades the schema by one version; a database applies the ones it has not seen when it is
-opened. Entities are stored as JSON documents (the seed-file form) next to the columns they are found by.
+The core's tables (reference data, receipts, the outbox, the harness) are one list, ``MIGRATIONS``; each
+service brings its own tables as a ``TableGroup`` with a list of its own. Every entry upgrades its list by
+one version; a database applies the ones it has not seen when it is opened, and keeps each list's version
+in its meta table. Entities are stored as JSON documents (the seed-file form) next to the columns they are
+found by.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TableGroup:
+    """A service's tables: its migrations (oldest first), which of its tables hold state created by calls
+    (emptied by a reset, saved by a snapshot), and which number their rows (a snapshot keeps the numbering).
+
+    A service's first migration may find its tables made already by the core list of an older release (the
+    correspondence tables were core tables until schema 7): it creates them ``IF NOT EXISTS``.
+    """
+
+    name: str  # the service's key; its version is kept as meta ``schema_version:<name>``
+    migrations: tuple[str, ...]
+    runtime_tables: tuple[str, ...] = ()
+    numbered_tables: tuple[str, ...] = ()
+
+    @property
+    def version_key(self) -> str:
+        return f"schema_version:{self.name}"
 
 # The request journal as the newest migration made it: plain columns, its bodies bytes as received and sent.
 _JOURNAL = """
@@ -50,18 +76,6 @@ MIGRATIONS: list[str] = [
     CREATE TABLE receipt_references (receipt_id INTEGER NOT NULL, type TEXT NOT NULL, value TEXT NOT NULL);
     CREATE INDEX receipt_references_lookup ON receipt_references (type, value);
     CREATE INDEX receipt_references_receipt ON receipt_references (receipt_id);
-    CREATE TABLE correspondences (id {id}, owner TEXT NOT NULL,
-                                  service_code TEXT NOT NULL, service_edition INTEGER NOT NULL,
-                                  reportee TEXT NOT NULL, senders_reference TEXT NOT NULL,
-                                  created_at TEXT NOT NULL, status TEXT NOT NULL, data TEXT NOT NULL);
-    CREATE INDEX correspondences_service ON correspondences (owner, service_code, service_edition, created_at);
-    CREATE INDEX correspondences_reference ON correspondences (owner, senders_reference);
-    CREATE TABLE sdp_shipments (id {id}, owner TEXT NOT NULL,
-                                service_code TEXT NOT NULL, service_edition INTEGER NOT NULL,
-                                reportee TEXT NOT NULL, reference TEXT NOT NULL, created_at TEXT NOT NULL,
-                                data TEXT NOT NULL);
-    CREATE INDEX sdp_service ON sdp_shipments (owner, service_code, service_edition, created_at);
-    CREATE INDEX sdp_reference ON sdp_shipments (owner, reference);
     """,
     """
     CREATE TABLE journal (id {id}, at TEXT NOT NULL, operation TEXT,
@@ -93,9 +107,8 @@ JOURNAL_MIGRATIONS: list[str] = [MIGRATIONS[0], _JOURNAL, _JOURNAL_BODY_OFFSETS]
 # Seed data: the reference data a seed file describes.
 SEED_TABLES = ("persons", "organisations", "users", "service_owners", "systems", "services", "templates")
 # State created by calls.
-RUNTIME_TABLES = ("outbox", "lockouts", "sequences", "receipts", "receipt_references", "correspondences",
-                  "sdp_shipments")
+RUNTIME_TABLES = ("outbox", "lockouts", "sequences", "receipts", "receipt_references")
 # What a test sets up around the emulated Altinn: kept by reset() and restore, cleared on their own.
 HARNESS_TABLES = ("journal", "fault_rules", "snapshots")
 # Tables whose primary key is an auto-numbered id.
-NUMBERED_TABLES = ("outbox", "receipts", "correspondences", "sdp_shipments", "journal", "fault_rules", "snapshots")
+NUMBERED_TABLES = ("outbox", "receipts", "journal", "fault_rules", "snapshots")

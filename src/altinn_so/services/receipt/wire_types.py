@@ -9,7 +9,7 @@ also updates the customized copies already made (the list's repeated member).
 
 from spyne import ComplexModel, DateTime, Integer32, Unicode
 
-from . import enumeration, repeated
+from altinn_so.soap.types import enumeration, repeated
 
 NS_RECEIPT_2009_10 = "http://schemas.altinn.no/services/Intermediary/Receipt/2009/10"
 NS_RECEIPT_2015_06 = "http://schemas.altinn.no/services/Intermediary/Receipt/2015/06"

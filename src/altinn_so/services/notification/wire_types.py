@@ -3,7 +3,7 @@ that correspondence and prefill notifications reuse."""
 
 from spyne import Boolean, ComplexModel, DateTime, Integer32, Unicode
 
-from . import enumeration, repeated
+from altinn_so.soap.types import enumeration, repeated
 
 NS_FORMSENGINE = "http://schemas.altinn.no/serviceengine/formsengine/2009/10"
 NS_NOTIFICATION_2009_10 = "http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..auth import Caller
-from ..catalog import CatalogRepository
-from ..clock import Clock, as_aware
-from ..errors import AltinnError, ErrorCode
-from ..notifications.model import OutboxRepository
+from altinn_so.domain.auth import Caller
+from altinn_so.domain.catalog import CatalogRepository
+from altinn_so.domain.clock import Clock, as_aware
+from altinn_so.domain.errors import AltinnError, ErrorCode
+from altinn_so.domain.notifications.model import OutboxRepository
 from .access import owned_correspondence_service
 from .model import (Correspondence, CorrespondenceRepository, CorrespondenceSettings, CorrespondenceView,
                     NotificationView, StatusFilter, StatusResult)

@@ -7,13 +7,13 @@
 
 from __future__ import annotations
 
-from ..auth import Caller
-from ..catalog import CatalogRepository, Service
-from ..clock import Clock
-from ..notifications.engine import NotificationEngine
-from ..notifications.model import OutboxRepository
-from ..receipts import ReceiptService
-from ..registry import RegistryRepository
+from altinn_so.domain.auth import Caller
+from altinn_so.domain.catalog import CatalogRepository, Service
+from altinn_so.domain.clock import Clock
+from altinn_so.domain.notifications.engine import NotificationEngine
+from altinn_so.domain.notifications.model import OutboxRepository
+from altinn_so.domain.receipts import ReceiptService
+from altinn_so.domain.registry import RegistryRepository
 from .enduser import EndUser
 from .insert import SAVED, Inserter
 from .model import *  # noqa: F401,F403  (the data types are part of this package's interface)

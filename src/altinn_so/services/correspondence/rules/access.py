@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..auth import Caller
-from ..catalog import CatalogRepository, Service
-from ..errors import AltinnError, ErrorCode
+from altinn_so.domain.auth import Caller
+from altinn_so.domain.catalog import CatalogRepository, Service
+from altinn_so.domain.errors import AltinnError, ErrorCode
 
 
 def owned_correspondence_service(catalog: CatalogRepository, caller: Caller, code: str, edition: int) -> Service:

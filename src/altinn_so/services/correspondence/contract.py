@@ -6,7 +6,7 @@ Operation names follow each binding's real contract (catalogue §3.1 and §7.1):
 * V2: ``InsertCorrespondenceBasicV2``, WS ``InsertCorrespondenceV2``, EC/EC2 ``InsertCorrespondenceEC`` (the
   real WSDL's name) and ``InsertCorrespondenceECV2`` (the docs' name for the same), ``InsertCorrespondenceAECV2``;
 * V3 (22.11, allows PriorityEmailSMSReminder): ``…BasicV3``, ``InsertCorrespondenceV3``, ``…ECV3``, ``…AECV3``
-  — no real contract exists; ours takes the inferred ``InsertCorrespondenceV3`` type (types/correspondence.py);
+  — no real contract exists; ours takes the inferred ``InsertCorrespondenceV3`` type (wire_types.py);
 * GetCorrespondenceStatusDetails V1 and V2 (not on AEC), V3 everywhere;
 * GetCorrespondenceStatusHistory, a message contract with the credentials as SOAP headers on Basic and EC;
 * CreateSimpleCorrespondenceService on Basic and WS.
@@ -16,16 +16,17 @@ from __future__ import annotations
 
 from spyne import Integer32, Unicode
 
-from ...domain.correspondence.model import (BinaryAttachment, CorrespondenceRequest, CorrespondenceStatus,
-                                            NotificationView, ReplyOption, SdpNotice, SdpRequest, StatusFilter,
-                                            StatusResult, XmlAttachment)
-from ...domain.notifications.model import NotificationRequest
-from .. import codec
-from ..contract import Operation, ServiceContract
-from ..types import correspondence as types
-from ..types import receipt as receipt_types
-from .notification import endpoints_of, shipment_time_of, tokens_of
-from .receipt import receipt_external
+from altinn_so.domain.notifications.model import NotificationRequest
+from altinn_so.soap import codec
+from altinn_so.soap.contract import Operation, ServiceContract
+from altinn_so.soap.notifications import endpoints_of, shipment_time_of, tokens_of
+from altinn_so.soap.receipts import receipt_external
+
+from altinn_so.services.receipt.wire_types import ReceiptExternal  # until the generated types are self-contained
+
+from . import wire_types as types
+from .rules.model import (BinaryAttachment, CorrespondenceRequest, CorrespondenceStatus, NotificationView, ReplyOption,
+                          SdpNotice, SdpRequest, StatusFilter, StatusResult, XmlAttachment)
 
 NAMESPACES = {
     "basic": "http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10",
@@ -217,19 +218,19 @@ CORRESPONDENCE_AGENCY_EXTERNAL = ServiceContract(
                   optional_credentials=True,
                   params=(("SystemUserCode", Unicode), ("ExternalReference", Unicode),
                           ("Correspondence", types.InsertCorrespondence)),
-                  returns=receipt_types.ReceiptExternal),
+                  returns=ReceiptExternal),
         Operation("InsertCorrespondence", _insert("ExternalShipmentReference"), version=2,
                   wire_names={"ec": "InsertCorrespondenceEC", "ec2": "InsertCorrespondenceEC"},
                   caller_params=(_SYSTEM_USER_CODE,), params=(_SHIPMENT_REFERENCE, _V2),
-                  returns=receipt_types.ReceiptExternal),
+                  returns=ReceiptExternal),
         # The endpoint list's name for EC's V2, next to the real WSDL's InsertCorrespondenceEC.
         Operation("InsertCorrespondence", _insert("ExternalShipmentReference"), version=2,
                   bindings=frozenset({"ec", "ec2"}),
                   caller_params=(_SYSTEM_USER_CODE,), params=(_SHIPMENT_REFERENCE, _V2),
-                  returns=receipt_types.ReceiptExternal),
+                  returns=ReceiptExternal),
         Operation("InsertCorrespondence", _insert("ExternalShipmentReference", priority=True), version=3,
                   caller_params=(_SYSTEM_USER_CODE,), params=(_SHIPMENT_REFERENCE, _V3),
-                  returns=receipt_types.ReceiptExternal),
+                  returns=ReceiptExternal),
         Operation("CreateSimpleCorrespondenceService", create_simple_service, bindings=frozenset({"basic", "ws"}),
                   params=(("templateServiceCode", Unicode(**_REQUIRED)),
                           ("templateServiceEditionCode", Integer32(**_REQUIRED))),

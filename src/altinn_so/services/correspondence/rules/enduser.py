@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..clock import Clock
+from altinn_so.domain.clock import Clock
 from .model import (Correspondence, CorrespondenceRepository, CorrespondenceStateError, CorrespondenceStatus,
                     StatusChange)
 

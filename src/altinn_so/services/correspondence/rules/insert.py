@@ -13,17 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ..auth import Caller
-from ..catalog import CatalogRepository, LANGUAGES, Service
-from ..clock import Clock, as_aware
-from ..errors import AltinnError, ErrorCode
-from ..ids import is_organisation_number
-from ..notifications.engine import NotificationEngine, Rules, require_valid_email, require_valid_mobile
-from ..notifications.model import Channel, NotificationOutcome, OutboxRepository
-from ..notifications.receivers import no_address_error
-from ..receipts import OWNER_PARTY, Receipt, ReceiptService, ReceiptStatus, Reference
-from ..registry import Organisation, Person, RegistryRepository, resolve_reportee
-from ..values import INT32_MAX, INT32_MIN, evolve
+from altinn_so.domain.auth import Caller
+from altinn_so.domain.catalog import CatalogRepository, LANGUAGES, Service
+from altinn_so.domain.clock import Clock, as_aware
+from altinn_so.domain.errors import AltinnError, ErrorCode
+from altinn_so.domain.ids import is_organisation_number
+from altinn_so.domain.notifications.engine import NotificationEngine, Rules, require_valid_email, require_valid_mobile
+from altinn_so.domain.notifications.model import Channel, NotificationOutcome, OutboxRepository
+from altinn_so.domain.notifications.receivers import no_address_error
+from altinn_so.domain.receipts import OWNER_PARTY, Receipt, ReceiptService, ReceiptStatus, Reference
+from altinn_so.domain.registry import Organisation, Person, RegistryRepository, resolve_reportee
+from altinn_so.domain.values import INT32_MAX, INT32_MIN, evolve
 from .access import owned_correspondence_service
 from .model import (Correspondence, CorrespondenceRepository, CorrespondenceRequest, CorrespondenceSettings,
                     CorrespondenceStatus, SdpEvent, SdpRequest, SdpShipment, SdpStatus, StatusChange)

@@ -3,9 +3,9 @@ cloned from a template service (catalogue §3.1)."""
 
 from __future__ import annotations
 
-from ..auth import Caller
-from ..catalog import CatalogRepository, Service
-from ..errors import AltinnError, ErrorCode
+from altinn_so.domain.auth import Caller
+from altinn_so.domain.catalog import CatalogRepository, Service
+from altinn_so.domain.errors import AltinnError, ErrorCode
 
 FIRST_CODE = 100_000  # generated service codes start here, clear of the seeded ones
 TEMPLATE_KIND = "correspondence-template"

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
-from ..notifications.model import NotificationRequest
+from altinn_so.domain.notifications.model import NotificationRequest
 
 
 class CorrespondenceStatus(str, Enum):

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from spyne import DateTime
 
-from ...domain.receipts import RECEIPT_TYPES_2009, Receipt, ReceiptSave, Reference
-from .. import codec
-from ..contract import Operation, ServiceContract
-from ..types import receipt as types
+from altinn_so.domain.receipts import ReceiptSave, Reference
+from altinn_so.soap import codec
+from altinn_so.soap.contract import Operation, ServiceContract
+from altinn_so.soap.receipts import receipt_external, receipt_v2
+
+from . import wire_types as types
 
 NAMESPACE_BASIC = "http://www.altinn.no/services/Intermediary/Receipt/2009/10"
 NAMESPACE_EC = "http://www.altinn.no/services/Intermediary/Receipt/2010/10"
@@ -43,40 +45,6 @@ def receipt_save(data: dict | None, *, legacy: bool) -> ReceiptSave:
         references=tuple(references(data, "ReferenceTypeName" if legacy else "ReferenceType")),
         sub_receipts=tuple(receipt_save(sub, legacy=legacy) for sub in subs if sub is not None),
     )
-
-
-# -- domain -> wire -------------------------------------------------------------------------------------
-
-def receipt_external(receipt: Receipt) -> dict:
-    """A receipt as ReceiptExternal (2009/10), whose type enumeration has no BrokerService."""
-    return {
-        "LastChanged": receipt.last_changed,
-        "ParentReceiptId": receipt.parent_id,
-        "ReceiptHistory": receipt.history or None,
-        "ReceiptId": receipt.id,
-        "ReceiptStatusCode": receipt.status.value,
-        "ReceiptText": receipt.text,
-        "ReceiptTypeName": receipt.type if receipt.type in RECEIPT_TYPES_2009 else "NotSet",
-        "References": {"Reference": [{"ReferenceTypeName": r.type, "ReferenceValue": r.value}
-                                     for r in receipt.references]},
-        "SubReceipts": {"ReceiptExternal": [receipt_external(sub) for sub in receipt.sub_receipts]},
-    }
-
-
-def receipt_v2(receipt: Receipt) -> dict:
-    return {
-        "LastChanged": receipt.last_changed,
-        "ParentReceiptId": receipt.parent_id,
-        "ReceiptHistory": receipt.history or None,
-        "ReceiptId": receipt.id,
-        "ReceiptStatus": receipt.status.value,
-        "ReceiptTemplate": receipt.template,
-        "ReceiptText": receipt.text,
-        "ReceiptType": receipt.type,
-        "References": {"Reference": [{"ReferenceType": r.type, "ReferenceValue": r.value}
-                                     for r in receipt.references]},
-        "SubReceipts": {"Receipt": [receipt_v2(sub) for sub in receipt.sub_receipts]},
-    }
 
 
 # -- handlers ------------------------------------------------------------------------------------------

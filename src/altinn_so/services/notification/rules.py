@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..auth import Caller
-from ..errors import AltinnError, ErrorCode
-from .engine import NotificationEngine, Rules
-from ..values import evolve
-from .model import NotificationOutcome, NotificationRequest, OutboxRepository
+from altinn_so.domain.auth import Caller
+from altinn_so.domain.errors import AltinnError, ErrorCode
+from altinn_so.domain.notifications.engine import NotificationEngine, Rules
+from altinn_so.domain.values import evolve
+from altinn_so.domain.notifications.model import NotificationOutcome, NotificationRequest, OutboxRepository
 
 ORIGIN = "standalone"
 

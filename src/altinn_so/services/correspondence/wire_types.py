@@ -7,9 +7,9 @@ The receipt InsertCorrespondence returns is ``types.receipt.ReceiptExternal``.
 
 from spyne import Boolean, ByteArray, ComplexModel, DateTime, Integer32, Unicode, UnsignedInteger32
 
-from ..namespaces import MS_ARRAYS
-from . import enumeration, repeated
-from .notification import (NS_NOTIFICATION_2009_10, NS_NOTIFICATION_2022_11, ReceiverEndPointBEList,
+from altinn_so.soap.namespaces import MS_ARRAYS
+from altinn_so.soap.types import enumeration, repeated
+from altinn_so.services.notification.wire_types import (NS_NOTIFICATION_2009_10, NS_NOTIFICATION_2022_11, ReceiverEndPointBEList,
                            ReceiverEndPointBEListV2, TextTokenSubstitutionBEList, TransportType)
 
 _SE = "http://schemas.altinn.no/services/ServiceEngine"

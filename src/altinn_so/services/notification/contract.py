@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from spyne import Unicode
 
-from ...domain.notifications.model import EndPointRequest, NotificationOutcome, NotificationRequest, ServiceRef
-from ...domain.notifications.standalone import summary_message
-from ...domain.values import BLANK
-from .. import codec
-from ..contract import Operation, ServiceContract
-from ..types import notification as types
+from altinn_so.domain.notifications.model import NotificationOutcome, NotificationRequest, ServiceRef
+from altinn_so.soap import codec
+from altinn_so.soap.contract import Operation, ServiceContract
+from altinn_so.soap.notifications import endpoints_of, shipment_time_of, tokens_of
+
+from . import wire_types as types
+from .rules import summary_message
 
 NAMESPACE = "http://www.altinn.no/services/ServiceEngine/Notification/2010/10"
 
@@ -23,27 +24,6 @@ _V4_LIST = types.StandaloneNotificationBEListV2.customize(min_occurs=1, nillable
 
 
 _value = codec.value
-
-
-def endpoints_of(item: dict) -> list[EndPointRequest]:
-    """ReceiverEndPoints of any notification contract (2009/10 or 2022/11)."""
-    endpoint_list = item.get("ReceiverEndPoints") or {}
-    return [
-        EndPointRequest(transport=_value(e, "TransportType"), address=e.get("ReceiverAddress"))
-        for e in endpoint_list.get("ReceiverEndPoint") or () if e is not None
-    ]
-
-
-def tokens_of(item: dict) -> list[str | None] | None:
-    """TokenValues in document order; a TextToken without one (or nil) is None."""
-    if item.get("TextTokens") is None:
-        return None
-    return [None if t is None else t.get("TokenValue") for t in item["TextTokens"].get("TextToken") or ()]
-
-
-def shipment_time_of(item: dict):
-    shipment = item.get("ShipmentDateTime")
-    return BLANK if shipment is codec.EMPTY else shipment
 
 
 def to_request(item: dict) -> NotificationRequest:

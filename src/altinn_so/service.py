@@ -1,0 +1,85 @@
+"""What one Altinn service brings to the emulator, declared once in its package.
+
+Each service package (``altinn_so.services.<name>``) ends in one ``AltinnService`` value, and
+``altinn_so.services.SERVICES`` lists them: the one place a service is registered. The emulator builds each
+service's domain objects and creates its tables; the SOAP front serves its contracts on their bindings and
+generates their WSDLs; the admin API and page show its listings and answer its routes; the pytest plugin
+finds its endpoints by its key. None of them names a service.
+
+This module is shared machinery: it imports no service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+if TYPE_CHECKING:  # (types only: the wire and the store are not imported to declare a service)
+    from .soap.contract import ServiceContract
+    from .store.schema import TableGroup
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell of an admin page table with a style: ``ok``, ``fault`` or ``muted``."""
+
+    value: Any
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One kind of object a service stores, as the admin API and page show it.
+
+    ``GET /_admin/state/<kind>`` lists the objects (their ``to_dict()``), ``GET /_admin/state`` counts the rows
+    of ``table``, and with ``columns`` the admin page shows the newest as a table: ``row`` gives the cells of
+    one object (values, ``datetime`` in Norwegian time, or ``Cell`` for a styled one).
+    """
+
+    kind: str  # e.g. "correspondences"
+    table: str
+    read: Callable[[Any, int | None], list]  # (emulator, the newest N or all) -> objects, oldest first
+    title: str = ""
+    columns: tuple[str, ...] = ()
+    row: Callable[[Any], list] | None = None
+    empty: str = "Nothing yet."
+
+    @property
+    def on_page(self) -> bool:
+        return bool(self.columns) and self.row is not None
+
+
+@dataclass(frozen=True)
+class AdminRoute:
+    """An admin endpoint of a service's own, under ``/_admin``: ``handler(emulator, request)`` returns the JSON
+    payload (or ``(status, payload)``) and raises ``admin.api.ApiError`` for a 4xx."""
+
+    method: str
+    pattern: str  # a regular expression of the path after /_admin; named groups become ``request.params``
+    handler: Callable[[Any, Any], Any]
+
+
+@dataclass(frozen=True, eq=False)  # (compared and hashed by identity: one value per service)
+class AltinnService:
+    """One Altinn service: its wire contracts, its tables, its domain objects and its admin views.
+
+    ``build(emulator, settings)`` returns the service's domain objects by name; the emulator keeps each as an
+    attribute of that name (``emulator.correspondence``), so that its handlers, the admin views and tests reach
+    them. ``settings`` is ``Settings.service_settings[key]`` when given, else ``default_settings``.
+    """
+
+    key: str  # the name users and tests give it: "correspondence"
+    contracts: tuple["ServiceContract", ...] = ()
+    tables: "TableGroup | None" = None
+    build: Callable[[Any, Any], Mapping[str, object]] | None = None
+    default_settings: Any = None
+    listings: tuple[Listing, ...] = ()
+    admin_routes: tuple[AdminRoute, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"AltinnService({self.key!r})"
+
+    def __post_init__(self):
+        if not self.key.isidentifier():
+            raise ValueError(f"a service key is a plain name, not {self.key!r}")
+

@@ -1,0 +1,34 @@
+"""The Altinn services the emulator offers: the one list of them.
+
+Each is a package declaring one ``AltinnService`` (``altinn_so.service``). The emulator, the schema, the
+SOAP routes and WSDLs, the admin API and page, the pytest plugin and the test helpers all iterate
+``SERVICES``; adding a service is its package and one line here.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import altinn_so.soap  # noqa: F401  (spyne's shim for Python 3.12+, before any service's wire module imports spyne)
+from altinn_so.service import AltinnService
+
+from . import correspondence, notification, receipt
+
+SERVICES: tuple[AltinnService, ...] = (
+    correspondence.SERVICE,
+    receipt.SERVICE,
+    notification.SERVICE,
+)
+
+
+@functools.cache
+def default_routes():
+    """The SOAP routes of every registered service (built once: building spyne's models takes a while)."""
+    from altinn_so.soap.routes import routes_of
+
+    return routes_of(SERVICES)
+
+
+def table_groups(services: tuple[AltinnService, ...] = SERVICES) -> tuple:
+    """The tables ``services`` add to the core's (``store.open_database(url, table_groups())``)."""
+    return tuple(service.tables for service in services if service.tables is not None)
