@@ -227,6 +227,10 @@ def _mirror(mirror: str | None, environ: Mapping[str, str]) -> str:
     raise ContractsError(f"mirror {mirror!r}: expected an http(s):// or file:// URL, or a directory")
 
 
+def _file_path(url: str) -> Path:
+    return Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
+
+
 def _download(url: str, source: Source, timeout: float) -> bytes | str:
     """The file's bytes (at most one more than its size), or why it is not on the mirror.
 
@@ -288,10 +292,6 @@ def fetch(dest: Path | str | None = None, *, mirror: str | None = None, sources:
     result = FetchResult(dest=dest, mirror=base)
     say = report or (lambda line: None)
 
-    if base.startswith("file:"):
-        root = Path(urllib.request.url2pathname(urllib.parse.urlsplit(base).path))
-        if not root.is_dir():
-            result.unreachable = f"the mirror {base} is not a directory"
     for source in sources:
         if result.unreachable:
             result.outcomes.append(Outcome(source, "not tried"))
@@ -304,6 +304,10 @@ def fetch(dest: Path | str | None = None, *, mirror: str | None = None, sources:
             continue
         if problem != "missing":
             target.unlink(missing_ok=True)
+        if base.startswith("file:") and not _file_path(base).is_dir():
+            result.unreachable = f"the mirror {base} is not a directory"
+            result.outcomes.append(Outcome(source, "not tried"))
+            continue
         url = source.url(base)
         try:
             data = _download(url, source, timeout)
