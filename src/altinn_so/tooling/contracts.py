@@ -153,7 +153,7 @@ def explain(environ: Mapping[str, str] | None = None, *, repo_root: Path | None 
         return shared, "the shared copy beside the repository"
     cache = cache_dir(environ, repo_root=repo_root)
     if holds(cache, load_manifest() if sources is None else sources):
-        return cache, "the download cache (make contracts)"
+        return cache, "the download cache that make contracts fills"
     return None, (f"no contracts: ALTINN_SO_CONTRACTS is not set, {shared} does not exist, and the cache "
                   f"{cache} does not hold them; run `make contracts`")
 
