@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: run test bench wsdl check-wsdl clean
+.PHONY: run test contracts bench wsdl check-wsdl clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The real Altinn WSDLs and XSDs, pinned in src/altinn_so/tooling/contract-sources.tsv and checked by SHA-256;
+# ALTINN_SO_CONTRACTS_MIRROR=file:///path/to/mirror (or a URL) downloads from elsewhere.
+contracts: $(BIN)/.installed
+	$(BIN)/python -m altinn_so.tooling.contracts fetch
 
 # Benchmarks (bench/): ratios against floors measured in the same run; BENCH_ARGS=--quick or --write.
 bench: $(BIN)/.installed

@@ -1,10 +1,11 @@
 """The real Altinn II contracts as test oracles: zeep clients and XML Schemas built from them.
 
-The real WSDLs are third-party files kept outside this repository
-(``../shared/contracts/altinn2``; override with ``ALTINN_SO_CONTRACTS``). Tests
-only read them, and skip with a clear reason when they are absent. Nothing
-here touches the network: WSDLs load from disk, and a zeep client built on a
-real WSDL refuses to fetch anything over HTTP(S).
+The real WSDLs are third-party files kept outside this repository: in
+``../shared/contracts/altinn2``, in ``ALTINN_SO_CONTRACTS``, or in the cache
+``make contracts`` fills (``altinn_so.tooling.contracts.locate`` picks one).
+Tests only read them, and skip with a clear reason when they are absent.
+Nothing here touches the network: WSDLs load from disk, and a zeep client
+built on a real WSDL refuses to fetch anything over HTTP(S).
 """
 
 from __future__ import annotations
@@ -21,9 +22,13 @@ import zeep.exceptions
 from lxml import etree
 from zeep.plugins import HistoryPlugin
 
+from altinn_so.tooling.contracts import locate, shared_dir
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-CONTRACTS_DIR = Path(os.environ.get("ALTINN_SO_CONTRACTS") or REPO_ROOT.parent / "shared" / "contracts" / "altinn2")
+# None when no contracts are found; CONTRACTS_DIR is then where they would be looked for first.
+FOUND_CONTRACTS_DIR = locate()
+CONTRACTS_DIR = FOUND_CONTRACTS_DIR or shared_dir()
 SAMPLES_DIR = Path(os.environ.get("ALTINN_SO_SAMPLES") or REPO_ROOT.parent / "shared" / "altinn2-samples")
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
@@ -41,10 +46,13 @@ SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 
 def require_contract(relpath: str) -> Path:
     """The real contract file ``relpath`` (e.g. ``basic/NotificationAgencyExternalBasic.wsdl``), or skip."""
-    path = CONTRACTS_DIR / relpath
+    if FOUND_CONTRACTS_DIR is None:
+        pytest.skip(f"real Altinn contract {relpath}: no contracts found; run `make contracts` to download them "
+                    f"(or set ALTINN_SO_CONTRACTS to a directory holding the altinn2 contracts)")
+    path = FOUND_CONTRACTS_DIR / relpath
     if not path.is_file():
-        pytest.skip(f"real Altinn contract {relpath} not found under {CONTRACTS_DIR} "
-                    f"(set ALTINN_SO_CONTRACTS to the directory holding the altinn2 contracts)")
+        pytest.skip(f"real Altinn contract {relpath} not found under {FOUND_CONTRACTS_DIR} "
+                    f"(set ALTINN_SO_CONTRACTS to a directory holding them, such as the one `make contracts` fills)")
     return path
 
 

@@ -1,0 +1,1 @@
+"""Developer tools (downloading test oracles, generating code); not used at runtime."""
