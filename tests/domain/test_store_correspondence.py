@@ -319,6 +319,27 @@ def fill(emulator):
 
 
 class TestRestartAndReset:
+    def test_a_store_of_a_release_before_service_tables_keeps_its_correspondences(self, persistent_url, clock):
+        """Until schema 7 the correspondence tables were core tables, and no service kept a version of its own:
+        such a store has the tables and their rows, and no ``schema_version:correspondence``. Opening it keeps
+        every row, and its numbering goes on."""
+        first = Emulator(Settings(database=persistent_url), clock=clock, seed=SEED)
+        try:
+            fill(first)
+            before = first.correspondence_store.list_correspondences()
+            with first.db.transaction():
+                first.db.execute("DELETE FROM meta WHERE key = 'schema_version:correspondence'")
+        finally:
+            first.close()
+        second = Emulator(Settings(database=persistent_url), clock=clock, seed=SEED)
+        try:
+            assert second.db.get_meta("schema_version:correspondence") == "1"
+            assert second.correspondence_store.list_correspondences() == before
+            second.correspondence.insert(system_caller(second), correspondence(reference="C"))
+            assert second.correspondence_store.list_correspondences()[-1].id == len(before) + 1
+        finally:
+            second.close()
+
     def test_state_survives_a_restart(self, persistent_url, clock):
         path = persistent_url
         first = Emulator(Settings(database=path), clock=clock, seed=SEED)
