@@ -7,12 +7,12 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: run test contracts bench wsdl check-wsdl clean
+.PHONY: run test lint contracts bench wsdl check-wsdl clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint]'
 	touch $@
 
 run: $(BIN)/.installed
@@ -20,6 +20,11 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff (pyproject.toml: a small rule set) and the import rules between the core and the services (.importlinter).
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench fuzz examples docker
+	$(BIN)/lint-imports
 
 # The real Altinn WSDLs and XSDs, pinned in src/altinn_so/tooling/contract-sources.tsv and checked by SHA-256;
 # ALTINN_SO_CONTRACTS_MIRROR=file:///path/to/mirror (or a URL) downloads from elsewhere.

@@ -45,7 +45,8 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         emulator = Emulator(Settings(database=database, seed_files=tuple(args.seed),
                                      include_default_seed=not args.no_default_seed,
-                                     service_settings={"correspondence": CorrespondenceSettings(status_limit=args.status_limit)},
+                                     service_settings={
+                                         "correspondence": CorrespondenceSettings(status_limit=args.status_limit)},
                                      journal_limit=args.journal_limit,
                                      journal_max_body_bytes=args.journal_max_bytes))
     except SeedError as exc:

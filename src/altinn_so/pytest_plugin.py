@@ -109,7 +109,8 @@ class AdminClient:
         return self.request("POST", f"/correspondences/{correspondence_id}/confirm")
 
     def add_fault(self, action: dict, *, times: int | None = 1, when: str = "before", **match) -> dict:
-        """E.g. ``add_fault({"type": "altinn_fault", "preset": "non-functional"}, operation="InsertCorrespondence")``."""
+        """E.g. ``add_fault({"type": "altinn_fault", "preset": "non-functional"},
+        operation="InsertCorrespondence")``."""
         return self.request("POST", "/faults", {"match": match, "action": action, "times": times, "when": when})
 
     def clear_faults(self) -> None:

@@ -51,7 +51,8 @@ class Seed:
         organisations = set(self.organisations) | set(known_organisations)
         for system in self.systems.values():
             if system.owner not in owners:
-                raise SeedError(f"{source}: system {system.username!r} belongs to unknown service owner {system.owner!r}")
+                raise SeedError(f"{source}: system {system.username!r} belongs to unknown service owner "
+                                f"{system.owner!r}")
         for service in self.services.values():
             if service.owner not in owners:
                 raise SeedError(f"{source}: service {service.code}/{service.edition} belongs to unknown "
@@ -74,7 +75,8 @@ def parse_seed(data: dict | None, source: str = "seed") -> Seed:
         raise SeedError(f"{source}: unknown top-level keys {sorted(unknown)}; expected {sorted(_TOP_LEVEL)}")
     version = data.get("version", SEED_VERSION)
     if version != SEED_VERSION:
-        raise SeedError(f"{source}: seed format version {version} is not supported (this emulator reads {SEED_VERSION})")
+        raise SeedError(f"{source}: seed format version {version} is not supported "
+                        f"(this emulator reads {SEED_VERSION})")
     _check_text(data, source, "")
 
     seed = Seed()

@@ -23,8 +23,8 @@ import pytest
 from lxml import etree
 
 from altinn_so.services.correspondence.rules import CorrespondenceSettings
-from altinn_so.services.correspondence.rules.model import (BinaryAttachment, CorrespondenceStatus, ReplyOption, SdpStatus,
-                                                   XmlAttachment)
+from altinn_so.services.correspondence.rules.model import (BinaryAttachment, CorrespondenceStatus, ReplyOption,
+                                                           SdpStatus, XmlAttachment)
 from altinn_so.domain.notifications.model import Channel
 from altinn_so.emulator import Emulator, Settings
 from altinn_so.seeding import default_seed

@@ -11,8 +11,8 @@ import pytest
 from altinn_so.domain.catalog import AgencySystem
 from altinn_so.domain.clock import ALTINN_TZ
 from altinn_so.services.correspondence.rules import SAVED
-from altinn_so.services.correspondence.rules.model import (CorrespondenceStatus, ReplyOption, StatusChange, XmlAttachment,
-                                                   origin_of)
+from altinn_so.services.correspondence.rules.model import (CorrespondenceStatus, ReplyOption, StatusChange,
+                                                           XmlAttachment, origin_of)
 from altinn_so.domain.errors import AltinnError
 from altinn_so.domain.notifications.model import Channel, OutboxFilter, ServiceRef
 from altinn_so.domain.receipts import ReceiptStatus, Reference

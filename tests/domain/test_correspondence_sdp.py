@@ -8,7 +8,7 @@ import pytest
 
 from altinn_so.services.correspondence.rules import SAVED, CorrespondenceSettings
 from altinn_so.services.correspondence.rules.model import (CorrespondenceStatus, SdpEvent, SdpNotice, SdpRequest,
-                                                   SdpShipment, SdpStatus, StatusFilter)
+                                                           SdpShipment, SdpStatus, StatusFilter)
 from altinn_so.domain.errors import AltinnError
 from altinn_so.domain.receipts import ReceiptStatus, Reference
 

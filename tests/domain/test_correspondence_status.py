@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from altinn_so.services.correspondence.rules import CorrespondenceSettings
-from altinn_so.services.correspondence.rules.model import (CorrespondenceStatus, NotificationView, SdpRequest, SdpStatus,
-                                                   StatusFilter)
+from altinn_so.services.correspondence.rules.model import (CorrespondenceStatus, NotificationView, SdpRequest,
+                                                           SdpStatus, StatusFilter)
 from altinn_so.domain.errors import AltinnError
 from altinn_so.emulator import Emulator
 

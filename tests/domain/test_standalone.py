@@ -9,8 +9,8 @@ import pytest
 from altinn_so.domain.auth import Caller
 from altinn_so.domain.errors import AltinnError, ErrorCode
 from altinn_so.domain.notifications.model import Channel, NotificationOutcome, OutboxFilter
-from altinn_so.services.notification.rules import (ALL_RESERVED, NOTHING_RECEIVED, ORIGIN, PARTLY_RESERVED,
-                                                       SENT, StandaloneSettings, summary_message)
+from altinn_so.services.notification.rules import (ALL_RESERVED, NOTHING_RECEIVED, ORIGIN, PARTLY_RESERVED, SENT,
+                                                   StandaloneSettings, summary_message)
 
 from .factories import request
 

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from altinn_so.services.correspondence.rules.model import (BinaryAttachment, Correspondence, CorrespondenceStatus,
-                                                   ReplyOption, SdpEvent, SdpRequest, SdpShipment, SdpStatus,
-                                                   StatusChange, XmlAttachment)
+                                                           ReplyOption, SdpEvent, SdpRequest, SdpShipment, SdpStatus,
+                                                           StatusChange, XmlAttachment)
 from altinn_so.domain.receipts import Receipt, ReceiptStatus, Reference
 from altinn_so.emulator import Emulator, Settings
 from altinn_so.seeding import default_seed

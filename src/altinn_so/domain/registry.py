@@ -226,7 +226,8 @@ def resolve_reportee(registry: RegistryRepository, number: str | None) -> Report
     """
     number = (number or "").strip()
     if not number:
-        raise AltinnError(ErrorCode.INVALID_REPORTEE_NUMBER, "ReporteeNumber is missing: no reportee can be identified.")
+        raise AltinnError(ErrorCode.INVALID_REPORTEE_NUMBER,
+                          "ReporteeNumber is missing: no reportee can be identified.")
     if len(number) == 11 and number.isdigit():
         if not is_national_id(number):
             raise AltinnError(ErrorCode.INVALID_SSN, f"Invalid SSN: {number} is not a valid national identity number.")
@@ -236,7 +237,8 @@ def resolve_reportee(registry: RegistryRepository, number: str | None) -> Report
     else:
         found = registry.get_user(number)
     if found is None:
-        raise AltinnError(ErrorCode.INVALID_REPORTEE_NUMBER, f"No reportee could be identified from ReporteeNumber {number}.")
+        raise AltinnError(ErrorCode.INVALID_REPORTEE_NUMBER,
+                          f"No reportee could be identified from ReporteeNumber {number}.")
     return found
 
 

@@ -39,7 +39,8 @@ class Operation:
     returns: Any = None
     version: int = 1
     bindings: frozenset[str] | None = None  # None: every binding of the service
-    wire_names: Mapping[str, str] = field(default_factory=dict)  # binding key -> name, where Altinn broke its own pattern
+    # binding key -> name, where Altinn broke its own pattern
+    wire_names: Mapping[str, str] = field(default_factory=dict)
     credential_names: tuple[str, str] = ("systemUserName", "systemPassword")
     # The oldest operations declare their body credentials minOccurs=0 nillable; later ones minOccurs=1.
     optional_credentials: bool = False

@@ -34,7 +34,7 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - not on Windows: SQLite's own busy handler then does the queueing
     fcntl = None
-from contextlib import suppress
+from contextlib import nullcontext, suppress
 from functools import lru_cache
 
 from .schema import JOURNAL_MIGRATIONS, MIGRATIONS, NUMBERED_TABLES, TableGroup
@@ -569,7 +569,8 @@ class SqliteDatabase(Database):
     def insert(self, table: str, columns: Columns, rows: list[tuple]) -> list[int]:
         # AUTOINCREMENT numbers rows in the order written and rolls back with the transaction; one statement
         # holds the write lock throughout, so its rows get consecutive ids ending at lastrowid.
-        cursor = self.execute(self._insert_sql(table, columns, len(rows)), tuple(value for row in rows for value in row))
+        values = tuple(value for row in rows for value in row)
+        cursor = self.execute(self._insert_sql(table, columns, len(rows)), values)
         return list(range(cursor.lastrowid - len(rows) + 1, cursor.lastrowid + 1))
 
     @property
@@ -643,7 +644,7 @@ class PostgresDatabase(Database):
 
     def _begin(self, session) -> None:
         conn = session.conn  # in autocommit mode: transactions are ours to open
-        with conn.pipeline() if _pipelines_supported() else suppress():  # both in one round trip
+        with conn.pipeline() if _pipelines_supported() else nullcontext():  # both in one round trip
             conn.execute("BEGIN")
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._write_lock,))
 

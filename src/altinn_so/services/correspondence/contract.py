@@ -82,7 +82,8 @@ def correspondence_request(args: dict, *, reference_key: str) -> CorrespondenceR
         xml.append(attachments["XmlAttachment"])
     replies = []
     for option in _items(data, "ReplyOptions", "ReplyOption"):
-        service, archive, url = option.get("Service") or {}, option.get("ArchiveReference") or {}, option.get("URL") or {}
+        service, archive = option.get("Service") or {}, option.get("ArchiveReference") or {}
+        url = option.get("URL") or {}
         replies.append(ReplyOption(service.get("ServiceCode"), service.get("ServiceEdition"), archive.get("ArchiveRef"),
                                    url.get("LinkText"), url.get("LinkURL")))
     return CorrespondenceRequest(

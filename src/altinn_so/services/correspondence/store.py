@@ -65,8 +65,8 @@ class SqlCorrespondences:
             clauses.append("status=?")
             params.append(status)
         return [load_with_id(Correspondence.from_dict, data, i)
-                for i, data in select_in_creation_order(self._db, "correspondences", "senders_reference", clauses, params,
-                                       senders_references, limit, after)]
+                for i, data in select_in_creation_order(self._db, "correspondences", "senders_reference", clauses,
+                                                        params, senders_references, limit, after)]
 
     def list_correspondences(self, newest: int | None = None) -> list[Correspondence]:
         return [load_with_id(Correspondence.from_dict, data, i)
@@ -93,4 +93,5 @@ class SqlCorrespondences:
                  references=None, limit: int | None = None) -> list[SdpShipment]:
         clauses, params = owner_filters(owner, service, created_after, created_before, reportee)
         return [load_with_id(SdpShipment.from_dict, data, i)
-                for i, data in select_in_creation_order(self._db, "sdp_shipments", "reference", clauses, params, references, limit)]
+                for i, data in select_in_creation_order(self._db, "sdp_shipments", "reference", clauses, params,
+                                                        references, limit)]

@@ -9,8 +9,9 @@ from spyne import Boolean, ByteArray, ComplexModel, DateTime, Integer32, Unicode
 
 from altinn_so.soap.namespaces import MS_ARRAYS
 from altinn_so.soap.types import enumeration, repeated
-from altinn_so.services.notification.wire_types import (NS_NOTIFICATION_2009_10, NS_NOTIFICATION_2022_11, ReceiverEndPointBEList,
-                           ReceiverEndPointBEListV2, TextTokenSubstitutionBEList, TransportType)
+from altinn_so.services.notification.wire_types import (NS_NOTIFICATION_2009_10, NS_NOTIFICATION_2022_11,
+                                                        ReceiverEndPointBEList, ReceiverEndPointBEListV2,
+                                                        TextTokenSubstitutionBEList, TransportType)
 
 _SE = "http://schemas.altinn.no/services/ServiceEngine"
 NS_CORRESPONDENCE_2009_10 = f"{_SE}/Correspondence/2009/10"
