@@ -23,7 +23,6 @@ from ...domain.notifications.model import NotificationRequest
 from .. import codec
 from ..contract import Operation, ServiceContract
 from ..types import correspondence as types
-from ..types import receipt as receipt_types
 from .notification import endpoints_of, shipment_time_of, tokens_of
 from .receipt import receipt_external
 
@@ -217,19 +216,19 @@ CORRESPONDENCE_AGENCY_EXTERNAL = ServiceContract(
                   optional_credentials=True,
                   params=(("SystemUserCode", Unicode), ("ExternalReference", Unicode),
                           ("Correspondence", types.InsertCorrespondence)),
-                  returns=receipt_types.ReceiptExternal),
+                  returns=types.ReceiptExternal),
         Operation("InsertCorrespondence", _insert("ExternalShipmentReference"), version=2,
                   wire_names={"ec": "InsertCorrespondenceEC", "ec2": "InsertCorrespondenceEC"},
                   caller_params=(_SYSTEM_USER_CODE,), params=(_SHIPMENT_REFERENCE, _V2),
-                  returns=receipt_types.ReceiptExternal),
+                  returns=types.ReceiptExternal),
         # The endpoint list's name for EC's V2, next to the real WSDL's InsertCorrespondenceEC.
         Operation("InsertCorrespondence", _insert("ExternalShipmentReference"), version=2,
                   bindings=frozenset({"ec", "ec2"}),
                   caller_params=(_SYSTEM_USER_CODE,), params=(_SHIPMENT_REFERENCE, _V2),
-                  returns=receipt_types.ReceiptExternal),
+                  returns=types.ReceiptExternal),
         Operation("InsertCorrespondence", _insert("ExternalShipmentReference", priority=True), version=3,
                   caller_params=(_SYSTEM_USER_CODE,), params=(_SHIPMENT_REFERENCE, _V3),
-                  returns=receipt_types.ReceiptExternal),
+                  returns=types.ReceiptExternal),
         Operation("CreateSimpleCorrespondenceService", create_simple_service, bindings=frozenset({"basic", "ws"}),
                   params=(("templateServiceCode", Unicode(**_REQUIRED)),
                           ("templateServiceEditionCode", Integer32(**_REQUIRED))),
