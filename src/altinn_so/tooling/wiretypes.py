@@ -11,6 +11,14 @@ which *inferred* types (ones no real contract holds) the module gets.
 Without SPEC/OUT pairs it regenerates every ``*.spec.toml`` in the package, each into the ``.py``
 beside it. ``--check`` writes nothing and exits 1 when a committed module differs (``make types``
 regenerates).
+
+The spec (see soap/types/correspondence.spec.toml): ``title`` and ``description`` (the docstring);
+``contracts`` (paths under the contracts directory) and ``operations`` (their portType operations whose
+request and response messages are roots; ``["*"]`` is all); ``roots`` (more root types); ``type_sources``
+(contracts read only to resolve types, e.g. for inferred ones); ``[prefixes]`` (``p = namespace``, so that
+types are written ``p:Name``); ``[names]`` (``"p:Name" = PythonName`` where two namespaces share a local
+name); ``[namespace_names]`` (``p = NS_CONSTANT`` where the derived constant clashes or is too long);
+``[[inferred]]`` (``type``, ``like`` and ``replace = {member = "p:Type"}``) and ``inferred_note``.
 """
 
 from __future__ import annotations
@@ -230,9 +238,15 @@ def _expand(prefixes: dict[str, str], value: str, where: str) -> str:
     return clark(prefixes[prefix], local)
 
 
+SPEC_KEYS = {"title", "description", "contracts", "type_sources", "operations", "roots", "prefixes", "names",
+             "namespace_names", "inferred", "inferred_note"}
+
+
 def load_spec(path: Path) -> Spec:
     with open(path, "rb") as file:
         data = tomllib.load(file)
+    if set(data) - SPEC_KEYS:  # a misspelt key would otherwise be silently ignored
+        raise SpecError(f"{path.name}: unknown keys {sorted(set(data) - SPEC_KEYS)}")
     prefixes = data.get("prefixes", {})
     where = path.name
     inferred = [{"type": _expand(prefixes, entry["type"], where), "like": _expand(prefixes, entry["like"], where),
@@ -272,6 +286,9 @@ def _with_inferred(spec: Spec, contracts: Contracts) -> dict[str, Complex | Enum
 
 def _roots(spec: Spec, contracts: Contracts) -> list[str]:
     """Root types: what the chosen operations' wrapper elements hold, then the spec's roots and inferred types."""
+    unknown = set(spec.operations) - {"*"} - {operation for operation, _ in contracts.operations}
+    if unknown:
+        raise SpecError(f"{spec.path.name}: no operation {sorted(unknown)} in the contracts")
     roots = []
     for operation, element in contracts.operations:
         if spec.operations != ["*"] and operation not in spec.operations:
@@ -351,7 +368,7 @@ def _snake(word: str) -> str:
 
 def namespace_constant(namespace: str) -> str:
     """``.../ServiceEngine/Correspondence/2009/10`` -> ``NS_CORRESPONDENCE_2009_10``; else the last segment."""
-    parts = [part for part in namespace.rstrip("/").split("/") if part]
+    parts = [re.sub(r"\W", "_", part) for part in re.split(r"[/:]", namespace) if part]
     if len(parts) >= 3 and re.fullmatch(r"\d{4}", parts[-2]) and re.fullmatch(r"\d{2}", parts[-1]):
         return f"NS_{_snake(parts[-3])}_{parts[-2]}_{parts[-1]}"
     return f"NS_{_snake(parts[-1])}"
@@ -402,9 +419,13 @@ class _Writer:
         changed = ", ".join(f"{key}={_literal(value)}" for key, value in facts.items() if value != SPYNE_DEFAULTS[key])
         if kind == "complex":
             return f"{base}.customize({changed})" if changed else base
-        if kind == "enumeration" or changed:
+        if kind == "enumeration" or changed:  # an enumeration is a factory: always called
             return f"{base}({changed})"
         return base
+
+    def shown(self, qname: str) -> str:
+        """A type as the module's reader knows it: its Python name, or xs:local for a primitive."""
+        return self.names.get(qname) or f"xs:{split(qname)[1]}"
 
     def enumeration(self, enum: Enumeration) -> list[str]:
         self.helpers.add("enumeration")
@@ -422,7 +443,7 @@ class _Writer:
         namespace, local = split(declared.qname)
         lines = [] if inferred is None else [
             f"# INFERRED: {self.names[inferred['like']]} (of {self.namespaces[split(inferred['like'])[0]]}) with "
-            + ", ".join(f"{member} retyped {self.names[type_]}" for member, type_ in inferred["replace"].items())]
+            + ", ".join(f"{member} retyped {self.shown(type_)}" for member, type_ in inferred["replace"].items())]
         if declared.base and self.names[declared.base] not in defined:
             raise SpecError(f"{declared.qname} extends {declared.base}, which it contains: not supported")
         base = self.names[declared.base] if declared.base else "ComplexModel"
@@ -433,7 +454,9 @@ class _Writer:
         cut = next((i for i, m in enumerate(declared.members)
                     if split(m.type)[0] != XSD and self.names[m.type] not in defined), len(declared.members))
         members = [f'("{m.name}", {self.member(m)})' for m in declared.members[:cut]]
-        if not members:
+        if not declared.members:
+            lines.append("    _type_info = []")
+        elif not members:
             lines.append(f"    _type_info = []  # appended below, once {self.names[declared.members[0].type]} exists")
         elif len(members) == 1 and len(members[0]) + 19 <= 110:
             lines.append(f"    _type_info = [{members[0]}]")
@@ -469,17 +492,18 @@ def _sha256(path: Path) -> str:
 def _docstring(spec: Spec, directory: Path, writer: _Writer) -> list[str]:
     lines = [f'"""{spec.title}', "",
              f"GENERATED by altinn_so.tooling.wiretypes from {spec.path.name} (beside this module): do not edit;",
-             "run `make types`. From the real Altinn contracts (shared/contracts/altinn2, never in this repository):"]
+             "run `make types`. From these real Altinn contracts (SHA-256 and path under shared/contracts/altinn2;",
+             "they never enter this repository):"]
     for relpath in spec.contracts:
-        lines.append(f"    {relpath}  sha256 {_sha256(directory / relpath)}")
+        lines.append(f"    {_sha256(directory / relpath)}  {relpath}")
     if spec.type_sources:
         lines.append("and, only for the members of the inferred types:")
         for relpath in spec.type_sources:
-            lines.append(f"    {relpath}  sha256 {_sha256(directory / relpath)}")
+            lines.append(f"    {_sha256(directory / relpath)}  {relpath}")
     if spec.inferred:
         lines += ["", "INFERRED types, which no real contract holds (each is marked below):"]
         for entry in spec.inferred:
-            changes = ", ".join(f"{member} -> {writer.names[type_]}" for member, type_ in entry["replace"].items())
+            changes = ", ".join(f"{member} -> {writer.shown(type_)}" for member, type_ in entry["replace"].items())
             lines.append(f"    {writer.names[entry['type']]} = {writer.names[entry['like']]} with {changes}")
     if spec.description:
         lines += ["", *spec.description.splitlines()]
@@ -528,7 +552,8 @@ def generate(spec: Spec, directory: Path) -> str:
         imports.append("")
     constants = [f'{constant} = "{namespace}"' for namespace, constant in sorted(namespaces.items(),
                                                                                   key=lambda item: item[1])]
-    return "\n".join([*header, *imports, *constants, "", *body]) + "\n"
+    text = "\n".join([*header, *imports, *constants, "", *body]) + "\n"
+    return re.sub(r"\n{4,}", "\n\n\n", text)  # at most two blank lines, as PEP 8 has it
 
 
 # -- command line ----------------------------------------------------------------------------------------
