@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: run test lint contracts bench wsdl check-wsdl clean
+.PHONY: run test lint contracts types check-types bench wsdl clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ bench: $(BIN)/.installed
 
 wsdl: $(BIN)/.installed
 	$(BIN)/altinn-so wsdl --out wsdl
+
+# The spyne wire-types modules, generated from the real WSDLs (ALTINN_SO_CONTRACTS or ../shared/contracts/altinn2)
+# by each *.spec.toml beside them; check-types only reports a stale module.
+types: $(BIN)/.installed
+	$(BIN)/python -m altinn_so.tooling.wiretypes
+
+check-types: $(BIN)/.installed
+	$(BIN)/python -m altinn_so.tooling.wiretypes --check
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

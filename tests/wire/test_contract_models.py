@@ -53,7 +53,6 @@ FAMILIES = {
          "aec/CorrespondenceAgencyExternalAEC2.wsdl"),
         inferred=frozenset({correspondence.NS_CORRESPONDENCE_2022_11, notification.NS_NOTIFICATION_2022_11,
                             notification.NS_NOTIFICATION_ENUMS_2022_11}),
-        uses=(receipt.ReceiptExternal,),  # what InsertCorrespondence returns
     ),
 }
 

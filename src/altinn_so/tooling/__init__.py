@@ -1,1 +1,1 @@
-"""Developer tools (downloading test oracles, generating code); not used at runtime."""
+"""Developer tools, not used at runtime (the emulator never imports this package)."""

@@ -22,8 +22,6 @@ from altinn_so.soap.contract import Operation, ServiceContract
 from altinn_so.soap.notifications import endpoints_of, shipment_time_of, tokens_of
 from altinn_so.soap.receipts import receipt_external
 
-from altinn_so.services.receipt.wire_types import ReceiptExternal  # until the generated types are self-contained
-
 from . import wire_types as types
 from .rules.model import (BinaryAttachment, CorrespondenceRequest, CorrespondenceStatus, NotificationView, ReplyOption,
                           SdpNotice, SdpRequest, StatusFilter, StatusResult, XmlAttachment)
@@ -219,19 +217,19 @@ CORRESPONDENCE_AGENCY_EXTERNAL = ServiceContract(
                   optional_credentials=True,
                   params=(("SystemUserCode", Unicode), ("ExternalReference", Unicode),
                           ("Correspondence", types.InsertCorrespondence)),
-                  returns=ReceiptExternal),
+                  returns=types.ReceiptExternal),
         Operation("InsertCorrespondence", _insert("ExternalShipmentReference"), version=2,
                   wire_names={"ec": "InsertCorrespondenceEC", "ec2": "InsertCorrespondenceEC"},
                   caller_params=(_SYSTEM_USER_CODE,), params=(_SHIPMENT_REFERENCE, _V2),
-                  returns=ReceiptExternal),
+                  returns=types.ReceiptExternal),
         # The endpoint list's name for EC's V2, next to the real WSDL's InsertCorrespondenceEC.
         Operation("InsertCorrespondence", _insert("ExternalShipmentReference"), version=2,
                   bindings=frozenset({"ec", "ec2"}),
                   caller_params=(_SYSTEM_USER_CODE,), params=(_SHIPMENT_REFERENCE, _V2),
-                  returns=ReceiptExternal),
+                  returns=types.ReceiptExternal),
         Operation("InsertCorrespondence", _insert("ExternalShipmentReference", priority=True), version=3,
                   caller_params=(_SYSTEM_USER_CODE,), params=(_SHIPMENT_REFERENCE, _V3),
-                  returns=ReceiptExternal),
+                  returns=types.ReceiptExternal),
         Operation("CreateSimpleCorrespondenceService", create_simple_service, bindings=frozenset({"basic", "ws"}),
                   params=(("templateServiceCode", Unicode(**_REQUIRED)),
                           ("templateServiceEditionCode", Integer32(**_REQUIRED))),
