@@ -33,7 +33,7 @@ _SEED = default_seed()
 
 @pytest.fixture
 def demo_emulator(clock):
-    emulator = Emulator(clock=clock, seed=_SEED, services=WITH_DEMO)
+    emulator = Emulator(clock=clock, services=WITH_DEMO)  # its seed composed with the services: the demo topic too
     yield emulator
     emulator.close()
 
@@ -72,7 +72,7 @@ def test_its_rules_fail_with_their_error_id_and_store_nothing(demo_url, demo_emu
 
 
 def test_its_table_is_made_and_versioned_on_its_own(demo_emulator):
-    assert demo_emulator.db.get_meta("schema_version:demo") == "2"
+    assert demo_emulator.db.get_meta("schema_version:demo") == "3"
     assert demo_emulator.db.query("SELECT COUNT(*) FROM demo_notes") == [(0,)]
 
 
@@ -133,3 +133,59 @@ def test_a_component_name_the_emulator_has_is_refused(clock):
     with pytest.raises(ValueError, match="names a component 'clock'"):
         Emulator(clock=clock, seed=_SEED, services=SERVICES + (clash,))
 
+
+
+# -- its seed data ---------------------------------------------------------------------------------------------
+
+TOPICS_YAML = """
+topics:
+  - {name: milk, owner: TTD, title: Dairy}
+  - {name: tax, owner: ETT}
+"""
+
+
+def test_its_additions_to_the_default_seed_come_with_the_default(clock):
+    with_default = Emulator(clock=clock, services=WITH_DEMO)
+    assert [t.to_dict() for t in with_default.topic_store.list()] == [
+        {"name": "milk", "owner": "TTD", "title": "Groceries"}]
+    with_default.close()
+    without = Emulator(Settings(include_default_seed=False), clock=clock, services=WITH_DEMO)
+    assert without.topic_store.list() == []
+    without.close()
+
+
+def test_a_seed_file_adds_and_replaces_its_entries_and_a_reset_writes_them_again(tmp_path, clock):
+    seed_file = tmp_path / "topics.yaml"
+    seed_file.write_text(TOPICS_YAML)
+    emulator = Emulator(Settings(seed_files=(str(seed_file),)), clock=clock, services=WITH_DEMO)
+    expected = [("milk", "TTD", "Dairy"), ("tax", "ETT", "")]
+    assert [(t.name, t.owner, t.title) for t in emulator.topic_store.list()] == expected
+    with emulator.db.transaction():
+        emulator.db.execute("DELETE FROM demo_topics")
+    emulator.reset()
+    assert [(t.name, t.owner, t.title) for t in emulator.topic_store.list()] == expected
+    emulator.close()
+
+
+def test_seed_data_loaded_at_run_time_reaches_it_and_bad_entries_are_named(demo_url, demo_emulator):
+    admin = demo_url + "/_admin"
+    loaded = requests.post(admin + "/seed", data="topics: [{name: post, owner: TTD}]", timeout=10)
+    assert loaded.status_code == 200 and loaded.json()["loaded"]["topics"] == 1
+    assert [t["name"] for t in requests.get(admin + "/state/topics", timeout=10).json()["topics"]] == ["milk", "post"]
+    unknown_owner = requests.post(admin + "/seed", data="topics: [{name: x, owner: NOPE}]", timeout=10)
+    assert unknown_owner.status_code == 400
+    assert "topics entry 'x' belongs to unknown service owner 'NOPE'" in unknown_owner.json()["error"]
+    bad_entry = requests.post(admin + "/seed", data="topics: [{name: x, owner: TTD, colour: red}]", timeout=10)
+    assert bad_entry.status_code == 400 and "topics entry" in bad_entry.json()["error"]
+    assert [t.name for t in demo_emulator.topic_store.list()] == ["milk", "post"]
+
+
+def test_a_section_no_offered_service_reads_is_refused(base_url, clock):
+    refused = requests.post(base_url + "/_admin/seed", data="topics: [{name: x, owner: TTD}]", timeout=10)
+    assert refused.status_code == 400 and "unknown top-level keys ['topics']" in refused.json()["error"]
+
+
+def test_two_services_reading_one_section_are_refused(clock):
+    twin = AltinnService(key="twin", seed_sections=demo_service.SERVICE.seed_sections)
+    with pytest.raises(ValueError, match="reads a seed section 'topics' that another service or the core reads"):
+        Emulator(clock=clock, seed=_SEED, services=WITH_DEMO + (twin,))

@@ -157,9 +157,10 @@ def _wsdl(args: argparse.Namespace) -> int:
 def _certs(args: argparse.Namespace) -> int:
     from .certs import CertificateError, generate_certificates
     from .seeding import SeedError, compose_seed
+    from .services import SERVICES
 
     try:
-        seed = compose_seed(args.seed, include_default=not args.no_default_seed)
+        seed = compose_seed(args.seed, include_default=not args.no_default_seed, services=SERVICES)
         made = generate_certificates(args.out, seed.owners.values(), hosts=args.host)
     except (SeedError, CertificateError) as exc:
         print(f"altinn-so: {exc}", file=sys.stderr)

@@ -19,9 +19,9 @@ from .domain.notifications.engine import NotificationEngine, NotificationSetting
 from .domain.receipts import ReceiptService
 from .injection import FaultInjector
 from .journal import MAX_BODY_BYTES, Exchange, MemoryJournal
-from .seeding import Seed, apply_seed, compose_seed, parse_seed, read_seed_text
+from .seeding import CORE_SECTIONS, Seed, apply_seed, compose_seed, parse_seed, read_seed_text
 from .store.database import journal_database, open_database
-from .service import AltinnService
+from .service import AltinnService, SeedSection
 from .store.repositories import SqlCatalog, SqlFaultRules, SqlJournal, SqlLockouts, SqlOutbox, SqlReceipts, \
     SqlRegistry, SqlSnapshots
 from .store.schema import RUNTIME_TABLES, SEED_TABLES
@@ -43,6 +43,18 @@ class Settings:
     journal_max_body_bytes: int = MAX_BODY_BYTES  # and of those, request and response bytes kept at most
 
 
+def _seed_sections(services: tuple[AltinnService, ...]) -> dict[str, SeedSection]:
+    """The seed sections of ``services`` by name: no two alike, none named like a core section."""
+    sections: dict[str, SeedSection] = {}
+    for service in services:
+        for section in service.seed_sections:
+            if section.name in sections or section.name in CORE_SECTIONS:
+                raise ValueError(f"service {service.key!r} reads a seed section {section.name!r} that another "
+                                 "service or the core reads too")
+            sections[section.name] = section
+    return sections
+
+
 class Emulator:
     """All emulated state. Several emulators (worker processes, or hosts sharing PostgreSQL) may share one
     database; each request starts with ``sync()`` so that each sees the others' changes, the clock included.
@@ -60,12 +72,15 @@ class Emulator:
         unknown = set(settings.service_settings) - {service.key for service in self.services}
         if unknown:
             raise ValueError(f"settings for services the emulator does not offer: {sorted(unknown)}")
+        self._seed_sections = _seed_sections(self.services)
         self.clock = clock or Clock()
         self.seed = seed if seed is not None else compose_seed(list(settings.seed_files),
-                                                               include_default=settings.include_default_seed)
-        self.db = open_database(settings.database, tuple(s.tables for s in self.services if s.tables))
-        self.runtime_tables = RUNTIME_TABLES + tuple(
-            table for service in self.services if service.tables for table in service.tables.runtime_tables)
+                                                               include_default=settings.include_default_seed,
+                                                               services=self.services)
+        groups = tuple(service.tables for service in self.services if service.tables is not None)
+        self.db = open_database(settings.database, groups)
+        self.runtime_tables = RUNTIME_TABLES + tuple(table for group in groups for table in group.runtime_tables)
+        self.seed_tables = SEED_TABLES + tuple(table for group in groups for table in group.seed_tables)
         self.registry = SqlRegistry(self.db)
         self.catalog = SqlCatalog(self.db)
         self.lockouts = SqlLockouts(self.db)
@@ -80,9 +95,15 @@ class Emulator:
             self.journal = MemoryJournal(keep=settings.journal_limit, max_body_bytes=settings.journal_max_body_bytes)
         self.faults = FaultInjector(SqlFaultRules(self.db), self.db.transaction)
         self.snapshots = SqlSnapshots(self.db)
+        self.authenticator = SystemAuthenticator(self.catalog, self.lockouts, self.clock, settings.lockout)
+        self.notifications = NotificationEngine(self.registry, self.catalog, self.clock, settings.notifications)
+        self.receipts = ReceiptService(self.receipt_store, self.clock, self.db.transaction)
+        for service in self.services:
+            self._build(service)
+
         # Seed entities are (re)written on every start; state created by calls is kept.
         with self.db.transaction():
-            apply_seed(self.seed, self.catalog, self.registry)
+            self._apply_seed(self.seed)
             shared = self.db.get_meta(_CLOCK_KEY)
             if clock is None and shared is not None:
                 self.clock.load(json.loads(shared))
@@ -90,12 +111,6 @@ class Emulator:
                 self._share_clock(self.clock.state())
         self.clock.on_change = self._share_clock
         self.db.refresh()
-
-        self.authenticator = SystemAuthenticator(self.catalog, self.lockouts, self.clock, settings.lockout)
-        self.notifications = NotificationEngine(self.registry, self.catalog, self.clock, settings.notifications)
-        self.receipts = ReceiptService(self.receipt_store, self.clock, self.db.transaction)
-        for service in self.services:
-            self._build(service)
 
     def _build(self, service: AltinnService) -> None:
         """Keep each of the service's domain objects as an attribute of its name (``self.correspondence``)."""
@@ -106,6 +121,14 @@ class Emulator:
             if hasattr(self, name):
                 raise ValueError(f"service {service.key!r} names a component {name!r}, which the emulator has")
             setattr(self, name, component)
+
+    def _apply_seed(self, seed: Seed) -> None:
+        """Write the seed's entities, the core's and each service section's (inside a transaction)."""
+        apply_seed(seed, self.catalog, self.registry)
+        for name, entities in seed.sections.items():
+            section = self._seed_sections[name]
+            for entity in entities.values():
+                section.put(self, entity)
 
     def sync(self) -> None:
         """See what other workers changed: call at the start of each request (one small query)."""
@@ -146,23 +169,24 @@ class Emulator:
         The journal, fault rules and snapshots belong to the test harness and stay; clear them on their own.
         """
         with self.db.transaction():
-            self.db.clear(self.runtime_tables + SEED_TABLES)
-            apply_seed(self.seed, self.catalog, self.registry)
+            self.db.clear(self.runtime_tables + self.seed_tables)
+            self._apply_seed(self.seed)
             self.db.changed()
 
     def load_seed(self, text: str, source: str = "request") -> Seed:
         """Add seed data at runtime (YAML or JSON, the seed file format). References may name anything
         already in the store; the data lasts until the next reset."""
-        loaded = parse_seed(read_seed_text(text, source), source)
+        loaded = parse_seed(read_seed_text(text, source), source, self.services)
         loaded.check_references(source, known_owners={o.code for o in self.catalog.list_owners()},
-                                known_organisations={o.orgno for o in self.registry.list_organisations()})
+                                known_organisations={o.orgno for o in self.registry.list_organisations()},
+                                services=self.services)
         with self.db.transaction():
-            apply_seed(loaded, self.catalog, self.registry)
+            self._apply_seed(loaded)
         return loaded
 
     def snapshot(self, label: str | None = None) -> int:
         """Save all emulated state (not the journal or fault rules) and the clock; returns the snapshot id."""
-        data = {"store": self.db.dump(self.runtime_tables + SEED_TABLES),
+        data = {"store": self.db.dump(self.runtime_tables + self.seed_tables),
                 "clock": {"now": self.clock.now().isoformat(), "frozen": self.clock.frozen}}
         return self.snapshots.add_snapshot(label, self.clock.now(), data)
 

@@ -174,9 +174,10 @@ def altinn_so_server(request):
     """One HTTP server for the session; ``altinn_so`` gives each test its own emulator behind it."""
     from .seeding import compose_seed
     from .server import make_server
+    from .services import SERVICES
 
     files = list(request.config.getini("altinn_so_seed")) + list(request.config.getoption("altinn_so_seed"))
-    seed = compose_seed(files)
+    seed = compose_seed(files, services=SERVICES)
     served = _Served()
     server = make_server(served, "127.0.0.1", 0, threads=8)
     server.prepare()

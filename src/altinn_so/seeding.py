@@ -4,6 +4,10 @@ The embedded default seed (``altinn_so/seed/default.yaml``) makes ``serve``
 work with no arguments. ``--seed FILE`` adds files on top of it (an entry with
 the same key replaces the default one); ``--no-default-seed`` starts from the
 given files alone. The format is documented in ``docs/seed-format.md``.
+
+Services add sections of their own (``AltinnService.seed_sections``) and their own additions to the default
+(``AltinnService.default_seed``): the functions here take the services (any objects with those two fields) and
+import none.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Iterable, Mapping
 
 import yaml
 
@@ -19,7 +24,8 @@ from .domain.registry import Organisation, Person, SelfRegisteredUser
 from .domain.values import NOT_XML
 
 SEED_VERSION = 1
-_TOP_LEVEL = {"version", "service_owners", "templates", "persons", "organisations", "users"}
+# The seed file's own top-level sections; services add theirs (``AltinnService.seed_sections``).
+CORE_SECTIONS = frozenset({"version", "service_owners", "templates", "persons", "organisations", "users"})
 
 
 class SeedError(ValueError):
@@ -35,17 +41,26 @@ class Seed:
     persons: dict[str, Person] = field(default_factory=dict)
     organisations: dict[str, Organisation] = field(default_factory=dict)
     users: dict[str, SelfRegisteredUser] = field(default_factory=dict)
+    # The services' sections: section name -> the entities by their key.
+    sections: dict[str, dict] = field(default_factory=dict)
 
     def merged_with(self, other: "Seed") -> "Seed":
         """``other`` on top of this seed: its entries replace ours with the same key."""
         merged = Seed()
-        for name in merged.__dataclass_fields__:
+        for name in _CORE_FIELDS:
             getattr(merged, name).update(getattr(self, name))
             getattr(merged, name).update(getattr(other, name))
+        for name in {**self.sections, **other.sections}:
+            merged.sections[name] = {**self.sections.get(name, {}), **other.sections.get(name, {})}
         return merged
 
+    def counts(self) -> dict[str, int]:
+        """How many entities of each kind, the services' sections included."""
+        return {**{name: len(getattr(self, name)) for name in _CORE_FIELDS},
+                **{name: len(entities) for name, entities in self.sections.items()}}
+
     def check_references(self, source: str = "seed", *, known_owners: set[str] = frozenset(),
-                         known_organisations: set[str] = frozenset()) -> None:
+                         known_organisations: set[str] = frozenset(), services: Iterable = ()) -> None:
         """Every reference names an entity of this seed, or one of the ``known`` ones (already stored)."""
         owners = set(self.owners) | set(known_owners)
         organisations = set(self.organisations) | set(known_organisations)
@@ -64,15 +79,33 @@ class Seed:
         for organisation in self.organisations.values():
             if organisation.parent and organisation.parent not in organisations:
                 raise SeedError(f"{source}: organisation {organisation.orgno} has unknown parent {organisation.parent}")
+        for name, section in sections_of(services).items():
+            if section.owner is None:
+                continue
+            for key, entity in self.sections.get(name, {}).items():
+                if section.owner(entity) not in owners:
+                    raise SeedError(f"{source}: {name} entry {key!r} belongs to unknown service owner "
+                                    f"{section.owner(entity)!r}")
 
 
-def parse_seed(data: dict | None, source: str = "seed") -> Seed:
+_CORE_FIELDS = ("owners", "systems", "services", "templates", "persons", "organisations", "users")
+
+
+def sections_of(services: Iterable = ()) -> Mapping:
+    """The seed sections ``services`` read, by name."""
+    return {section.name: section for service in services for section in service.seed_sections}
+
+
+def parse_seed(data: dict | None, source: str = "seed", services: Iterable = ()) -> Seed:
+    """A seed file's data; ``services`` may add sections of their own."""
     data = data or {}
     if not isinstance(data, dict):
         raise SeedError(f"{source}: the top level must be a mapping")
-    unknown = set(data) - _TOP_LEVEL
+    sections = sections_of(services)
+    known = CORE_SECTIONS | set(sections)
+    unknown = set(data) - known
     if unknown:
-        raise SeedError(f"{source}: unknown top-level keys {sorted(unknown)}; expected {sorted(_TOP_LEVEL)}")
+        raise SeedError(f"{source}: unknown top-level keys {sorted(unknown, key=str)}; expected {sorted(known)}")
     version = data.get("version", SEED_VERSION)
     if version != SEED_VERSION:
         raise SeedError(f"{source}: seed format version {version} is not supported "
@@ -101,6 +134,11 @@ def parse_seed(data: dict | None, source: str = "seed") -> Seed:
     for entry in _entries(data, "users", source):
         user = _build(SelfRegisteredUser.from_dict, entry, source, "user")
         seed.users[user.username] = user
+    for name, section in sections.items():
+        entries = _entries(data, name, source)
+        if entries:
+            built = (_build(section.build, entry, source, f"{name} entry") for entry in entries)
+            seed.sections[name] = {section.key(entity): entity for entity in built}
     return seed
 
 
@@ -114,13 +152,13 @@ def read_seed_text(text: str, source: str):
         raise SeedError(f"{source}: nested too deeply to be seed data") from None
 
 
-def load_seed_file(path: str | Path) -> Seed:
+def load_seed_file(path: str | Path, services: Iterable = ()) -> Seed:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SeedError(f"{path}: cannot read seed file: {exc.strerror}") from exc
-    return parse_seed(read_seed_text(text, str(path)), str(path))
+    return parse_seed(read_seed_text(text, str(path)), str(path), services)
 
 
 def default_seed() -> Seed:
@@ -128,11 +166,18 @@ def default_seed() -> Seed:
     return parse_seed(yaml.safe_load(text), "embedded default seed")
 
 
-def compose_seed(files: list[str | Path] = (), *, include_default: bool = True) -> Seed:
-    seed = default_seed() if include_default else Seed()
+def compose_seed(files: list[str | Path] = (), *, include_default: bool = True, services: Iterable = ()) -> Seed:
+    """The embedded default (and, with it, each service's additions to it), then ``files`` on top."""
+    services = tuple(services)
+    seed = Seed()
+    if include_default:
+        seed = default_seed()
+        for service in services:
+            if service.default_seed is not None:
+                seed = seed.merged_with(load_seed_file(service.default_seed, services))
     for path in files:
-        seed = seed.merged_with(load_seed_file(path))
-    seed.check_references("seed" if not files else ", ".join(str(f) for f in files))
+        seed = seed.merged_with(load_seed_file(path, services))
+    seed.check_references("seed" if not files else ", ".join(str(f) for f in files), services=services)
     return seed
 
 

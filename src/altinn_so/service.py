@@ -12,7 +12,8 @@ This module is shared machinery: it imports no service.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Mapping
 
 if TYPE_CHECKING:  # (types only: the wire and the store are not imported to declare a service)
     from .soap.contract import ServiceContract
@@ -59,6 +60,23 @@ class AdminRoute:
     handler: Callable[[Any, Any], Any]
 
 
+@dataclass(frozen=True)
+class SeedSection:
+    """A top-level section of the seed file that a service reads: a list of mappings, each an entity.
+
+    ``build`` makes one entry's entity (a ``KeyError``, ``TypeError`` or ``ValueError`` names a bad entry); an
+    entry of a later seed file with the same ``key`` replaces an earlier one; ``put(emulator, entity)`` writes it
+    into the service's store, into tables its ``TableGroup`` lists as ``seed_tables`` (a reset empties them and
+    writes the seed again). With ``owner``, each entity's service owner must be one the seed or the store has.
+    """
+
+    name: str  # the section's key in a seed file, e.g. "notes"
+    build: Callable[[dict], Any]
+    key: Callable[[Any], Hashable]
+    put: Callable[[Any, Any], None]
+    owner: Callable[[Any], str] | None = None
+
+
 @dataclass(frozen=True, eq=False)  # (compared and hashed by identity: one value per service)
 class AltinnService:
     """One Altinn service: its wire contracts, its tables, its domain objects and its admin views.
@@ -66,6 +84,9 @@ class AltinnService:
     ``build(emulator, settings)`` returns the service's domain objects by name; the emulator keeps each as an
     attribute of that name (``emulator.correspondence``), so that its handlers, the admin views and tests reach
     them. ``settings`` is ``Settings.service_settings[key]`` when given, else ``default_settings``.
+
+    Its reference data comes from seed files like the core's: ``seed_sections`` are the top-level sections it
+    reads, and ``default_seed`` what it adds to the embedded default (loaded whenever the default is).
     """
 
     key: str  # the name users and tests give it: "correspondence"
@@ -75,6 +96,8 @@ class AltinnService:
     default_settings: Any = None
     listings: tuple[Listing, ...] = ()
     admin_routes: tuple[AdminRoute, ...] = ()
+    seed_sections: tuple[SeedSection, ...] = ()
+    default_seed: Path | None = None  # its additions to the embedded default seed (a seed file in its package)
 
     def __repr__(self) -> str:
         return f"AltinnService({self.key!r})"

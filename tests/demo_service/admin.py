@@ -17,4 +17,5 @@ LISTINGS = (Listing("notes", "demo_notes", read=lambda emulator, newest: emulato
                     title="Notes", columns=("#", "owner", "written", "text", "pinned"),
                     row=lambda n: [n.id, n.owner, n.written_at, n.text, Cell("yes" if n.pinned else "no", "muted")],
                     empty="No notes yet."),)
+TOPICS = Listing("topics", "demo_topics", read=lambda emulator, newest: emulator.topic_store.list(newest))
 ADMIN_ROUTES = (AdminRoute("POST", r"/notes/(?P<id>\d{1,18})/pin", _pin),)

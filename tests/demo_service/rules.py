@@ -33,6 +33,25 @@ class Note:
                    data["pinned"])
 
 
+@dataclass(frozen=True)
+class Topic:
+    """Reference data from the seed (its ``topics`` section): what a service owner's notes may be about."""
+
+    name: str
+    owner: str
+    title: str = ""
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "owner": self.owner, "title": self.title}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Topic":
+        unknown = set(data) - {"name", "owner", "title"}
+        if unknown:
+            raise ValueError(f"unknown fields {sorted(unknown)}")
+        return cls(str(data["name"]), str(data["owner"]), str(data.get("title") or ""))
+
+
 class NoteBook:
     def __init__(self, store, clock: Clock, transaction, settings: NoteSettings):
         self._store, self._clock, self._transaction, self._settings = store, clock, transaction, settings

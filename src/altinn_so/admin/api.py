@@ -265,7 +265,7 @@ class AdminApi:
             raise ApiError(400, str(exc)) from None
         except UnicodeDecodeError:
             raise ApiError(400, "the seed must be UTF-8 text") from None
-        return {"loaded": {name: len(getattr(loaded, name)) for name in loaded.__dataclass_fields__}}
+        return {"loaded": loaded.counts()}
 
     def state_summary(self, request):
         counts = self.emulator.db.count_rows(tuple(self._state_tables.values()))  # counted, not read: 100k is fine

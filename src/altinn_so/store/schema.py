@@ -16,7 +16,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class TableGroup:
     """A service's tables: its migrations (oldest first), which of its tables hold state created by calls
-    (emptied by a reset, saved by a snapshot), and which number their rows (a snapshot keeps the numbering).
+    (emptied by a reset, saved by a snapshot), which hold reference data from the seed (emptied by a reset and
+    written again from the seed), and which number their rows (a snapshot keeps the numbering).
 
     A service's first migration may find its tables made already by the core list of an older release (the
     correspondence tables were core tables until schema 7): it creates them ``IF NOT EXISTS``.
@@ -26,6 +27,7 @@ class TableGroup:
     migrations: tuple[str, ...]
     runtime_tables: tuple[str, ...] = ()
     numbered_tables: tuple[str, ...] = ()
+    seed_tables: tuple[str, ...] = ()  # reference data its seed sections write: a reset writes them anew
 
     @property
     def version_key(self) -> str:
