@@ -42,7 +42,6 @@ class Family:
     module: ModuleType
     wsdls: tuple[str, ...]  # real WSDLs declaring the module's contracts; the first one is the reference
     inferred: frozenset[str] = frozenset()  # namespaces of our own inference, absent from the real WSDLs
-    uses: tuple[type, ...] = ()  # contracts of other modules that the WSDLs' operations also use
 
 
 FAMILIES = {
@@ -144,12 +143,11 @@ def _real(family: str) -> tuple[Definitions, tuple[str, ...]]:
 
 @functools.cache
 def _ours(family: str) -> Definitions:
-    """What our schema generator writes for every contract class the module declares (and ``uses``)."""
+    """What our schema generator writes for every contract class the module declares."""
     module = FAMILIES[family].module
     classes = [value for value in vars(module).values()
                if isinstance(value, type) and issubclass(value, ComplexModelBase)
                and value.__module__ == module.__name__]
-    classes += FAMILIES[family].uses
     methods = {}
     for index, model in enumerate(classes):
         def echo(ctx, value):

@@ -15,7 +15,6 @@ WSSE_PASSWORD_TEXT = ("http://docs.oasis-open.org/wss/2004/01/"
 ALTINN_BASE = "http://www.altinn.no/services/2009/10"
 ALTINN_FAULT = "http://www.altinn.no/services/common/fault/2009/10"
 MS_SERIALIZATION = "http://schemas.microsoft.com/2003/10/Serialization/"
-MS_ARRAYS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
 
 # WSDL
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
