@@ -7,8 +7,6 @@ SOAP routes and WSDLs, the admin API and page, the pytest plugin and the test he
 
 from __future__ import annotations
 
-import functools
-
 import altinn_so.soap  # noqa: F401  (spyne's shim for Python 3.12+, before any service's wire module imports spyne)
 from altinn_so.service import AltinnService
 
@@ -21,9 +19,8 @@ SERVICES: tuple[AltinnService, ...] = (
 )
 
 
-@functools.cache
 def default_routes():
-    """The SOAP routes of every registered service (built once: building spyne's models takes a while)."""
+    """The SOAP routes of every registered service (``routes_of`` builds them once per process)."""
     from altinn_so.soap.routes import routes_of
 
     return routes_of(SERVICES)
