@@ -1,4 +1,4 @@
-"""Command line: ``altinn-so serve``, ``health``, ``wsdl`` and ``certs``."""
+"""Command line: ``altinn-so serve``, ``health``, ``wsdl``, ``certs`` and ``seed example``."""
 
 from __future__ import annotations
 
@@ -52,6 +52,12 @@ def _serve(args: argparse.Namespace) -> int:
     except SeedError as exc:
         print(f"altinn-so: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - only the problems a user can fix become one line; others re-raise
+        problem = _database_problem(exc, database)
+        if problem is None:
+            raise
+        print(f"altinn-so: {problem}", file=sys.stderr)
+        return 2
     tls = TlsSettings(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
     wire = WireSettings(max_body_bytes=args.max_body_bytes, require_client_certificates=bool(args.tls_client_ca))
     deliverer = Deliverer(emulator.outbox, emulator.clock, DeliverySettings(
@@ -80,7 +86,12 @@ def _serve(args: argparse.Namespace) -> int:
     from .server import make_server, serve_forever
 
     server = make_server(app, args.host, args.port, threads=args.threads, tls=tls)
-    server.prepare()
+    try:
+        server.prepare()
+    except OSError as exc:
+        finish()
+        print(f"altinn-so: {_listen_problem(exc, args.host, args.port)}", file=sys.stderr)
+        return 2
     ready(*server.bind_addr[:2])
     deliverer.start()
     try:
@@ -88,6 +99,60 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         finish()
     return 0
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0].strip() if text else type(exc).__name__
+
+
+def _database_problem(exc: Exception, database: str) -> str | None:
+    """One line naming what is wrong with ``--db`` and what to do, or None for a problem that is not the user's
+    (a bug: its traceback is what a report needs)."""
+    import sqlite3
+
+    shown = _without_password(database)
+    if database.startswith(("postgresql://", "postgres://")):
+        try:
+            import psycopg
+        except ImportError:
+            return None
+        if not isinstance(exc, psycopg.Error):
+            return None
+        reason = _first_line(exc)
+        if "does not exist" in reason and "database" in reason:
+            name = urllib.parse.urlsplit(database).path.lstrip("/")
+            return (f"cannot open the database {shown}: {reason.split('FATAL:')[-1].strip()}; create it "
+                    f"(createdb {name}, or CREATE DATABASE) or give --db a database that exists")
+        return (f"cannot use the PostgreSQL database {shown}: {reason}; check that the server runs and that "
+                f"the URL's user, password, host, port and database are right")
+    if isinstance(exc, sqlite3.Error):
+        reason = _first_line(exc)
+        if "not a database" in reason or "malformed" in reason:
+            return (f"{shown} is not a usable SQLite database ({reason}); move it away or give --db another "
+                    f"file: the emulator creates a new database there")
+        if "unable to open" in reason or "readonly" in reason or "read-only" in reason:
+            return (f"cannot write the SQLite database {shown} ({reason}); give --db a file in a directory "
+                    f"that exists and that this user may write")
+        return f"cannot use the SQLite database {shown} ({reason}); give --db another file"
+    if isinstance(exc, OSError):  # the writers' lock file, the journal beside the database
+        return (f"cannot write beside the database {shown} ({exc.strerror or _first_line(exc)}: "
+                f"{exc.filename or ''}); give --db a file in a directory that this user may write")
+    return None
+
+
+def _listen_problem(exc: OSError, host: str, port: int) -> str:
+    import errno
+
+    text = str(exc)
+    if exc.errno == errno.EADDRINUSE or "in use" in text:
+        return (f"cannot listen on {host}:{port}: the address is already in use; stop what listens there or "
+                f"choose another --port (0 picks a free one)")
+    if exc.errno == errno.EACCES or "ermission denied" in text:
+        return (f"cannot listen on {host}:{port}: permission denied; ports below 1024 need privileges, "
+                f"choose --port 1024 or above")
+    reason = text.split("-- ", 1)[-1] if "-- " in text else text
+    return f"cannot listen on {host}:{port} ({reason}); check --host and --port"
 
 
 def _health(args: argparse.Namespace) -> int:
@@ -174,8 +239,21 @@ def _certs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    """The installed distribution's version (what pip installed), else the package's own."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("altinn-so")
+    except metadata.PackageNotFoundError:
+        from . import __version__
+
+        return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="altinn-so", description="Altinn II service-owner SOAP emulator")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the emulator")

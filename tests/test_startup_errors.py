@@ -1,0 +1,93 @@
+"""``altinn-so serve`` refusing to start, as a new user meets it: one line on standard error that names the
+problem and the remedy, and exit status 2 — never a traceback."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from support.stores import _with_database
+
+
+def _serve(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "altinn_so", "serve", *args], capture_output=True, text=True,
+                          timeout=60, cwd=cwd)
+
+
+def _one_line_refusal(run: subprocess.CompletedProcess, *words: str) -> str:
+    lines = run.stderr.splitlines()
+    assert run.returncode == 2, (run.returncode, run.stderr[-3000:])
+    assert len(lines) == 1, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr
+    line = lines[0]
+    assert line.startswith("altinn-so: ")
+    for word in words:
+        assert word in line, line
+    return line
+
+
+def test_a_port_in_use_is_one_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = _serve("--port", str(port))
+    _one_line_refusal(run, f"127.0.0.1:{port}", "already in use", "--port")
+
+
+def test_a_postgresql_database_that_does_not_exist_is_one_line(postgres_server):
+    postgres_server.require()  # a server answers (skips without one, fails under CI)
+    name = f"altinn_so_missing_{uuid.uuid4().hex[:8]}"
+    url = _with_database(postgres_server.url, name)
+    line = _one_line_refusal(_serve("--port", "0", "--db", url), name, "does not exist", "create")
+    assert f"createdb {name}" in line
+
+
+def test_an_unwritable_sqlite_path_is_one_line(tmp_path):
+    (tmp_path / "a-file").write_text("")  # a path under a file: no user, root included, can create it
+    _one_line_refusal(_serve("--port", "0", "--db", str(tmp_path / "a-file" / "altinn.db")),
+                      "a-file/altinn.db", "unable to open", "--db", "directory")
+
+
+def test_a_directory_without_write_permission_is_one_line(tmp_path):
+    import os
+    if os.geteuid() == 0:
+        pytest.skip("root may write anywhere; test_an_unwritable_sqlite_path_is_one_line covers the message")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        _one_line_refusal(_serve("--port", "0", "--db", str(locked / "altinn.db")), "--db")
+    finally:
+        locked.chmod(0o700)
+
+
+def test_a_file_that_is_not_a_database_is_one_line(tmp_path):
+    (tmp_path / "notes.db").write_text("these are my notes, not a database\n" * 20)
+    _one_line_refusal(_serve("--port", "0", "--db", str(tmp_path / "notes.db")),
+                      "notes.db", "file is not a database", "--db")
+
+
+def test_a_damaged_database_is_one_line(tmp_path):
+    path = tmp_path / "damaged.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (x)")
+        conn.executemany("INSERT INTO t VALUES (?)", [("x" * 500,)] * 50)
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"Z" * (4096 - 100)  # the schema page, after the intact 100-byte header
+    path.write_bytes(bytes(data))
+    _one_line_refusal(_serve("--port", "0", "--db", str(path)), "damaged.db", "malformed", "--db")
+
+
+def test_version_prints_the_package_version():
+    from importlib import metadata
+    run = subprocess.run([sys.executable, "-m", "altinn_so", "--version"], capture_output=True, text=True,
+                         timeout=30)
+    assert (run.returncode, run.stdout.strip()) == (0, f"altinn-so {metadata.version('altinn-so')}"), run.stderr
