@@ -239,6 +239,13 @@ def _certs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seed_example(args: argparse.Namespace) -> int:
+    from .seed_example import example_seed
+
+    sys.stdout.write(example_seed())
+    return 0
+
+
 def _version() -> str:
     """The installed distribution's version (what pip installed), else the package's own."""
     from importlib import metadata
@@ -318,6 +325,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seed file whose service owners get certificates (repeatable)")
     certs.add_argument("--no-default-seed", action="store_true")
     certs.set_defaults(run=_certs)
+
+    seed = commands.add_parser("seed", help="help with seed files")
+    seed_commands = seed.add_subparsers(dest="seed_command", required=True)
+    example = seed_commands.add_parser("example", help="print a commented example seed file with freshly drawn "
+                                                       "valid organisation and national identity numbers")
+    example.set_defaults(run=_seed_example)
     return parser
 
 
