@@ -766,7 +766,7 @@ def test_our_extra_operations_are_exactly_the_documented_ones(base_url, flavour)
     assert set(our_view) - set(real_view) == flavour.extra_operations
 
 
-# No real WS WSDL exists. By inference (catalogue §1.1, §3.1): WS is Basic with "Basic" removed from the operation
+# No real WS WSDL exists. By inference (docs/behaviour/faults-and-auth.md): WS is Basic with "Basic" removed from the operation
 # and interface names, SOAP 1.2, and the credentials in wsse:UsernameToken, neither in the body nor in headers.
 WS_OPERATIONS = {op: op.replace("Basic", "") for op in BASIC.operations}
 WS_EXTRA = {"InsertCorrespondenceV3"}

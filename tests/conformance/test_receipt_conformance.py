@@ -9,7 +9,7 @@ real ones operation by operation (``support.zeepview``).
 The emulator runs without client-certificate checks (``WireSettings()``), so
 EC and EC2 authenticate with the body credentials alone.
 
-Two generations of the contract (catalogue §2.2): the legacy operations
+Two generations of the contract (docs/behaviour/receipts.md): the legacy operations
 (GetReceipt, GetReceiptList, SaveReceipt) speak ``ReceiptExternal`` (2009/10),
 the newer ones (GetReceiptV2, GetReceiptListV2, UpdateReceipt) ``Receipt``
 (2015/06). The 2017 EC WSDL is older still: its newer operations take and give
@@ -441,7 +441,7 @@ def test_receipt_list_faults(agency, flavour):
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_receipt_update_with_both_id_and_archive_reference_is_error_0(agency, emulator, receipts, flavour):
-    """Altinn's documented bug: ErrorID 0 (catalogue §3.2)."""
+    """Altinn's documented bug: ErrorID 0 (docs/behaviour/receipts.md; decision D4)."""
     client = agency(flavour)
     fault = client.fault(flavour.op("UpdateReceipt"), lambda: client.call("UpdateReceipt", receipt=save(
         flavour, receipts.outbound.id, "AR900001", text="Begge")))
@@ -455,7 +455,7 @@ def test_receipt_update_with_both_id_and_archive_reference_is_error_0(agency, em
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_another_owner_cannot_update_the_receipt(agency, emulator, receipts, flavour):
-    """ETT's system may not update TTD's receipt: ErrorID 0 (catalogue §3.2, 'no access')."""
+    """ETT's system may not update TTD's receipt: ErrorID 0 (docs/behaviour/receipts.md, 'no access')."""
     client = agency(flavour, username="ett-system", password="ett-password")
     fault = client.fault(flavour.op("SaveReceipt"), lambda: client.call("SaveReceipt", receipt={
         "ReceiptId": receipts.main.id, "ReceiptStatusCode": "Rejected", "ReceiptText": "Ikke min"}))
@@ -492,7 +492,7 @@ def test_our_operations_are_exactly_the_real_ones(base_url, flavour):
     assert set(our_view) == set(real_view)
 
 
-# No real WS WSDL exists. By inference (catalogue §1.1, §3.2): WS is Basic with "Basic" removed from the operation
+# No real WS WSDL exists. By inference (docs/behaviour/faults-and-auth.md): WS is Basic with "Basic" removed from the operation
 # and interface names, SOAP 1.2, and the credentials in wsse:UsernameToken, not in the body.
 WS_OPERATIONS = {op: op.replace("Basic", "") for op in BASIC.operations}
 

@@ -1,4 +1,4 @@
-"""Agency-system authentication (catalogue §1.4): 989 vs 5, certificates, lock-out and its expiry."""
+"""Agency-system authentication (docs/behaviour/faults-and-auth.md): 989 vs 5, certificates, lock-out and its expiry."""
 
 from __future__ import annotations
 

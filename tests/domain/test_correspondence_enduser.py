@@ -1,4 +1,4 @@
-"""What end users do to a correspondence (catalogue §3.1 life cycle): read, confirm."""
+"""What end users do to a correspondence (docs/behaviour/correspondence.md, the life cycle): read, confirm."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""InsertCorrespondence (catalogue §3.1, §7.1, §7.29, §7.35): validation order and codes, defaults,
+"""InsertCorrespondence (docs/behaviour/correspondence.md; decisions D1, D11, D14): validation order and codes, defaults,
 what is stored, the receipt, notifications, atomicity, KRR reservation and AEC callers."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Digital post to citizens (SDP/DPI) through InsertCorrespondence (catalogue §3.1 SdpOptions, §7.16, §7.29)."""
+"""Digital post to citizens (SDP/DPI) through InsertCorrespondence (docs/behaviour/correspondence.md, SdpOptions; decisions D7, D11)."""
 
 from __future__ import annotations
 

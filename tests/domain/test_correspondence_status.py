@@ -1,4 +1,4 @@
-"""Correspondence status queries (catalogue §3.1, §7.22, §7.31): GetCorrespondenceStatusDetails and
+"""Correspondence status queries (docs/behaviour/correspondence.md; decisions D10, D12): GetCorrespondenceStatusDetails and
 GetCorrespondenceStatusHistory, their filters, limits, notifications and digital-post details."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The notification engine: validation and its error codes (catalogue §4.5), senders, scheduling, rendering."""
+"""The notification engine: validation and its error codes (docs/behaviour/notifications.md), senders, scheduling, rendering."""
 
 from __future__ import annotations
 
@@ -245,7 +245,7 @@ class TestEndPointValidation:
 
 
 class TestAddressErrorsThroughTheEngine:
-    """The lookup codes of §4.5 surface from ``prepare`` unchanged."""
+    """The lookup codes of docs/behaviour/notifications.md surface from ``prepare`` unchanged."""
 
     @pytest.mark.parametrize("reportee, transport, code", [
         (EMAIL_ONLY, "SMS", 30301),

@@ -1,4 +1,4 @@
-"""Error codes as the catalogue numbers them (§1.4, §4.5, §5), the AltinnError shape, and BLANK."""
+"""Error codes as Altinn numbers them (docs/behaviour/faults-and-auth.md), the AltinnError shape, and BLANK."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ from altinn_so.domain.values import BLANK, _Blank
     (ErrorCode.INVALID_SERVICE_TYPE, 40019),
     (ErrorCode.INVALID_CASE_ID, 60001),
 ])
-def test_error_numbers_match_the_catalogue(code, number):
+def test_error_numbers_are_altinns(code, number):
     assert int(code) == number
 
 

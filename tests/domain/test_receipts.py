@@ -1,4 +1,4 @@
-"""Receipts (catalogue §2.2, §3.2, §7.8-9): creation, lookup, visibility, lists, updates.
+"""Receipts (docs/behaviour/receipts.md; decisions D3, D4): creation, lookup, visibility, lists, updates.
 
 Every test runs against SQLite and PostgreSQL (conftest), so the rules are the
 ReceiptService's, not one store's.

@@ -1,4 +1,4 @@
-"""Recipient resolution (catalogue §4.4): who gets a notification on which channel."""
+"""Recipient resolution (docs/behaviour/notifications.md): who gets a notification on which channel."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""CreateSimpleCorrespondenceService (catalogue §3.1): a new correspondence service owned by the caller,
+"""CreateSimpleCorrespondenceService (docs/behaviour/correspondence.md): a new correspondence service owned by the caller,
 cloned from a correspondence(-template) service."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Standalone notifications (catalogue §3.8): batches, atomicity, the 40014 limit, V2 summary texts."""
+"""Standalone notifications (docs/behaviour/notifications.md): batches, atomicity, the 40014 limit, V2 summary texts."""
 
 from __future__ import annotations
 
@@ -167,7 +167,7 @@ def _outcome(number: str, reserved: bool) -> NotificationOutcome:
 
 
 class TestSummaryTexts:
-    """What SendStandaloneNotificationV2 returns ([P] texts in catalogue §3.8)."""
+    """What SendStandaloneNotificationV2 returns (docs/behaviour/notifications.md)."""
 
     def test_documented_texts(self):
         assert SENT == "Varsel er sendt ut til brukeren."

@@ -1,4 +1,4 @@
-"""Token substitution (catalogue §4.2) and macros (§4.3)."""
+"""Token substitution and macros (docs/behaviour/notifications.md)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from altinn_so.store.database import open_database
 from .factories import (EMAIL_ONLY, FULL, MAIN, SERVICE_A, SMS_USER, USER, make_catalog, make_world, national_id,
                         request)
 
-CATALOG = make_catalog(open_database(":memory:"))  # macros read service names from a catalogue
+CATALOG = make_catalog(open_database(":memory:"))  # macros read service names from the catalog
 
 
 def ctx(reportee=FULL, language=1044, linked=None) -> MacroContext:
@@ -112,7 +112,7 @@ class TestPersonMacros:
 
 class TestBirthDayFormat:
     @pytest.mark.parametrize("fmt, expected", [
-        ("yyyy-mm-dd", "1977-11-23"),   # the catalogue's own example
+        ("yyyy-mm-dd", "1977-11-23"),   # the example in docs/behaviour/notifications.md
         ("dd/mm/yy", "23/11/77"),
         ("yy/dd/mm", "77/23/11"),
         ("dd.mm", "23.11"),

@@ -1,7 +1,7 @@
 """Agency-system authentication: passwords, enterprise certificates and lock-out.
 
 Which ErrorID a failure gets depends on how the system authenticated
-(catalogue §1.4): a system that authenticated with a certificate gets 5 for a
+(docs/behaviour/faults-and-auth.md): a system that authenticated with a certificate gets 5 for a
 wrong password or lock-out, a system that did not gets 989. Missing
 credentials are always 989.
 """

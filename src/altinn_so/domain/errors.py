@@ -1,6 +1,6 @@
 """Domain errors carry Altinn's ``ErrorID``; the wire layer renders them as AltinnFault.
 
-Codes and names follow the catalogue (§1.4, §4.5, §5). Only codes the emulator
+Codes and names are Altinn's (docs/behaviour/faults-and-auth.md lists them). Only codes the emulator
 actually raises are listed; their conditions are documented where they are raised.
 """
 
@@ -11,8 +11,8 @@ from enum import IntEnum
 
 class ErrorCode(IntEnum):
     GENERAL_ERROR = 0
-    NULL_OBJECT_REFERENCE = 1  # also "missing notification data" (catalogue §4.5)
-    NOT_AUTHORIZED = 5  # certificate / wrong service owner (catalogue §1.4)
+    NULL_OBJECT_REFERENCE = 1  # also "missing notification data" (docs/behaviour/notifications.md)
+    NOT_AUTHORIZED = 5  # certificate / wrong service owner (docs/behaviour/faults-and-auth.md)
     EXTERNAL_SYSTEM_AUTHENTICATION = 989
 
     NOT_A_VALID_SERVICE = 30003

@@ -1,4 +1,4 @@
-"""Receipts ("kvitteringer", catalogue §2.2 and §3.2).
+"""Receipts ("kvitteringer", docs/behaviour/receipts.md).
 
 Every shipment into or out of Altinn has a receipt; a service owner reads and
 updates the ones it may see. A receipt belongs to the party in its
@@ -41,7 +41,7 @@ RECEIPT_TYPES = RECEIPT_TYPES_2009 + ("BrokerService",)
 OWNER_PARTY = "OwnerPartyReference"
 PARTY = "PartyReference"
 ARCHIVE_REFERENCE = "ArchiveReference"
-# The reference types a receipt can be looked up by (catalogue §3.2, GetReceiptV2).
+# The reference types a receipt can be looked up by (docs/behaviour/receipts.md, GetReceiptV2).
 SEARCHABLE_REFERENCES = ("ArchiveReference", "OutboundShipmentReference", "BatchReference", "EndUserSystemReference",
                          "ExternalShipmentReference", "SendersReference")
 

@@ -222,7 +222,7 @@ def resolve_reportee(registry: RegistryRepository, number: str | None) -> Report
     """The reportee a ``ReporteeNumber`` names: national id, organisation number or username.
 
     Raises 40016 for an 11-digit number that fails the national-id check and
-    60012 when nobody can be identified (catalogue §4.5).
+    60012 when nobody can be identified (docs/behaviour/notifications.md).
     """
     number = (number or "").strip()
     if not number:

@@ -12,7 +12,7 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 class _Blank:
     """An element the client sent without a value (``<ShipmentDateTime/>``), as opposed to leaving it out.
 
-    Altinn treats some fields differently in the two cases (catalogue §7.14).
+    Altinn treats some fields differently in the two cases (docs/behaviour/decisions.md, D5).
     """
 
     _instance = None

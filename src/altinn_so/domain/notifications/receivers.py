@@ -1,4 +1,4 @@
-"""Who receives a notification: receiver end points resolved against the register (catalogue §4.4).
+"""Who receives a notification: receiver end points resolved against the register (docs/behaviour/notifications.md).
 
 An explicit ``ReceiverAddress`` is used as given, with no lookup. Without one:
 a person gets the KRR contact data, a self-registered user their profile data,

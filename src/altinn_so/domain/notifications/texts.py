@@ -5,7 +5,7 @@ Tokens: ``{0}``, ``{1}`` ... are replaced by the TextTokens in document order
 in the text and is reported, so the outbox shows the mistake instead of
 hiding it. Token values may themselves contain macros.
 
-Macros (catalogue §4.3) are case-sensitive ``$name$`` words resolved from the
+Macros (docs/behaviour/notifications.md) are case-sensitive ``$name$`` words resolved from the
 register. An unknown macro is left as written.
 """
 

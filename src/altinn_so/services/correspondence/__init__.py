@@ -1,4 +1,4 @@
-"""CorrespondenceAgencyExternal, the message service (catalogue §3.1).
+"""CorrespondenceAgencyExternal, the message service (docs/behaviour/correspondence.md).
 
 ``rules`` holds Altinn's rules and state (no SOAP), ``store`` its tables, ``contract`` the wire contract and
 its handlers, ``wire_types`` the generated wire types, ``admin`` what the admin API and page show.

@@ -1,6 +1,6 @@
 """CorrespondenceAgencyExternal (the message service), declared once for Basic, WS, EC, EC2, AEC and AEC2.
 
-Operation names follow each binding's real contract (catalogue §3.1 and §7.1):
+Operation names follow each binding's real contract (docs/behaviour/correspondence.md; decision D1):
 
 * InsertCorrespondence V1 (``InsertCorrespondenceBasic``; WS ``InsertCorrespondence``) on Basic and WS;
 * V2: ``InsertCorrespondenceBasicV2``, WS ``InsertCorrespondenceV2``, EC/EC2 ``InsertCorrespondenceEC`` (the

@@ -1,4 +1,4 @@
-"""NotificationAgencyExternal, standalone notifications (catalogue §3.8).
+"""NotificationAgencyExternal, standalone notifications (docs/behaviour/notifications.md).
 
 ``rules`` holds what a standalone notification adds to the core notification engine (no SOAP), ``contract``
 the wire contract and its handlers, ``wire_types`` the generated wire types. Its messages land in the core

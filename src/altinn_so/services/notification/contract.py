@@ -1,6 +1,6 @@
 """NotificationAgencyExternal (standalone notifications), declared once for Basic, WS, EC and EC2.
 
-Versions V1-V4 are offered on every binding (catalogue §3.8 and §7.2): V1
+Versions V1-V4 are offered on every binding (docs/behaviour/notifications.md; decision D2): V1
 returns nothing, V2 a status text, V3 and V4 a ``SendNotificationResultList``;
 V4 takes the 2022/11 list, which allows ``PriorityEmailSMSReminder``.
 """

@@ -1,4 +1,4 @@
-"""Standalone notifications ("varseltjenesten", catalogue §3.8).
+"""Standalone notifications ("varseltjenesten", docs/behaviour/notifications.md).
 
 All versions behave alike; only what they return differs. The whole list is
 validated and rendered before anything is stored, so a fault leaves the

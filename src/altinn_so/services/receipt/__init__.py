@@ -1,4 +1,4 @@
-"""ReceiptAgencyExternal, the receipt service (catalogue §3.2).
+"""ReceiptAgencyExternal, the receipt service (docs/behaviour/receipts.md).
 
 Receipts themselves are core (``altinn_so.domain.receipts``): every service that stores something creates
 one. This package is the wire contract that reads and updates them (``contract``, ``wire_types``) and what

@@ -1,4 +1,4 @@
-"""ReceiptAgencyExternal (receipts), declared once for Basic, WS, EC and EC2 (catalogue §3.2).
+"""ReceiptAgencyExternal (receipts), declared once for Basic, WS, EC and EC2 (docs/behaviour/receipts.md).
 
 Two generations of the contract live side by side: the legacy operations
 (GetReceipt, GetReceiptList, SaveReceipt) speak ``ReceiptExternal`` (2009/10,

@@ -1,4 +1,5 @@
-"""Correspondence ("meldingstjenesten", catalogue §3.1): messages a service owner puts in a reportee's inbox.
+"""Correspondence ("meldingstjenesten"): messages a service owner puts in a reportee's inbox
+(docs/behaviour/correspondence.md).
 
 ``CorrespondenceService`` is the one entry point; its parts live in
 ``insert`` (InsertCorrespondence), ``status`` (status queries), ``enduser``

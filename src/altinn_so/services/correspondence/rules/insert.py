@@ -1,9 +1,9 @@
-"""InsertCorrespondence: validate, store, notify and give a receipt (catalogue §3.1).
+"""InsertCorrespondence: validate, store, notify and give a receipt (docs/behaviour/correspondence.md).
 
 Everything is checked and every notification rendered before anything is
-stored; a fault leaves no trace. Validation reports the codes catalogue §3.1
-suggests (40001-40019), 5 for a service of another owner, and the
-notification codes of §4.5. A reservable message to a person reserved in KRR
+stored; a fault leaves no trace. Validation reports the codes Altinn documents
+(40001-40019), 5 for a service of another owner, and the
+notification codes of docs/behaviour/notifications.md. A reservable message to a person reserved in KRR
 is stored as Reserved and notifies nobody. Digital post to citizens (SDP/DPI)
 is validated and recorded with a plausible status (see ``_plan_sdp``).
 """

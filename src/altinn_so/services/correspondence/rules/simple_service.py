@@ -1,5 +1,5 @@
 """CreateSimpleCorrespondenceService: a new, very simple correspondence service for the caller,
-cloned from a template service (catalogue §3.1)."""
+cloned from a template service (docs/behaviour/correspondence.md)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,63 @@
+"""The repository's documentation stands on its own: nothing cites a document outside it, every relative link
+resolves, and every decision the code and tests cite exists in docs/behaviour/decisions.md."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# Spelled in pieces so that this file does not match itself.
+OUTSIDE = (re.compile("catal" + "ogue", re.I), re.compile("\u00a7"))
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+
+
+def _tracked(*patterns: str) -> list[Path]:
+    listed = subprocess.run(["git", "ls-files", "-z", "--", *patterns], cwd=ROOT, capture_output=True, check=True)
+    names = [name for name in listed.stdout.decode().split("\0") if name]
+    if not names:  # not a git checkout (an unpacked archive): every file
+        names = [str(p.relative_to(ROOT)) for pattern in patterns for p in ROOT.glob(pattern)]
+    return [ROOT / name for name in names if (ROOT / name).is_file()]
+
+
+def _texts() -> list[Path]:
+    return [path for path in _tracked("src", "tests", "docs", "examples", "README.md")
+            if path.suffix in (".py", ".md", ".yaml", ".toml", ".txt", ".tsv")]
+
+
+def test_nothing_cites_a_document_outside_the_repository():
+    found = []
+    for path in _texts():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if any(pattern.search(line) for pattern in OUTSIDE):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
+    assert not found, "cite docs/behaviour/ instead:\n" + "\n".join(found)
+
+
+def test_every_relative_link_in_the_docs_resolves():
+    broken = []
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        for target in LINK.findall(path.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target):  # http:, https:, mailto:
+                continue
+            if not (path.parent / target).exists():
+                broken.append(f"{path.relative_to(ROOT)}: {target}")
+    assert not broken, broken
+
+
+def test_every_cited_behaviour_page_and_decision_exists():
+    decisions = set(re.findall(r"^\| (D\d+) \|", (ROOT / "docs/behaviour/decisions.md").read_text(encoding="utf-8"),
+                               re.M))
+    assert decisions, "no decisions?"
+    missing = []
+    for path in _texts():
+        text = path.read_text(encoding="utf-8")
+        for page in re.findall(r"docs/behaviour/[\w.-]+\.md", text):
+            if not (ROOT / page).exists():
+                missing.append(f"{path.relative_to(ROOT)}: {page}")
+        if "decision" in text or "docs/behaviour" in text:
+            for cited in re.findall(r"\bD(\d{1,2})\b", text):
+                if f"D{cited}" not in decisions:
+                    missing.append(f"{path.relative_to(ROOT)}: D{cited}")
+    assert not missing, missing
