@@ -7,13 +7,14 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: run test lint contracts types check-types bench wsdl clean
+.PHONY: run test lint contracts types check-types bench wsdl clean venv
 
+# The virtual environment, created and filled under a lock (tools/ensure_venv.py), so that `make run` and
+# `make test` started together on a fresh clone do not both build it.
 $(BIN)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint]'
-	touch $@
+	$(PYTHON) tools/ensure_venv.py $(VENV) pyproject.toml test,lint
+
+venv: $(BIN)/.installed
 
 run: $(BIN)/.installed
 	$(BIN)/altinn-so serve --host $(HOST) --port $(PORT)
@@ -23,7 +24,7 @@ test: $(BIN)/.installed
 
 # ruff (pyproject.toml: a small rule set) and the import rules between the core and the services (.importlinter).
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests bench fuzz examples docker
+	$(BIN)/ruff check src tests bench fuzz examples docker tools
 	$(BIN)/lint-imports
 
 # The real Altinn WSDLs and XSDs, pinned in src/altinn_so/tooling/contract-sources.tsv and checked by SHA-256;
@@ -47,4 +48,4 @@ check-types: $(BIN)/.installed
 	$(BIN)/python -m altinn_so.tooling.wiretypes --check
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) $(VENV).lock build dist src/*.egg-info .pytest_cache
