@@ -25,7 +25,6 @@ def _serve(args: argparse.Namespace) -> int:
     from .services.correspondence import CorrespondenceSettings
     from .soap.wsgi import WireSettings
 
-    logs.configure(args.log_format, args.log_level)
     if bool(args.tls_cert) != bool(args.tls_key):
         print("altinn-so: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2
@@ -36,6 +35,8 @@ def _serve(args: argparse.Namespace) -> int:
         print("altinn-so: --workers, --threads, --journal-limit and --journal-max-bytes must be at least 1",
               file=sys.stderr)
         return 2
+    # Only now, with the options known to be usable: a refusal leaves the process's logging as it was.
+    logs.configure(args.log_format, args.log_level)
     database, temporary = args.db, None
     if args.workers > 1 and database in (":memory:", "sqlite:///:memory:", "sqlite:///"):
         # Workers are processes: they can only share a database that lives in a file. It gets a directory of

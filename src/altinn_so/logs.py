@@ -88,11 +88,23 @@ class JsonLinesHandler(logging.StreamHandler):
                 self.handleError(logging.makeLogRecord({"msg": line}))
 
 
+class _StandardError:
+    """Standard error as it is when a line is written, not as it was when logging was configured: a handler
+    that kept the object it was given would write into whatever replaced it for a while (pytest's capture of
+    one test, long closed) and report a logging error with a traceback instead of the line."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure(fmt: str = "json", level: str = "info") -> None:
     if fmt == "json":
-        handler = JsonLinesHandler(sys.stderr)
+        handler = JsonLinesHandler(_StandardError())
     else:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = logging.StreamHandler(_StandardError())
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("altinn_so")
     root.handlers[:] = [handler]
