@@ -12,7 +12,7 @@ PORT   ?= 8080
 # The virtual environment, created and filled under a lock (tools/ensure_venv.py), so that `make run` and
 # `make test` started together on a fresh clone do not both build it.
 $(BIN)/.installed: pyproject.toml
-	$(PYTHON) tools/ensure_venv.py $(VENV) pyproject.toml test,lint
+	$(PYTHON) tools/ensure_venv.py $(VENV) pyproject.toml test,lint,dev
 
 venv: $(BIN)/.installed
 
