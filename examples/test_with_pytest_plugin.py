@@ -1,7 +1,7 @@
 """How a team uses altinn-so in its own test suite: the ``altinn_so`` fixture from the pytest plugin.
 
 Run it with ``pytest examples/test_with_pytest_plugin.py`` in an environment where altinn-so is installed
-(``pip install altinn-so[test]``): the plugin is found automatically.
+(``pip install -e '.[test]'`` in a checkout, or from git: see the README): the plugin is found automatically.
 """
 
 import pytest
