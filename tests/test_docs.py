@@ -61,3 +61,34 @@ def test_every_cited_behaviour_page_and_decision_exists():
                 if f"D{cited}" not in decisions:
                     missing.append(f"{path.relative_to(ROOT)}: D{cited}")
     assert not missing, missing
+
+
+def _services_table() -> dict[str, tuple[str, str]]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("<!-- services-table: begin -->", 1)[1].split("<!-- services-table: end -->", 1)[0]
+    rows = {}
+    for line in table.strip().splitlines()[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        rows[cells[0]] = (cells[1], cells[2])
+    return rows
+
+
+def test_the_readme_says_what_is_emulated_for_every_service():
+    from altinn_so.services import SERVICES
+
+    rows = _services_table()
+    emulated = {name.split(" ")[0] for name, (status, _) in rows.items() if status == "emulated"}
+    served = {contract.name for service in SERVICES for contract in service.contracts}
+    assert emulated == served  # what the table calls emulated is exactly what the emulator serves
+    for name, (status, bindings) in rows.items():
+        assert status == "emulated" or status == "out of scope" or status.startswith("planned: "), name
+        if status == "emulated":
+            for contract in (c for s in SERVICES for c in s.contracts if c.name == name.split(" ")[0]):
+                for binding in contract.bindings:
+                    assert binding.upper() in bindings.upper(), (name, binding)
+    everything = " ".join(rows)
+    for family in ("PreFill", "Subscription", "DownloadQueue", "RegisterSRR", "BrokerService", "ServiceOwnerArchive",
+                   "ArchiveCommon", "ReceiveOnlineBatchExternalAttachment", "BatchLogging", "CaseAgencySystem",
+                   "ContextHandler", "AdministrationExternal", "AuthorizationDecisionPoint", "AgencyDataExchange",
+                   "TTPArchive"):
+        assert family in everything, family
