@@ -32,12 +32,13 @@ def _one_line_refusal(run: subprocess.CompletedProcess, *words: str) -> str:
     return line
 
 
-def test_a_port_in_use_is_one_line():
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_port_in_use_is_one_line(workers):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        run = _serve("--port", str(port))
+        run = _serve("--port", str(port), "--workers", workers)
     _one_line_refusal(run, f"127.0.0.1:{port}", "already in use", "--port")
 
 

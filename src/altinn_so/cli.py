@@ -80,6 +80,13 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers > 1:
         from .workers import serve_with_workers
 
+        try:  # gunicorn would retry a taken address for five seconds, logging each try, then exit 1
+            _try_listening(args.host, args.port)
+        except OSError as exc:
+            finish()
+            print(f"altinn-so: {_listen_problem(exc, args.host, args.port)}", file=sys.stderr)
+            return 2
+
         serve_with_workers(app, args.host, args.port, workers=args.workers, threads=args.threads, tls=tls,
                            ready=ready, after_fork=deliverer.start, before_exit=finish)
         return 0
@@ -140,6 +147,16 @@ def _database_problem(exc: Exception, database: str) -> str | None:
         return (f"cannot write beside the database {shown} ({exc.strerror or _first_line(exc)}: "
                 f"{exc.filename or ''}); give --db a file in a directory that this user may write")
     return None
+
+
+def _try_listening(host: str, port: int) -> None:
+    """Bind the address as the server will (SO_REUSEADDR), and let it go: OSError if it cannot be had."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
 
 
 def _listen_problem(exc: OSError, host: str, port: int) -> str:
