@@ -38,6 +38,21 @@ class UsernameToken:
     password_type: str | None
 
 
+@dataclass(frozen=True)
+class ReplyHeaders:
+    """The mandatory SOAP 1.2 headers a reply carries, in kind with the request: WS-Addressing (``a:Action``,
+    ``a:RelatesTo``) for a client that sent WS-Addressing headers, a WS-Security timestamp for one that sent a
+    WS-Security header. WCF sends both and gets both, as from Altinn; a plain SOAP 1.2 client (an ASMX proxy)
+    sends neither and gets no ``mustUnderstand`` header it would have to reject."""
+
+    addressing: bool
+    security: bool
+
+
+ALL_HEADERS = ReplyHeaders(addressing=True, security=True)
+NO_HEADERS = ReplyHeaders(addressing=False, security=False)
+
+
 @dataclass
 class RequestEnvelope:
     soap_version: int
@@ -47,6 +62,7 @@ class RequestEnvelope:
     wsa_action: str | None
     message_id: str | None
     username_token: UsernameToken | None
+    reply_headers: ReplyHeaders = NO_HEADERS
 
     def header_text(self, tag: str) -> str | None:
         """The text of a SOAP header element (message-contract headers such as SystemUserName)."""
@@ -59,6 +75,8 @@ _HEADER_TAGS = {11: f"{{{SOAP11_ENV}}}Header", 12: f"{{{SOAP12_ENV}}}Header"}
 _BODY_TAGS = {11: f"{{{SOAP11_ENV}}}Body", 12: f"{{{SOAP12_ENV}}}Body"}
 _WSA_ACTION, _WSA_MESSAGE_ID = f"{{{WSA}}}Action", f"{{{WSA}}}MessageID"
 _USERNAME_TOKEN = f"{{{WSSE}}}Security/{{{WSSE}}}UsernameToken"
+_SECURITY = f"{{{WSSE}}}Security"
+_WSA_PREFIX = f"{{{WSA}}}"
 
 
 def parse_envelope(data: bytes, expected_version: int) -> RequestEnvelope:
@@ -96,7 +114,11 @@ def parse_envelope(data: bytes, expected_version: int) -> RequestEnvelope:
 
     wsa_action = message_id = None
     token = None
+    reply_headers = NO_HEADERS
     if header is not None:
+        reply_headers = ReplyHeaders(
+            addressing=any(isinstance(child.tag, str) and child.tag.startswith(_WSA_PREFIX) for child in header),
+            security=header.find(_SECURITY) is not None)
         action = header.find(_WSA_ACTION)
         wsa_action = action.text.strip() if action is not None and action.text else None
         mid = header.find(_WSA_MESSAGE_ID)
@@ -110,7 +132,7 @@ def parse_envelope(data: bytes, expected_version: int) -> RequestEnvelope:
                 password=(password.text or "") if password is not None else None,
                 password_type=password.get("Type") if password is not None else None,
             )
-    return RequestEnvelope(version, root, header, elements[0], wsa_action, message_id, token)
+    return RequestEnvelope(version, root, header, elements[0], wsa_action, message_id, token, reply_headers)
 
 
 def is_password_text(token: UsernameToken) -> bool:

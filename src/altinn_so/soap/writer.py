@@ -182,19 +182,23 @@ def response_writer(model, tag: str) -> ResponseWriter:
 # -- the envelope -------------------------------------------------------------------------------------
 
 def envelope(soap_version: int, body: list, *, reply_action: str | None = None, relates_to: str | None = None,
-             addressing: bool = False, replace_unsafe: bool = False) -> bytes:
-    """A response envelope around ``body`` (the pieces a ResponseWriter appended), as UTF-8. Characters XML
+             addressing: bool = False, security: bool = False, replace_unsafe: bool = False) -> bytes:
+    """A response envelope around ``body`` (the pieces a ResponseWriter appended), as UTF-8, with WCF's
+    WS-Addressing headers (``addressing``) and WS-Security timestamp (``security``) when asked. Characters XML
     cannot carry are an error, or with ``replace_unsafe`` become U+FFFD."""
     env = ENVELOPE_NS[soap_version]
-    if addressing:
-        created = datetime.now(timezone.utc)  # the wall clock: clients check it against their own
-        head = (f'<s:Envelope xmlns:s="{env}" xmlns:a="{WSA}"><s:Header>'
-                f'<a:Action s:mustUnderstand="1">{escape(reply_action or "")}</a:Action>'
-                + (f"<a:RelatesTo>{escape(relates_to)}</a:RelatesTo>" if relates_to else "")
-                + f'<o:Security xmlns:o="{WSSE}" s:mustUnderstand="1"><u:Timestamp xmlns:u="{WSU}" u:Id="_0">'
-                f"<u:Created>{utc_timestamp(created)}</u:Created>"
-                f"<u:Expires>{utc_timestamp(created + timedelta(minutes=5))}</u:Expires>"
-                "</u:Timestamp></o:Security></s:Header><s:Body>")
+    if addressing or security:
+        head = f'<s:Envelope xmlns:s="{env}"' + (f' xmlns:a="{WSA}"' if addressing else "") + "><s:Header>"
+        if addressing:
+            head += (f'<a:Action s:mustUnderstand="1">{escape(reply_action or "")}</a:Action>'
+                     + (f"<a:RelatesTo>{escape(relates_to)}</a:RelatesTo>" if relates_to else ""))
+        if security:
+            created = datetime.now(timezone.utc)  # the wall clock: clients check it against their own
+            head += (f'<o:Security xmlns:o="{WSSE}" s:mustUnderstand="1"><u:Timestamp xmlns:u="{WSU}" u:Id="_0">'
+                     f"<u:Created>{utc_timestamp(created)}</u:Created>"
+                     f"<u:Expires>{utc_timestamp(created + timedelta(minutes=5))}</u:Expires>"
+                     "</u:Timestamp></o:Security>")
+        head += "</s:Header><s:Body>"
     else:
         head = f'<s:Envelope xmlns:s="{env}"><s:Body>'
     document = head + "".join(body) + "</s:Body></s:Envelope>"
@@ -231,5 +235,7 @@ def fault_envelope(soap_version: int, fault: SoapFault) -> bytes:
     response_writer(AltinnFault, _ALTINN_FAULT).write(fault_detail(fault.error), body)
     body.append(closing)
     # A fault's message may quote what the client sent (a path with a NUL in it, say): quoted, not refused.
-    return envelope(soap_version, body, reply_action=fault.action, addressing=soap_version == 12,
+    headers = fault.reply_headers if soap_version == 12 else None
+    return envelope(soap_version, body, reply_action=fault.action, relates_to=fault.relates_to,
+                    addressing=bool(headers and headers.addressing), security=bool(headers and headers.security),
                     replace_unsafe=True)

@@ -180,6 +180,15 @@ class SoapApplication:
                 f"the expected type '{CONTENT_TYPE[binding.soap_version]}'.", status=415)
         data = exchange.request_body = self._read_body(environ)
         request = parse_envelope(data, binding.soap_version)
+        try:
+            return self._serve(route, request, params, environ, exchange)
+        except SoapFault as fault:  # answered with the headers the request asked for
+            if binding.addressing:
+                fault.reply_headers, fault.relates_to = request.reply_headers, request.message_id
+            raise
+
+    def _serve(self, route: Route, request: RequestEnvelope, params: dict, environ: dict, exchange: Exchange):
+        endpoint = route.endpoint
         operation = self._select_operation(route, request, params, environ)
         exchange.operation, exchange.base_operation = operation.wire_name, operation.operation.name
         try:
@@ -323,8 +332,10 @@ class SoapApplication:
         body: list[str] = []
         writer.response_writer(route.models.operations[operation.wire_name].response,
                                operation.response_tag).write(value, body)
+        headers = request.reply_headers
         payload = writer.envelope(binding.soap_version, body, reply_action=operation.reply_action,
-                                  relates_to=request.message_id, addressing=binding.addressing)
+                                  relates_to=request.message_id, addressing=binding.addressing and headers.addressing,
+                                  security=binding.addressing and headers.security)
         return 200, [("Content-Type", CONTENT_TYPE[binding.soap_version]),
                      ("Content-Length", str(len(payload)))], payload
 
