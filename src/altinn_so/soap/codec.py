@@ -58,6 +58,18 @@ def value(data: dict | None, key: str):
     return None if found is EMPTY else found
 
 
+def is_unset_time(moment) -> bool:
+    """.NET's ``DateTime.MinValue`` (``0001-01-01T00:00:00``, with or without an offset): what a .NET proxy sends
+    for every DateTime member the caller never set, since a value type cannot be left out."""
+    return isinstance(moment, datetime) and moment.replace(tzinfo=None) == datetime.min
+
+
+def optional_time(data: dict | None, key: str) -> datetime | None:
+    """An optional request DateTime: absent, empty and ``DateTime.MinValue`` all read as "not set"."""
+    found = value(data, key)
+    return None if is_unset_time(found) else found
+
+
 class DecodeError(ValueError):
     def __init__(self, path: str, message: str):
         super().__init__(f"{path}: {message}")
