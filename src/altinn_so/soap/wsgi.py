@@ -70,6 +70,7 @@ class Call:
     operation: BoundOperation
     caller: Caller | None
     environ: dict
+    body: Any = None  # the request's body element, for a handler that must look at what the codec skipped
 
 
 class SoapApplication:
@@ -206,7 +207,7 @@ class SoapApplication:
             if faults.before is not None:
                 return faults.apply(faults.before, route, operation, exchange)
             caller = self._authenticate(credentials) if credentials is not None else None
-            call = Call(self.emulator, endpoint, operation, caller, environ)
+            call = Call(self.emulator, endpoint, operation, caller, environ, request.body_element)
             result = faults.adjust_result(operation.operation.handler(call, args))
         except AltinnError as error:
             raise SoapFault(error, action=operation.fault_action) from None
