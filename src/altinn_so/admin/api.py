@@ -36,6 +36,7 @@ _SEED_TABLES = {"service-owners": "service_owners", "systems": "systems", "servi
                 "templates": "templates", "persons": "persons", "organisations": "organisations", "users": "users"}
 
 
+_YES, _NO = ("1", "true", "yes"), ("0", "false", "no")
 _INTERNAL_ERROR = {"error": "internal error; see the emulator's log"}
 
 
@@ -83,16 +84,24 @@ class Request:
         except ValueError:
             raise ApiError(400, f"{key}={value!r} is not an ISO 8601 time") from None
 
-    def positive(self, key: str) -> int | None:
+    def flag(self, key: str) -> bool | None:
+        value = (self.query.get(key) or "").lower()
+        if not value:
+            return None
+        if value in _YES or value in _NO:
+            return value in _YES
+        raise ApiError(400, f"{key}={self.query[key]!r} must be 1 or 0 (true or false)")
+
+    def positive(self, key: str, *, zero: bool = False) -> int | None:
         value = self.query.get(key)
         if value in (None, ""):
             return None
         try:
             number = int(value)
         except ValueError:
-            number = 0
-        if number < 1:
-            raise ApiError(400, f"{key}={value!r} must be a positive integer")
+            number = -1
+        if number < (0 if zero else 1):
+            raise ApiError(400, f"{key}={value!r} must be a {'whole number' if zero else 'positive integer'}")
         return number
 
 
@@ -200,7 +209,8 @@ class AdminApi:
                               caller=request.query.get("caller") or None,
                               reportee=request.query.get("reportee") or None,
                               outcome=request.query.get("outcome") or None,
-                              since=request.time("since"), limit=request.positive("limit"))
+                              since=request.time("since"), warnings=request.flag("warnings"),
+                              limit=request.positive("limit"), offset=request.positive("offset", zero=True) or 0)
         bodies = request.query.get("bodies", "1") not in ("0", "false", "no")
         return {"entries": [entry.to_dict(bodies=bodies) for entry in self.emulator.journal.list_entries(where)]}
 
