@@ -109,6 +109,7 @@ class AdminApi:
     def __init__(self, emulator, *, deliver: Callable[[], dict] | None = None, page=None):
         self.emulator = emulator
         self.deliver = deliver
+        self.delivered = _delivered_channels(deliver)  # what the page says became of outbox messages
         self.page = page
         self._routes: list[tuple[str, re.Pattern, Callable]] = []
         route = self._route
@@ -152,8 +153,11 @@ class AdminApi:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         try:
             self.emulator.sync()
-            if path in ("/", "") and method in ("GET", "HEAD") and self.page is not None:
-                body = self.page.render(self.emulator, environ).encode("utf-8")
+            if path.rstrip("/") in ("", "/data") and method in ("GET", "HEAD") and self.page is not None:
+                if path.rstrip("/") == "/data":
+                    body = self.page.render_data(self.emulator, self._seed_readers()).encode("utf-8")
+                else:
+                    body = self.page.render(self.emulator, environ, self.delivered).encode("utf-8")
                 start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
                                           ("Content-Length", str(len(body)))])
                 return [b"" if method == "HEAD" else body]
@@ -310,6 +314,15 @@ class AdminApi:
             "outbox": lambda newest: emulator.outbox.list_messages(newest=newest),
         }
 
+    def _seed_readers(self) -> list[tuple[str, Callable[[], list]]]:
+        """The seeded kinds, the core's and each service's (its listings of tables the seed writes), each read
+        whole: what the page's test data shows."""
+        readers = self._state_readers()
+        kinds = list(_SEED_TABLES)
+        kinds += [listing.kind for service in self.emulator.services if service.tables is not None
+                  for listing in service.listings if listing.table in service.tables.seed_tables]
+        return [(kind, functools.partial(readers[kind], None)) for kind in kinds]
+
     # -- clock -------------------------------------------------------------------------------------------
 
     def clock(self, request):
@@ -378,6 +391,15 @@ class AdminApi:
     def fault_presets(self, request):
         return {"presets": {name: {"error_id": error_id, "message": message}
                             for name, (error_id, message) in PRESETS.items()}}
+
+
+def _delivered_channels(deliver) -> frozenset:
+    """The channels whose messages leave the machine: none without a delivery; those of its settings when it is
+    a ``Deliverer``'s round (SMTP for e-mail, the webhook for SMS), else all."""
+    if deliver is None:
+        return frozenset()
+    channels = getattr(getattr(getattr(deliver, "__self__", None), "settings", None), "channels", None)
+    return frozenset(channels) if channels is not None else frozenset(Channel)
 
 
 _REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
