@@ -52,8 +52,8 @@ p.pages a { margin-right: 12px; }
 /* The journal: each call's summary on one line, its warnings and XML beneath it at the table's full width. */
 table.journal, table.journal thead, table.journal tbody { display: block; }
 table.journal tr { display: grid; border-bottom: 1px solid #e6e6ee;
-  grid-template-columns: 4em 10.5em 4.5em minmax(12em, 2fr) 8em minmax(8em, 1fr) 7em minmax(10em, 3fr) 5.5em; }
-table.journal th, table.journal td { border-bottom: none; overflow-wrap: anywhere; }
+  grid-template-columns: 4em 11.5em 5em minmax(12em, 2fr) 8em minmax(8em, 1fr) 7em minmax(10em, 3fr) 5.5em; }
+table.journal th, table.journal td { border-bottom: none; overflow-wrap: break-word; min-width: 0; }
 table.journal td.exchange { grid-column: 1 / -1; padding-top: 0; }
 ul.warnings { margin: 0 0 4px; padding-left: 20px; color: #8a5300; }
 """
