@@ -12,7 +12,9 @@ walks the same models and produces plain dicts:
 * a repeated member gives a list.
 
 Like WCF's DataContractSerializer in its lenient mode and spyne's default,
-unknown elements are ignored and member order is not enforced. Values that
+unknown elements are ignored and member order is not enforced; ``decode``
+tells its caller which ones it skipped (``Skipped``: a list item in the wrong
+namespace is lost without a fault, so the journal shows it). Values that
 cannot be read (``<LanguageID>abc</LanguageID>``) raise ``DecodeError``.
 """
 
@@ -25,7 +27,7 @@ import threading
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from lxml import etree
 from spyne.model.complex import ComplexModelBase
@@ -68,6 +70,18 @@ def optional_time(data: dict | None, key: str) -> datetime | None:
     """An optional request DateTime: absent, empty and ``DateTime.MinValue`` all read as "not set"."""
     found = value(data, key)
     return None if is_unset_time(found) else found
+
+
+class Skipped(NamedTuple):
+    """An element the codec skipped, as WCF would: its local name and namespace, and where it was (the local
+    names of the elements above it, from the decoded element down, as ``/InsertCorrespondenceBasicV2/...``)."""
+
+    name: str
+    namespace: str
+    parent: str
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "namespace": self.namespace, "parent": self.parent}
 
 
 class DecodeError(ValueError):
@@ -291,19 +305,38 @@ _NIL_VALUES = ("true", "1")
 _REPORTEE_MEMBERS = frozenset({"Reportee", "ReporteeNumber"})
 
 
-def decode(model, element: etree._Element, path: str = "", reportees: list[str] | None = None) -> dict:
+def decode(model, element: etree._Element, path: str = "", reportees: list[str] | None = None,
+           skipped: list[Skipped] | None = None) -> dict:
     """The children of ``element`` read as an instance of the complex ``model``.
 
     ``reportees`` (if given) collects every Reportee/ReporteeNumber anywhere inside, for the journal and
-    fault rules, while the tree is read anyway.
+    fault rules, while the tree is read anyway; ``skipped`` (if given) every element skipped as unknown (not
+    what is inside it), in document order.
     """
+    found: list | None = [] if skipped is not None else None
     try:
-        return _decode_complex(plan_for(model), element, reportees)
+        out = _decode_complex(plan_for(model), element, reportees, found)
     except _Invalid as exc:
         raise DecodeError((path or etree.QName(element).localname) + exc.path, exc.message) from None
+    if found:
+        skipped.extend(_skipped(child, element) for child in found)
+    return out
 
 
-def _decode_complex(plan: _Plan, element, reportees: list[str] | None) -> dict:
+def _skipped(child, top) -> Skipped:
+    """Where a skipped element was, worked out only when one was: the hot path keeps no paths."""
+    names = []
+    parent = child.getparent()
+    while parent is not None:
+        names.append(etree.QName(parent).localname)
+        if parent is top:
+            break
+        parent = parent.getparent()
+    qname = etree.QName(child)
+    return Skipped(qname.localname, qname.namespace or "", "/" + "/".join(reversed(names)))
+
+
+def _decode_complex(plan: _Plan, element, reportees: list[str] | None, skipped: list | None) -> dict:
     # The hot path of every call: no path strings (built only when a value is bad), no type checks
     # (comments have a function as their tag, which no member matches).
     out: dict = {}
@@ -311,12 +344,16 @@ def _decode_complex(plan: _Plan, element, reportees: list[str] | None) -> dict:
     for child in element:
         member = by_tag.get(child.tag)
         if member is None:
-            continue  # unknown elements are ignored, as WCF does
+            # unknown elements are ignored, as WCF does; the caller hears of them (not of comments and
+            # processing instructions, whose tag is a function)
+            if skipped is not None and isinstance(child.tag, str):
+                skipped.append(child)
+            continue
         if child.keys() and child.get(_NIL) in _NIL_VALUES:
             value = None
         elif member.plan is not None:
             try:
-                value = _decode_complex(member.plan, child, reportees)
+                value = _decode_complex(member.plan, child, reportees, skipped)
             except _Invalid as exc:
                 exc.path = "/" + member.name + exc.path
                 raise

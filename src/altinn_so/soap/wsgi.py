@@ -194,7 +194,7 @@ class SoapApplication:
         exchange.operation, exchange.base_operation = operation.wire_name, operation.operation.name
         try:
             args = codec.decode(route.models.operations[operation.wire_name].request, request.body_element,
-                                reportees=exchange.reportees)
+                                reportees=exchange.reportees, skipped=exchange.warnings)
         except codec.DecodeError as exc:
             raise SoapFault.protocol(
                 f"The formatter threw an exception while trying to deserialize the message: {exc}",
