@@ -38,6 +38,7 @@ class SpooledBody:
         self._spool_bytes = spool_bytes
         self._memory = io.BytesIO()
         self._file: BinaryIO | None = None
+        self._value: bytes | None = None
         self._hash = hashlib.sha256()
         self.size = 0
 
@@ -83,6 +84,7 @@ class SpooledBody:
             self._file.write(self._memory.getbuffer())
             self._memory = io.BytesIO()
         (self._file or self._memory).write(chunk)
+        self._value = None
 
     @property
     def on_disk(self) -> bool:
@@ -100,7 +102,9 @@ class SpooledBody:
     def bytes(self) -> bytes:
         """All of it in memory: only for a body that is in memory already, or one the caller bounded."""
         if self._file is None:
-            return self._memory.getvalue()
+            if self._value is None:  # (read twice on every call: for the journal and for the parser)
+                self._value = self._memory.getvalue()
+            return self._value
         return self.slice(0, self.size)
 
     def slice(self, offset: int, length: int) -> bytes:
@@ -114,13 +118,14 @@ class SpooledBody:
     def journal_text(self) -> bytes:
         """What the journal keeps of this body: its bytes, or for one on disk a placeholder with size and hash."""
         if self._file is None:
-            return self._memory.getvalue()
+            return self.bytes()
         return placeholder("request", self.size, self.sha256)
 
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
         self._memory = io.BytesIO()
+        self._value = None
 
 
 def placeholder(what: str, size: int, sha256: str) -> bytes:
