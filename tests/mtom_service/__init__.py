@@ -16,6 +16,7 @@ from spyne import ByteArray, Integer32, Unicode
 
 from altinn_so.service import AltinnService
 from altinn_so.soap.bodies import Blob
+from altinn_so.soap.codec import value
 from altinn_so.soap.contract import Operation, ServiceContract
 
 NAMESPACE = "http://www.altinn.no/services/ServiceEngine/FileTest/2026/12"
@@ -42,11 +43,11 @@ def pattern(size: int) -> bytes:
 
 
 def upload(call, args) -> str:
-    return describe(args.get("data"))
+    return describe(value(args, "data"))
 
 
 def download(call, args) -> bytes:
-    return pattern(args.get("size") or 0)
+    return pattern(value(args, "size") or 0)
 
 
 OPERATIONS = (
