@@ -38,6 +38,7 @@ from ..domain.clock import local_time
 from .namespaces import XSI
 
 _NIL = f"{{{XSI}}}nil"
+XOP_PART = "{urn:altinn-so:xop}part"  # set by ``mtom`` on an element whose xop:Include it resolved
 
 # Altinn wrote dateTimes in Norwegian local time without an offset ("2023-10-13T10:06:17.743"),
 # and reads offset-less ones the same way (domain.clock.as_aware): ALTINN_TZ.
@@ -211,7 +212,7 @@ def format_value(value: Any) -> str:
 # -- compiled plans ----------------------------------------------------------------------------------
 
 class _Member:
-    __slots__ = ("name", "tag", "repeated", "nillable", "plan", "parse", "is_string", "is_reportee")
+    __slots__ = ("name", "tag", "repeated", "nillable", "plan", "parse", "is_string", "is_reportee", "is_binary")
 
     def __init__(self, name: str, tag: str, model):
         self.name = name
@@ -227,6 +228,7 @@ class _Member:
             self.parse = _primitive_parser(model)
             self.is_string = issubclass(model, Unicode) and not model.Attributes.values
         self.is_reportee = self.is_string and name in _REPORTEE_MEMBERS
+        self.is_binary = self.plan is None and issubclass(model, ByteArray)
 
 
 class _Plan:
@@ -306,16 +308,17 @@ _REPORTEE_MEMBERS = frozenset({"Reportee", "ReporteeNumber"})
 
 
 def decode(model, element: etree._Element, path: str = "", reportees: list[str] | None = None,
-           skipped: list[Skipped] | None = None) -> dict:
+           skipped: list[Skipped] | None = None, parts=None) -> dict:
     """The children of ``element`` read as an instance of the complex ``model``.
 
     ``reportees`` (if given) collects every Reportee/ReporteeNumber anywhere inside, for the journal and
     fault rules, while the tree is read anyway; ``skipped`` (if given) every element skipped as unknown (not
-    what is inside it), in document order.
+    what is inside it), in document order. ``parts`` (an MTOM request's ``mtom.Parts``) gives the value of a
+    binary member whose ``xop:Include`` was resolved to a part.
     """
     found: list | None = [] if skipped is not None else None
     try:
-        out = _decode_complex(plan_for(model), element, reportees, found)
+        out = _decode_complex(plan_for(model), element, reportees, found, parts)
     except _Invalid as exc:
         raise DecodeError((path or etree.QName(element).localname) + exc.path, exc.message) from None
     if found:
@@ -336,7 +339,8 @@ def _skipped(child, top) -> Skipped:
     return Skipped(qname.localname, qname.namespace or "", "/" + "/".join(reversed(names)))
 
 
-def _decode_complex(plan: _Plan, element, reportees: list[str] | None, skipped: list | None) -> dict:
+def _decode_complex(plan: _Plan, element, reportees: list[str] | None, skipped: list | None,
+                    parts=None) -> dict:
     # The hot path of every call: no path strings (built only when a value is bad), no type checks
     # (comments have a function as their tag, which no member matches).
     out: dict = {}
@@ -351,9 +355,11 @@ def _decode_complex(plan: _Plan, element, reportees: list[str] | None, skipped: 
             continue
         if child.keys() and child.get(_NIL) in _NIL_VALUES:
             value = None
+        elif parts is not None and member.is_binary and child.get(XOP_PART) is not None:
+            value = parts.value(child.get(XOP_PART))
         elif member.plan is not None:
             try:
-                value = _decode_complex(member.plan, child, reportees, skipped)
+                value = _decode_complex(member.plan, child, reportees, skipped, parts)
             except _Invalid as exc:
                 exc.path = "/" + member.name + exc.path
                 raise

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -79,9 +80,13 @@ _SECURITY = f"{{{WSSE}}}Security"
 _WSA_PREFIX = f"{{{WSA}}}"
 
 
-def parse_envelope(data: bytes, expected_version: int) -> RequestEnvelope:
+def parse_envelope(data: bytes | BinaryIO, expected_version: int) -> RequestEnvelope:
+    """The envelope in ``data``: bytes, or a file (a body spooled to disk is parsed as it is read)."""
     try:
-        root = etree.fromstring(data, _parser())
+        if isinstance(data, bytes):
+            root = etree.fromstring(data, _parser())
+        else:
+            root = etree.parse(data, _parser()).getroot()
     except etree.XMLSyntaxError as exc:
         raise SoapFault.protocol(f"The request is not well-formed XML: {exc.msg}", status=400) from None
     docinfo = root.getroottree().docinfo

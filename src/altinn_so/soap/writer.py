@@ -11,10 +11,13 @@ declared once. Faults are written here too, into the same envelope.
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from ..domain.values import NOT_XML
+from .bodies import Blob
 from .codec import COMPILING, format_value, plan_for
 from .envelope import ENVELOPE_NS, utc_timestamp
 from .faults import FAULT_LANG, SOAP12_CODES, SoapFault, fault_detail
@@ -24,6 +27,7 @@ from .types.common import AltinnFault
 Writer = Callable[[object, list], None]
 
 _PREFIXES = "abcdefghjklmnopqrtuvwxyz"  # no i (xsi) and no s (the envelope)
+INLINE_BYTES = 1024  # as WCF's MTOM writer: binary values up to this size stay inline (base64)
 
 
 def escape(text: str) -> str:
@@ -71,6 +75,28 @@ def _member_writer(member, prefixes: dict[str, str], declarations: str = "", nil
     name = f"{prefix}:{local}" if prefix else local
     start, end, empty = f"<{name}{declarations}>", f"</{name}>", f"<{name}{declarations}/>"
     nil = f'<{name}{declarations}{nil_declarations} i:nil="true"/>' if member.nillable else None
+
+    if member.plan is None and member.is_binary:
+        open_tag = f"<{name}{declarations}>"
+
+        def write_binary(value, out: list) -> None:
+            if value is None:
+                if nil is not None:
+                    out.append(nil)
+                return
+            collector = getattr(_XOP, "collector", None)
+            if collector is not None and len(value) > INLINE_BYTES:  # an MTOM reply: a part of its own
+                out.append(open_tag)
+                out.append(collector.include(value))
+                out.append(end)
+                return
+            if isinstance(value, Blob):
+                value = value.read()
+            out.append(start)
+            out.append(text_of(value))
+            out.append(end)
+
+        return write_binary
 
     if member.plan is None:
         def write_primitive(value, out: list) -> None:
@@ -123,6 +149,19 @@ def _member_writer(member, prefixes: dict[str, str], declarations: str = "", nil
 
 
 _CHILDREN: dict = {}  # used only while compiling, under codec.COMPILING
+
+# While an MTOM reply is written, the thread's collector of binary parts (``mtom.PartCollector``).
+_XOP = threading.local()
+
+
+@contextmanager
+def collecting_parts(collector):
+    """Write binary values over ``INLINE_BYTES`` as ``xop:Include`` references into ``collector``."""
+    _XOP.collector = collector
+    try:
+        yield collector
+    finally:
+        _XOP.collector = None
 
 
 def _result_writer(member, default_namespace: str) -> Writer:
