@@ -19,11 +19,12 @@ from datetime import datetime, timezone
 
 import cpu
 import growth
+import mtom_rss
 import startup
 import throughput
 from common import BENCH, Figure, git_revision, machine, sqlite_version, table
 
-SUITES = {"cpu": cpu, "throughput": throughput, "growth": growth, "startup": startup}
+SUITES = {"cpu": cpu, "throughput": throughput, "growth": growth, "startup": startup, "mtom": mtom_rss}
 
 
 def ensure_wrk() -> None:

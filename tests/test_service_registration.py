@@ -91,6 +91,8 @@ def test_its_state_is_listed_shown_and_steered_through_the_admin_api(demo_url, d
     page = requests.get(admin + "/", timeout=10).text
     assert '<section id="notes"><h2>Notes</h2>' in page and "remember the milk" in page
     assert '<a href="#notes">Notes</a>' in page
+    data = requests.get(admin + "/data", timeout=10).text  # its seeded topics with the core's test data
+    assert '<section id="topics"><h2>Topics</h2>' in data and "Groceries" in data
 
 
 def test_reset_empties_its_table_and_a_snapshot_keeps_it_with_its_numbering(demo_emulator):

@@ -43,6 +43,9 @@ class Exchange:
     duration_ms: float = 0.0
     fault_rule: int | None = None  # the injected fault that answered, if any
     injected: str | None = None  # its action type
+    # What the call got away with, as WCF lets it: each element skipped while its body was read (``codec.Skipped``,
+    # or a dict of the same keys: name, namespace, parent).
+    warnings: list = field(default_factory=list)
 
     @property
     def outcome(self) -> str:
@@ -71,11 +74,13 @@ class JournalEntry:
     fault_rule: int | None
     request: str
     response: str
+    warnings: tuple[dict, ...] = ()  # {"name", "namespace", "parent"} of each element the call's body lost
 
     def to_dict(self, *, bodies: bool = True) -> dict:
         out = {key: getattr(self, key) for key in self.__dataclass_fields__}
         out["at"] = self.at.isoformat()
         out["reportees"] = list(self.reportees)
+        out["warnings"] = [dict(warning) for warning in self.warnings]
         if not bodies:
             del out["request"], out["response"]
         return out
@@ -89,12 +94,15 @@ class JournalFilter:
     reportee: str | None = None
     outcome: str | None = None
     since: datetime | None = None
+    warnings: bool | None = None  # True: only entries with warnings; False: only those without
     limit: int | None = None  # the newest N
+    offset: int = 0  # ... after leaving out the newest ``offset`` (a page further back)
 
 
 class JournalRepository(Protocol):
     def record(self, exchange: Exchange) -> int: ...  # the new entry's id
     def list_entries(self, where: JournalFilter) -> list[JournalEntry]: ...
+    def count_entries(self, where: JournalFilter) -> int: ...  # all that match, whatever limit and offset
     def get_entry(self, entry_id: int) -> JournalEntry | None: ...
     def clear_entries(self) -> int: ...
 
@@ -129,9 +137,16 @@ class MemoryJournal:
         with self._lock:
             kept = list(self._entries)
         found = [(entry_id, exchange) for entry_id, exchange in kept if _matches(exchange, where)]
+        if where.offset:
+            found = found[:-where.offset]
         if where.limit:
             found = found[-where.limit:]
         return [_entry(entry_id, exchange) for entry_id, exchange in found]
+
+    def count_entries(self, where: JournalFilter = JournalFilter()) -> int:
+        with self._lock:
+            kept = list(self._entries)
+        return sum(1 for _, exchange in kept if _matches(exchange, where))
 
     def get_entry(self, entry_id: int) -> JournalEntry | None:
         with self._lock:
@@ -158,7 +173,13 @@ def _matches(exchange: Exchange, where: JournalFilter) -> bool:
             and (where.outcome is None or exchange.outcome == where.outcome)
             and (where.caller is None or where.caller in (exchange.caller, exchange.owner))
             and (where.reportee is None or where.reportee in exchange.reportees)
-            and (where.since is None or exchange.at >= where.since))
+            and (where.since is None or exchange.at >= where.since)
+            and (where.warnings is None or bool(exchange.warnings) == where.warnings))
+
+
+def plain_warnings(warnings) -> tuple[dict, ...]:
+    """An exchange's warnings as plain dicts (the codec's ``Skipped`` has a ``to_dict``)."""
+    return tuple(warning if isinstance(warning, dict) else warning.to_dict() for warning in warnings)
 
 
 def _entry(entry_id: int, exchange: Exchange) -> JournalEntry:
@@ -170,4 +191,4 @@ def _entry(entry_id: int, exchange: Exchange) -> JournalEntry:
         error_id=exchange.error_id, error_message=exchange.error_message,
         duration_ms=round(exchange.duration_ms, 3), fault_rule=exchange.fault_rule,
         request=bytes(exchange.request_body).decode("utf-8", "replace"),
-        response=bytes(exchange.response_body).decode("utf-8", "replace"))
+        response=bytes(exchange.response_body).decode("utf-8", "replace"), warnings=plain_warnings(exchange.warnings))

@@ -70,7 +70,8 @@ def test_an_empty_emulator(admin):
     assert [s.find("h2").text_content() for s in doc.xpath("//main/section")] == [
         "Journal (newest first)", "Notification outbox", "Correspondences", "Receipts", "Fault rules",
         "Endpoints"]
-    assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + ["/_admin/state"]
+    assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + ["/_admin/data",
+                                                                                           "/_admin/state"]
     empty = {s.get("id"): s.findtext('p[@class="empty"]') for s in doc.xpath("//main/section")}
     assert empty == {"journal": "No SOAP calls yet.", "outbox": "The outbox is empty.",
                      "correspondences": "No correspondence yet.", "receipts": "No receipts yet.",
@@ -106,7 +107,7 @@ def test_journal_rows_newest_first_with_pretty_printed_xml(admin, soap):
         soap.notify(password="wrong")
     doc = page(admin)
     assert headers(doc, "journal") == ["#", "time", "binding", "operation", "caller", "reportees", "outcome",
-                                       "message", "took", "XML"]
+                                       "message", "took"]
     fault, ok = rows(doc, "journal")
     assert texts(ok)[:8] == ["1", "2026-03-02 10:00:00", "basic", "InsertCorrespondenceBasicV2", "ttd-system", OLA,
                              "OK", ""]
@@ -119,6 +120,9 @@ def test_journal_rows_newest_first_with_pretty_printed_xml(admin, soap):
     request = ok[9].xpath('.//pre[@class="request"]')[0].text_content()
     response = ok[9].xpath('.//pre[@class="response"]')[0].text_content()
     assert ok[9].xpath(".//details/summary")[0].text_content() == "request / response"
+    assert ok[9].get("class") == "exchange"  # the whole width beneath the call's line (the page's CSS)
+    assert [h.text_content() for h in ok[9].xpath(".//details/h3")] == ["Request", "Response"]
+    assert [pre.getprevious().text_content() for pre in ok[9].xpath(".//pre")] == ["Request", "Response"]
     for pretty in (request, response):
         lines = pretty.splitlines()
         assert len(lines) > 10 and lines[0].startswith("<") and lines[1].startswith("  <")
@@ -152,32 +156,168 @@ def test_the_limit_parameter(admin, soap):
     assert len(rows(page(admin, "?limit=abc"), "journal")) == 3  # ignored
 
 
-def test_the_default_shows_the_newest_fifty(admin, base_url):
+def journal_count(doc) -> str:
+    return doc.xpath('//section[@id="journal"]/p[@class="count"]')[0].text_content()
+
+
+def pages(doc) -> dict[str, str]:
+    return {a.get("rel"): a.get("href") for a in doc.xpath('//section[@id="journal"]/p[@class="pages"]/a')}
+
+
+def test_the_default_shows_the_newest_fifty_of_how_many_and_pages_back(admin, base_url):
     http = requests.Session()
     for _ in range(55):
         raw_test(http, base_url)
-    listed = rows(page(admin), "journal")
+    doc = page(admin)
+    listed = rows(doc, "journal")
     assert len(listed) == 50 and texts(listed[0])[0] == "55" and texts(listed[-1])[0] == "6"
+    assert journal_count(doc) == "50 of 55 (newest first: 1–50)"
+    assert pages(doc) == {"next": "/_admin/?offset=50"}
+    older = page(admin, "?offset=50")
+    assert [texts(cells)[0] for cells in rows(older, "journal")] == ["5", "4", "3", "2", "1"]
+    assert journal_count(older) == "5 of 55 (newest first: 51–55)"
+    assert pages(older) == {"prev": "/_admin/"}
+    small = page(admin, "?limit=20&offset=20&outcome=ok")
+    assert [texts(cells)[0] for cells in rows(small, "journal")][::19] == ["35", "16"]
+    assert pages(small) == {"prev": "/_admin/?outcome=ok&limit=20", "next": "/_admin/?outcome=ok&limit=20&offset=40"}
+    assert journal_count(page(admin, "?offset=900")) == "0 of 55"
+
+
+def test_filters_in_a_plain_form_and_a_refresh_that_keeps_them(admin, soap):
+    soap.test()
+    soap.insert("F-1")
+    with pytest.raises(zeep.exceptions.Fault):
+        soap.notify(notification(KARI), password="wrong")
+    doc = page(admin)
+    (form,) = doc.xpath('//section[@id="journal"]/form')
+    assert (form.get("method"), form.get("action")) == ("get", "/_admin/")
+    assert sorted(set(form.fields)) == ["operation", "outcome", "refresh", "reportee", "warnings"]
+    assert doc.xpath("//script") == []
+
+    def shown(query: str) -> list[str]:
+        return [texts(cells)[0] for cells in rows(page(admin, query), "journal")]
+
+    assert shown("?operation=insertcorrespondence") == ["2"]
+    assert shown("?outcome=fault") == ["3"]
+    assert shown("?outcome=ok") == ["2", "1"]
+    assert shown("?reportee=" + KARI) == ["3"]
+    assert shown("?reportee=" + OLA + "&outcome=ok") == ["2"]
+    assert shown("?outcome=bogus&limit=x&offset=-1&refresh=1") == ["3", "2", "1"]  # nonsense is left out
+    filtered = page(admin, "?operation=Test&reportee=&outcome=ok&refresh=10&limit=5")
+    assert journal_count(filtered) == "1 of 1 (newest first: 1–1)"
+    (form,) = filtered.xpath('//section[@id="journal"]/form')
+    assert {key: value for key, value in form.form_values()} == {
+        "operation": "Test", "reportee": "", "outcome": "ok", "refresh": "10", "limit": "5"}
+    refresh = filtered.get_element_by_id("refresh").get("href")
+    assert refresh == "/_admin/?operation=Test&outcome=ok&limit=5&refresh=10"
+    assert filtered.xpath('//meta[@http-equiv="refresh"]/@content') == ["10"]  # reloads this URL, query and all
+    assert page(admin).xpath('//meta[@http-equiv="refresh"]') == []
+    assert texts(rows(page(admin, "?operation=nothing"), "journal")) == []
+    assert page(admin, "?operation=nothing").xpath('//section[@id="journal"]/p[@class="empty"]/text()') == [
+        "No calls match these filters."]
+
+
+def test_hostile_filter_values_are_shown_as_text(admin, soap):
+    soap.test()
+    hostile = "\"><script>alert(1)</script><b x=\""
+    from urllib.parse import quote
+    doc = page(admin, f"?operation={quote(hostile)}&reportee={quote(BREAKOUT)}")
+    no_markup_from_input(doc)
+    (form,) = doc.xpath('//section[@id="journal"]/form')
+    assert form.fields["operation"] == hostile and form.fields["reportee"] == BREAKOUT
+    assert quote(hostile, safe="") in doc.get_element_by_id("refresh").get("href").replace("+", "%20")
+
+
+def test_warnings_are_shown_under_the_call(admin, base_url, soap):
+    from .test_journal import CORRESPONDENCE_ACTION, CORRESPONDENCE_BASIC, CORRESPONDENCE_2010, node_soap_insert
+    assert requests.post(base_url + CORRESPONDENCE_BASIC, data=node_soap_insert("W-1"), timeout=10,
+                         headers={**SOAP11, "SOAPAction": f'"{CORRESPONDENCE_ACTION}"'}).status_code == 200
+    soap.test()
+    doc = page(admin)
+    clean, warned = rows(doc, "journal")
+    assert (texts(warned)[6], texts(warned)[7]) == ("OK", "1 element(s) skipped")
+    assert [li.text_content() for li in warned[9].xpath('ul[@class="warnings"]/li')] == [
+        f"skipped Notification (namespace {CORRESPONDENCE_2010}) in "
+        "/InsertCorrespondenceBasicV2/Correspondence/Notifications: not read, as WCF ignores it"]
+    assert texts(clean)[7] == "" and clean[9].xpath("ul") == []
+    assert [texts(cells)[0] for cells in rows(page(admin, "?warnings=1"), "journal")] == ["1"]
+
+
+def test_the_outbox_says_what_delivery_did(admin, soap, serve, emulator):
+    """With SMTP configured (and no SMS webhook): e-mail due goes in the next round, SMS never leaves."""
+    from altinn_so.delivery import Deliverer, DeliverySettings
+
+    deliverer = Deliverer(emulator.outbox, emulator.clock, DeliverySettings(smtp_host="127.0.0.1", smtp_port=1))
+    serve(emulator, deliver=deliverer.deliver_due)
+    soap.notify(notification(KARI, transport="Email"), notification(transport="SMS"))
+    soap.notify(notification(KARI, transport="Email"))
+    doc = page(admin)
+    assert doc.get_element_by_id("delivery").text_content() == "Delivered once due: Email (SMTP)."
+    states = {texts(cells)[0]: texts(cells)[2] for cells in rows(doc, "outbox")}
+    assert states == {"1": "due: the next delivery round sends it",
+                      "2": "not delivered — no SMS delivery configured", "3": "due: the next delivery round sends it"}
+    first, _, third = emulator.outbox.list_messages()
+    emulator.outbox.finish_delivery(first, sent_at=emulator.clock.now(), error=None)
+    emulator.outbox.finish_delivery(third, sent_at=None, error="SMTPConnectError: <refused>")
+    cells = {texts(c)[0]: c[2] for c in rows(page(admin), "outbox")}
+    assert (cells["1"].text_content(), cells["1"].get("class")) == ("sent 2026-03-02 10:00:00", "ok")
+    assert (cells["3"].text_content(), cells["3"].get("class")) == ("failed: SMTPConnectError: <refused>", "fault")
+
+
+# -- the seeded test data ------------------------------------------------------------------------------------
+
+
+def test_the_test_data_page_shows_the_seed_with_the_systems_passwords(admin):
+    response = admin.call("GET", "/data", expect=200)
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    doc = lxml.html.fromstring(response.content)
+    assert [s.get("id") for s in doc.xpath("//main/section")] == [
+        "service-owners", "systems", "services", "templates", "persons", "organisations", "users"]
+    assert [a.get("href") for a in doc.xpath("//nav/a")][0] == "/_admin/"
+    systems = [texts(cells) for cells in rows(doc, "systems")]
+    assert headers(doc, "systems")[:2] == ["username", "password"]
+    assert ["ttd-system", "ttd-password", "TTD"] == systems[[s[0] for s in systems].index("ttd-system")][:3]
+    assert OLA in [texts(cells)[0] for cells in rows(doc, "persons")]
+    owners = {texts(cells)[0]: texts(cells)[1] for cells in rows(doc, "service-owners")}
+    assert owners["TTD"] == "310001007"
+    services = [texts(cells)[:2] for cells in rows(doc, "services")]
+    assert ["5678", "1"] in services and ["4255", "10"] in services
+    templates = {texts(cells)[0]: cells for cells in rows(doc, "templates")}
+    assert '"1044": {' in templates["TokenTextOnly"][1].text_content()  # nested values as JSON text
+    no_markup_from_input(doc)
+    assert admin.call("HEAD", "/data", expect=200).content == b""
+    assert page(admin).xpath('//nav/a[@href="/_admin/data"]/text()') == ["Test data"]
+
+
+def test_seeded_hostile_text_on_the_test_data_page_is_text(admin):
+    admin.post("/seed", json={"persons": [{"ssn": OLA, "first_name": HOSTILE_TITLE, "last_name": BREAKOUT}]})
+    doc = lxml.html.fromstring(admin.call("GET", "/data", expect=200).content)
+    no_markup_from_input(doc)
+    ola = [texts(cells) for cells in rows(doc, "persons") if texts(cells)[0] == OLA][0]
+    assert HOSTILE_TITLE in ola and BREAKOUT in ola
 
 
 # -- outbox, correspondences, receipts, fault rules --------------------------------------------------------
 
 
 def test_outbox_rows(admin, soap):
+    """Without SMTP or an SMS webhook (the test server has neither) nothing is sent: the page says so."""
     soap.insert("PAGE-OUT")
     soap.notify(notification(KARI, transport="Email"))
     doc = page(admin)
+    assert "No SMTP or SMS delivery is configured" in doc.get_element_by_id("delivery").text_content()
     assert headers(doc, "outbox") == ["#", "scheduled", "state", "channel", "address", "name", "sender", "subject",
                                       "body", "template", "reportee", "origin"]
     listed = [texts(cells) for cells in rows(doc, "outbox")]
     assert [row[0] for row in listed] == ["5", "4", "3", "2", "1"]
-    assert listed[0] == ["5", "2026-03-02 10:00:00", "sent", "Email", "kari.nordmann@example.no", "Kari Nordmann",
+    assert listed[0] == ["5", "2026-03-02 10:00:00", "not delivered — no SMTP delivery configured", "Email", "kari.nordmann@example.no", "Kari Nordmann",
                          "noreply@altinn.no", "Emne", "Tekst", "TokenTextOnly", KARI, "standalone"]
     reminder = listed[1]
     assert (reminder[1], reminder[2], reminder[3], reminder[11]) == (
         "2026-03-09 10:00:00", "pending", "SMS", "correspondence:1 (reminder)")
     admin.post("/clock/advance", json={"days": 7})
-    assert texts(rows(page(admin), "outbox")[1])[2] == "sent"
+    assert texts(rows(page(admin), "outbox")[1])[2] == "not delivered — no SMS delivery configured"
+    assert "sent" not in " ".join(texts(cells)[2] for cells in rows(page(admin), "outbox"))
 
 
 def test_correspondence_and_receipt_rows(admin, soap):

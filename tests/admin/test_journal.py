@@ -24,7 +24,7 @@ NOTIFICATION_BASIC = "/ServiceEngineExternal/NotificationAgencyExternalBasic.svc
 CORRESPONDENCE_NS = "http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10"
 FIELDS = {"id", "at", "method", "path", "binding", "service", "operation", "base_operation", "caller", "owner",
           "reportees", "status", "outcome", "error_id", "error_message", "duration_ms", "fault_rule", "request",
-          "response"}
+          "response", "warnings"}
 
 
 @pytest.fixture(params=["in memory", "in a SQLite file"])
@@ -53,7 +53,7 @@ def test_a_successful_call_is_recorded_with_everything(admin, soap):
         "id": 1, "at": NOW.isoformat(), "method": "POST", "path": CORRESPONDENCE_BASIC, "binding": "basic",
         "service": "CorrespondenceAgencyExternal", "operation": "InsertCorrespondenceBasicV2",
         "base_operation": "InsertCorrespondence", "caller": "ttd-system", "owner": "TTD", "reportees": [OLA], "status": 200, "outcome": "ok",
-        "error_id": None, "error_message": None, "fault_rule": None}
+        "error_id": None, "error_message": None, "fault_rule": None, "warnings": []}
     assert entry["duration_ms"] > 0
     assert xml_text(entry["request"], "ExternalShipmentReference") == ["J-1"]
     assert xml_text(entry["request"], "systemPassword") == ["ttd-password"]  # what was sent, verbatim
@@ -426,3 +426,68 @@ def test_a_call_commits_before_its_reply_is_written(serve, admin, soap, tmp_path
         assert entry["operation"] == "InsertCorrespondenceBasicV2" and entry["status"] == 200
     finally:
         emulator.close()
+
+
+# -- warnings: what a call's body lost without a fault -------------------------------------------------------
+
+CORRESPONDENCE_2010 = "http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10"
+CORRESPONDENCE_ACTION = CORRESPONDENCE_NS + "/ICorrespondenceAgencyExternalBasic/InsertCorrespondenceBasicV2"
+
+
+def node_soap_insert(reference: str) -> bytes:
+    """InsertCorrespondenceBasicV2 as node-soap writes it from the Basic WSDL: the Notification items in the
+    namespace of their list (the correspondence's) instead of the notification namespace, where WCF finds none."""
+    c = CORRESPONDENCE_2010
+    return envelope11(
+        f'<InsertCorrespondenceBasicV2 xmlns="{CORRESPONDENCE_NS}"><systemUserName>ttd-system</systemUserName>'
+        f"<systemPassword>ttd-password</systemPassword><SystemUserCode>TTD</SystemUserCode>"
+        f"<ExternalShipmentReference>{reference}</ExternalShipmentReference><Correspondence>"
+        f'<ServiceCode xmlns="{c}">5678</ServiceCode><ServiceEdition xmlns="{c}">1</ServiceEdition>'
+        f'<Reportee xmlns="{c}">{OLA}</Reportee><Content xmlns="{c}"><LanguageCode>1044</LanguageCode>'
+        f"<MessageTitle>Vedtak</MessageTitle><MessageSummary>Kort</MessageSummary><MessageBody>Hei</MessageBody>"
+        f'</Content><Notifications xmlns="{c}"><!-- a comment is no element --><Notification>'
+        f"<LanguageCode>1044</LanguageCode><NotificationType>TokenTextOnly</NotificationType>"
+        f"<ReceiverEndPoints><ReceiverEndPoint><TransportType>Email</TransportType></ReceiverEndPoint>"
+        f"</ReceiverEndPoints></Notification></Notifications></Correspondence></InsertCorrespondenceBasicV2>")
+
+
+@pytest.fixture(params=["in memory", "in a SQLite file", "on PostgreSQL"])
+def any_journal(request, serve, clock, tmp_path):
+    """The test server on an emulator of each journal: MemoryJournal, SqlJournal in a SQLite journal file, and
+    SqlJournal in PostgreSQL's journal table."""
+    database = {"in memory": ":memory:", "in a SQLite file": str(tmp_path / "altinn.db")}.get(request.param) \
+        or request.getfixturevalue("postgres_server").empty()
+    emu = Emulator(Settings(database=database), clock=clock, seed=SEED)
+    url = serve(emu)
+    api = AdminApi(url)
+    yield url, api
+    api.http.close()
+    emu.close()
+
+
+def test_list_items_in_the_wrong_namespace_answer_ok_and_are_journalled_as_warnings(any_journal):
+    url, api = any_journal
+    response = requests.post(url + CORRESPONDENCE_BASIC, data=node_soap_insert("NODE-1"),
+                             headers={**SOAP11, "SOAPAction": f'"{CORRESPONDENCE_ACTION}"'}, timeout=10)
+    assert response.status_code == 200, response.text
+    assert xml_text(response.text, "ReceiptStatusCode") == ["OK"]  # as WCF answered: the call went through ...
+    assert api.outbox() == []  # ... and the notification was lost
+    (entry,) = api.journal()
+    assert entry["outcome"] == "ok"
+    assert entry["warnings"] == [{"name": "Notification", "namespace": CORRESPONDENCE_2010,
+                                  "parent": "/InsertCorrespondenceBasicV2/Correspondence/Notifications"}]
+    assert api.get(f"/journal/{entry['id']}")["warnings"] == entry["warnings"]
+
+    assert raw_test(api.http, url).status_code == 200  # a call that lost nothing has no warnings
+    clean = api.journal()[-1]
+    assert clean["warnings"] == []
+    assert [e["id"] for e in api.journal(warnings=1)] == [entry["id"]]
+    assert [e["id"] for e in api.journal(warnings="false")] == [clean["id"]]
+    assert api.error("GET", "/journal", 400, params={"warnings": "maybe"}) == \
+        "warnings='maybe' must be 1 or 0 (true or false)"
+
+
+def test_a_call_that_loses_nothing_has_no_warnings(admin, soap):
+    soap.insert("CLEAN-1")
+    (entry,) = admin.journal()
+    assert entry["warnings"] == [] and admin.journal(warnings=1) == []

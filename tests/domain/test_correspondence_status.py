@@ -158,6 +158,28 @@ class TestFilters:
         assert ids(details(emulator, reportee=OLA, senders_reference="B")) == []
 
 
+class TestSentDateNeverBeforeCreation:
+    """.NET proxies send DateTime.MinValue for every unset DateTime, and old systems send stale shipment times: a
+    notice is never reported sent before its correspondence existed."""
+
+    def test_a_shipment_time_in_the_past_is_sent_now(self, emulator):
+        insert(emulator, OLA, notifications=[notice("Email", shipment_time=datetime(2020, 1, 1, 12, 0))])
+        (view,) = details(emulator).correspondences
+        assert [n.sent_at for n in view.notifications] == [NOW]
+        assert view.correspondence.created_at == NOW
+
+    def test_a_notice_stored_before_the_correspondence_reads_as_sent_at_its_creation(self, emulator):
+        """A store written before past shipment times meant "now" may hold such a notice."""
+        insert(emulator, OLA, notifications=[notice("Email")])
+        with emulator.db.transaction():
+            (row_id, data), = emulator.db.query("SELECT id, data FROM outbox")
+            emulator.db.execute("UPDATE outbox SET data = ? WHERE id = ?",
+                                (data.replace(NOW.isoformat(), "2020-01-01T11:00:00+00:00"), row_id))
+        assert emulator.outbox.list_messages()[0].scheduled_at.year == 2020
+        (view,) = details(emulator).correspondences
+        assert [n.sent_at for n in view.notifications] == [NOW]
+
+
 class TestNotificationSent:
     @pytest.fixture
     def mixed(self, emulator):

@@ -19,6 +19,7 @@ from altinn_so.store.database import SqliteDatabase, journal_database, open_data
 from altinn_so.journal import MAX_BODY_BYTES, Exchange, JournalFilter, MemoryJournal
 from altinn_so.store.repositories import SqlCatalog, SqlJournal, SqlLockouts, SqlOutbox, SqlRegistry
 from altinn_so.store.schema import JOURNAL_MIGRATIONS, MIGRATIONS
+from altinn_so.soap.codec import Skipped
 
 from altinn_so.domain.catalog import AgencySystem
 
@@ -606,7 +607,9 @@ class TestJournal:
                      base_operation="InsertCorrespondence", caller="ttd-system", owner="TTD", reportees=[FULL.ssn],
                      status=200, request_body=b"<a/>", response_body=b"<b/>"),
             Exchange(method="POST", path="/b", at=later, binding="ws", operation="Test", status=500, error_id=0,
-                     reportees=["310001007", "50%_x"], request_body=b"\xff", response_body=b""),
+                     reportees=["310001007", "50%_x"], request_body=b"\xff", response_body=b"",
+                     warnings=[Skipped("Notification", "urn:c", "/Op/Notifications"),
+                               {"name": "X", "namespace": "", "parent": "/Op"}]),
         ]
         first, second = (kept.record(call) for call in calls)
         cases = [
@@ -625,9 +628,18 @@ class TestJournal:
             (JournalFilter(since=later), [second]),
             (JournalFilter(since=later + timedelta(microseconds=1)), []),
             (JournalFilter(limit=1), [second]),
+            (JournalFilter(warnings=True), [second]),
+            (JournalFilter(warnings=False), [first]),
+            (JournalFilter(offset=1), [first]),
+            (JournalFilter(offset=1, limit=1), [first]),
+            (JournalFilter(offset=2), []),
+            (JournalFilter(binding="ws", offset=1), []),
         ]
         for where, expected in cases:
             assert [entry.id for entry in kept.list_entries(where)] == expected, where
+            if not where.limit and not where.offset:
+                assert kept.count_entries(where) == len(expected), where
+        assert kept.count_entries(JournalFilter(limit=1, offset=1)) == 2  # what matches, whatever the page
         entry = kept.get_entry(second)
         assert (entry.at, entry.reportees, entry.request, entry.outcome) == \
             (later, ("310001007", "50%_x"), "\ufffd", "fault")
@@ -636,7 +648,10 @@ class TestJournal:
             "operation": "InsertCorrespondenceBasicV2", "base_operation": "InsertCorrespondence",
             "caller": "ttd-system", "owner": "TTD", "reportees": [FULL.ssn], "status": 200, "outcome": "ok",
             "error_id": None, "error_message": None, "duration_ms": 0.0, "fault_rule": None, "request": "<a/>",
-            "response": "<b/>"}
+            "response": "<b/>", "warnings": []}
+        assert kept.get_entry(second).to_dict()["warnings"] == [
+            {"name": "Notification", "namespace": "urn:c", "parent": "/Op/Notifications"},
+            {"name": "X", "namespace": "", "parent": "/Op"}]
 
     def test_ids_go_on_after_a_clear_and_only_the_newest_are_kept(self, journal):
         kept = journal(keep=3)
@@ -831,6 +846,28 @@ class TestUpgrade:
             assert [entry.path for entry in journal.list_entries()] == ["/old", "/new"]
             journal.record(Exchange(method="POST", path="/newer", at=NOW, status=200, request_body=b"y" * 60))
             assert [entry.path for entry in journal.list_entries()] == ["/newer"]
+        finally:
+            db.close()
+
+    def test_a_journal_file_without_warnings_keeps_its_entries(self, tmp_path):
+        """Journal schema 3 had no warnings: its entries stay, with none."""
+        path = str(tmp_path / "altinn.journal.db")
+        old = SqliteDatabase(path, migrations=JOURNAL_MIGRATIONS[:3])
+        insert_v3 = "INSERT INTO journal (at, method, path, reportees, status, outcome, duration_ms, request, " \
+            "response, body_start, body_end) VALUES ('2026-03-02T09:00:00Z', 'POST', '/old', ' ', 200, 'ok', 1.5, " \
+            "X'61', X'62', 0, 2)"
+        with old.transaction():
+            old.execute(insert_v3)
+        old.close()
+        db = SqliteDatabase(path, migrations=JOURNAL_MIGRATIONS)
+        try:
+            assert db.get_meta("schema_version") == str(len(JOURNAL_MIGRATIONS)) == "4"
+            journal = SqlJournal(db)
+            journal.record(Exchange(method="POST", path="/new", at=NOW, status=200,
+                                    warnings=[Skipped("X", "urn:x", "/Op")]))
+            assert [(entry.path, entry.warnings) for entry in journal.list_entries()] == [
+                ("/old", ()), ("/new", ({"name": "X", "namespace": "urn:x", "parent": "/Op"},))]
+            assert [entry.path for entry in journal.list_entries(JournalFilter(warnings=False))] == ["/old"]
         finally:
             db.close()
 

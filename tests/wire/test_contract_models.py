@@ -319,6 +319,23 @@ def test_days_delayed_is_an_unsigned_int():
         codec.decode(correspondence.SdpOptions, etree.fromstring(SDP_OPTIONS.replace(">7<", ">-7<")))
 
 
+def test_skipped_elements_are_told_with_their_namespace_and_parent():
+    """What WCF skips without a word (here an item of a list in the list's namespace instead of its own, as
+    node-soap writes it, and an unknown member with children) the codec skips too, and tells."""
+    xml = SDP_OPTIONS.replace("<s:EmailAddress>", "<!-- no element --><s:DaysDelayed>1</s:DaysDelayed><s:EmailAddress>") \
+        .replace("<s:SdpSetting>", '<x:Extra xmlns:x="urn:x"><x:Inner/></x:Extra><s:SdpSetting>')
+    skipped: list = []
+    value = codec.decode(correspondence.SdpOptions, etree.fromstring(xml), skipped=skipped)
+    assert value["SdpNotifications"]["EmailNotification"]["EmailAddress"] == "ola@example.no"
+    assert skipped == [
+        codec.Skipped("DaysDelayed", SDP, "/SdpOptions/SdpNotifications/EmailNotification"),
+        codec.Skipped("Extra", "urn:x", "/SdpOptions")]  # the element, not what is inside it
+    assert skipped[1].to_dict() == {"name": "Extra", "namespace": "urn:x", "parent": "/SdpOptions"}
+    nothing: list = []
+    codec.decode(correspondence.SdpOptions, etree.fromstring(SDP_OPTIONS), skipped=nothing)
+    assert nothing == []
+
+
 UTC = timezone.utc
 
 

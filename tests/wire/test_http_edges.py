@@ -291,6 +291,77 @@ def test_soap12_fault_carries_the_fault_action(base_url):
     assert fault["code"] == "s:Sender" and fault["ErrorID"] == 989
 
 
+WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+WS = "/ServiceEngineExternal/NotificationAgencyExternal.svc"
+WS_ACTION = f"{NS}/INotificationAgencyExternal/SendStandaloneNotificationV2"
+USERNAME_TOKEN = (f'<o:Security xmlns:o="{WSSE}"><o:UsernameToken><o:Username>ttd-system</o:Username>'
+                  "<o:Password>{password}</o:Password></o:UsernameToken></o:Security>")
+
+
+def _reply_headers(response: requests.Response) -> dict[str, str | None]:
+    """The reply's SOAP 1.2 header blocks by local name, each with its mustUnderstand."""
+    header = etree.fromstring(response.content).find(f"{{{SOAP12_ENV}}}Header")
+    return {} if header is None else {etree.QName(child).localname: child.get(f"{{{SOAP12_ENV}}}mustUnderstand")
+                                      for child in header}
+
+
+# A plain SOAP 1.2 client (an ASMX proxy, SoapHttpClientProtocol with SOAP 1.2) sends neither WS-Addressing nor
+# WS-Security, and rejects a reply with a mustUnderstand header it does not know ("MustUnderstand"), faults
+# included, after the server has committed the call. Replies answer in kind.
+
+def test_a_soap12_request_without_addressing_or_security_gets_no_header(base_url):
+    response = requests.post(base_url + EC2, data=envelope12(send_v2("EC")), headers=soap12(EC_ACTION))
+    assert response.status_code == 200 and _reply_headers(response) == {}
+
+
+def test_a_soap12_fault_to_such_a_request_carries_no_header_either(base_url):
+    response = requests.post(base_url + EC2, data=envelope12(send_v2("EC", password="wrong")),
+                             headers=soap12(EC_ACTION))
+    assert response.status_code == 500 and fault_of(response, 12)["ErrorID"] == 989
+    assert _reply_headers(response) == {}
+
+
+def test_addressing_alone_gets_addressing_back_and_no_security_header(base_url):
+    header = f"<a:Action>{EC_ACTION}</a:Action><a:MessageID>urn:uuid:7</a:MessageID>"
+    response = requests.post(base_url + EC2, data=envelope12(send_v2("EC"), header), headers=soap12())
+    assert _reply_headers(response) == {"Action": "1", "RelatesTo": None}
+
+
+def test_addressing_and_security_get_what_wcf_sends(base_url):
+    header = (f"<a:Action>{WS_ACTION}</a:Action><a:MessageID>urn:uuid:8</a:MessageID>"
+              + USERNAME_TOKEN.format(password="ttd-password"))
+    body = (f'<SendStandaloneNotificationV2 xmlns="{NS}"><standaloneNotifications/></SendStandaloneNotificationV2>')
+    response = requests.post(base_url + WS, data=envelope12(body, header), headers=soap12())
+    assert response.status_code == 200
+    assert _reply_headers(response) == {"Action": "1", "RelatesTo": None, "Security": "1"}
+    timestamp = etree.fromstring(response.content).find(f".//{{{WSSE}}}Security")[0]
+    assert etree.QName(timestamp).localname == "Timestamp"
+
+
+def test_security_alone_gets_the_timestamp_and_no_addressing(base_url):
+    body = (f'<SendStandaloneNotificationV2 xmlns="{NS}"><standaloneNotifications/></SendStandaloneNotificationV2>')
+    response = requests.post(base_url + WS, data=envelope12(body, USERNAME_TOKEN.format(password="ttd-password")),
+                             headers=soap12(WS_ACTION))
+    assert response.status_code == 200 and _reply_headers(response) == {"Security": "1"}
+
+
+def test_a_fault_to_a_wcf_request_relates_to_its_message(base_url):
+    header = (f"<a:Action>{WS_ACTION}</a:Action><a:MessageID>urn:uuid:9</a:MessageID>"
+              + USERNAME_TOKEN.format(password="wrong"))
+    body = (f'<SendStandaloneNotificationV2 xmlns="{NS}"><standaloneNotifications/></SendStandaloneNotificationV2>')
+    response = requests.post(base_url + WS, data=envelope12(body, header), headers=soap12())
+    assert response.status_code == 500 and fault_of(response, 12)["ErrorID"] == 989
+    assert _reply_headers(response) == {"Action": "1", "RelatesTo": None, "Security": "1"}
+    root = etree.fromstring(response.content)
+    assert root.findtext(f"{{{SOAP12_ENV}}}Header/{{{WSA}}}RelatesTo") == "urn:uuid:9"
+    assert root.findtext(f"{{{SOAP12_ENV}}}Header/{{{WSA}}}Action") == WS_ACTION + "AltinnFaultFault"
+
+
+def test_a_request_that_cannot_be_read_gets_a_fault_without_mandatory_headers(base_url):
+    response = requests.post(base_url + EC2, data=b"<s:Envelope", headers=soap12(EC_ACTION))
+    assert response.status_code == 400 and _reply_headers(response) == {}
+
+
 def test_basic_reply_has_no_ws_addressing_even_if_the_client_sent_some(base_url):
     header = f"<a:Action xmlns:a='{WSA}'>{BASIC_ACTION}</a:Action><a:To xmlns:a='{WSA}'>https://www.altinn.no/x</a:To>"
     response = requests.post(base_url + BASIC, data=envelope11(send_v2(), header),

@@ -36,6 +36,7 @@ _SEED_TABLES = {"service-owners": "service_owners", "systems": "systems", "servi
                 "templates": "templates", "persons": "persons", "organisations": "organisations", "users": "users"}
 
 
+_YES, _NO = ("1", "true", "yes"), ("0", "false", "no")
 _INTERNAL_ERROR = {"error": "internal error; see the emulator's log"}
 
 
@@ -83,16 +84,24 @@ class Request:
         except ValueError:
             raise ApiError(400, f"{key}={value!r} is not an ISO 8601 time") from None
 
-    def positive(self, key: str) -> int | None:
+    def flag(self, key: str) -> bool | None:
+        value = (self.query.get(key) or "").lower()
+        if not value:
+            return None
+        if value in _YES or value in _NO:
+            return value in _YES
+        raise ApiError(400, f"{key}={self.query[key]!r} must be 1 or 0 (true or false)")
+
+    def positive(self, key: str, *, zero: bool = False) -> int | None:
         value = self.query.get(key)
         if value in (None, ""):
             return None
         try:
             number = int(value)
         except ValueError:
-            number = 0
-        if number < 1:
-            raise ApiError(400, f"{key}={value!r} must be a positive integer")
+            number = -1
+        if number < (0 if zero else 1):
+            raise ApiError(400, f"{key}={value!r} must be a {'whole number' if zero else 'positive integer'}")
         return number
 
 
@@ -100,6 +109,7 @@ class AdminApi:
     def __init__(self, emulator, *, deliver: Callable[[], dict] | None = None, page=None):
         self.emulator = emulator
         self.deliver = deliver
+        self.delivered = _delivered_channels(deliver)  # what the page says became of outbox messages
         self.page = page
         self._routes: list[tuple[str, re.Pattern, Callable]] = []
         route = self._route
@@ -143,8 +153,11 @@ class AdminApi:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         try:
             self.emulator.sync()
-            if path in ("/", "") and method in ("GET", "HEAD") and self.page is not None:
-                body = self.page.render(self.emulator, environ).encode("utf-8")
+            if path.rstrip("/") in ("", "/data") and method in ("GET", "HEAD") and self.page is not None:
+                if path.rstrip("/") == "/data":
+                    body = self.page.render_data(self.emulator, self._seed_readers()).encode("utf-8")
+                else:
+                    body = self.page.render(self.emulator, environ, self.delivered).encode("utf-8")
                 start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
                                           ("Content-Length", str(len(body)))])
                 return [b"" if method == "HEAD" else body]
@@ -200,7 +213,8 @@ class AdminApi:
                               caller=request.query.get("caller") or None,
                               reportee=request.query.get("reportee") or None,
                               outcome=request.query.get("outcome") or None,
-                              since=request.time("since"), limit=request.positive("limit"))
+                              since=request.time("since"), warnings=request.flag("warnings"),
+                              limit=request.positive("limit"), offset=request.positive("offset", zero=True) or 0)
         bodies = request.query.get("bodies", "1") not in ("0", "false", "no")
         return {"entries": [entry.to_dict(bodies=bodies) for entry in self.emulator.journal.list_entries(where)]}
 
@@ -300,6 +314,15 @@ class AdminApi:
             "outbox": lambda newest: emulator.outbox.list_messages(newest=newest),
         }
 
+    def _seed_readers(self) -> list[tuple[str, Callable[[], list]]]:
+        """The seeded kinds, the core's and each service's (its listings of tables the seed writes), each read
+        whole: what the page's test data shows."""
+        readers = self._state_readers()
+        kinds = list(_SEED_TABLES)
+        kinds += [listing.kind for service in self.emulator.services if service.tables is not None
+                  for listing in service.listings if listing.table in service.tables.seed_tables]
+        return [(kind, functools.partial(readers[kind], None)) for kind in kinds]
+
     # -- clock -------------------------------------------------------------------------------------------
 
     def clock(self, request):
@@ -368,6 +391,15 @@ class AdminApi:
     def fault_presets(self, request):
         return {"presets": {name: {"error_id": error_id, "message": message}
                             for name, (error_id, message) in PRESETS.items()}}
+
+
+def _delivered_channels(deliver) -> frozenset:
+    """The channels whose messages leave the machine: none without a delivery; those of its settings when it is
+    a ``Deliverer``'s round (SMTP for e-mail, the webhook for SMS), else all."""
+    if deliver is None:
+        return frozenset()
+    channels = getattr(getattr(getattr(deliver, "__self__", None), "settings", None), "channels", None)
+    return frozenset(channels) if channels is not None else frozenset(Channel)
 
 
 _REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",

@@ -12,7 +12,9 @@ walks the same models and produces plain dicts:
 * a repeated member gives a list.
 
 Like WCF's DataContractSerializer in its lenient mode and spyne's default,
-unknown elements are ignored and member order is not enforced. Values that
+unknown elements are ignored and member order is not enforced; ``decode``
+tells its caller which ones it skipped (``Skipped``: a list item in the wrong
+namespace is lost without a fault, so the journal shows it). Values that
 cannot be read (``<LanguageID>abc</LanguageID>``) raise ``DecodeError``.
 """
 
@@ -25,7 +27,7 @@ import threading
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from lxml import etree
 from spyne.model.complex import ComplexModelBase
@@ -36,6 +38,7 @@ from ..domain.clock import local_time
 from .namespaces import XSI
 
 _NIL = f"{{{XSI}}}nil"
+XOP_PART = "{urn:altinn-so:xop}part"  # set by ``mtom`` on an element whose xop:Include it resolved
 
 # Altinn wrote dateTimes in Norwegian local time without an offset ("2023-10-13T10:06:17.743"),
 # and reads offset-less ones the same way (domain.clock.as_aware): ALTINN_TZ.
@@ -56,6 +59,30 @@ def value(data: dict | None, key: str):
     """A decoded member for a handler: an empty non-string element (EMPTY) reads as "not given"."""
     found = (data or {}).get(key)
     return None if found is EMPTY else found
+
+
+def is_unset_time(moment) -> bool:
+    """.NET's ``DateTime.MinValue`` (``0001-01-01T00:00:00``, with or without an offset): what a .NET proxy sends
+    for every DateTime member the caller never set, since a value type cannot be left out."""
+    return isinstance(moment, datetime) and moment.replace(tzinfo=None) == datetime.min
+
+
+def optional_time(data: dict | None, key: str) -> datetime | None:
+    """An optional request DateTime: absent, empty and ``DateTime.MinValue`` all read as "not set"."""
+    found = value(data, key)
+    return None if is_unset_time(found) else found
+
+
+class Skipped(NamedTuple):
+    """An element the codec skipped, as WCF would: its local name and namespace, and where it was (the local
+    names of the elements above it, from the decoded element down, as ``/InsertCorrespondenceBasicV2/...``)."""
+
+    name: str
+    namespace: str
+    parent: str
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "namespace": self.namespace, "parent": self.parent}
 
 
 class DecodeError(ValueError):
@@ -185,7 +212,7 @@ def format_value(value: Any) -> str:
 # -- compiled plans ----------------------------------------------------------------------------------
 
 class _Member:
-    __slots__ = ("name", "tag", "repeated", "nillable", "plan", "parse", "is_string", "is_reportee")
+    __slots__ = ("name", "tag", "repeated", "nillable", "plan", "parse", "is_string", "is_reportee", "is_binary")
 
     def __init__(self, name: str, tag: str, model):
         self.name = name
@@ -201,6 +228,7 @@ class _Member:
             self.parse = _primitive_parser(model)
             self.is_string = issubclass(model, Unicode) and not model.Attributes.values
         self.is_reportee = self.is_string and name in _REPORTEE_MEMBERS
+        self.is_binary = self.plan is None and issubclass(model, ByteArray)
 
 
 class _Plan:
@@ -279,19 +307,40 @@ _NIL_VALUES = ("true", "1")
 _REPORTEE_MEMBERS = frozenset({"Reportee", "ReporteeNumber"})
 
 
-def decode(model, element: etree._Element, path: str = "", reportees: list[str] | None = None) -> dict:
+def decode(model, element: etree._Element, path: str = "", reportees: list[str] | None = None,
+           skipped: list[Skipped] | None = None, parts=None) -> dict:
     """The children of ``element`` read as an instance of the complex ``model``.
 
     ``reportees`` (if given) collects every Reportee/ReporteeNumber anywhere inside, for the journal and
-    fault rules, while the tree is read anyway.
+    fault rules, while the tree is read anyway; ``skipped`` (if given) every element skipped as unknown (not
+    what is inside it), in document order. ``parts`` (an MTOM request's ``mtom.Parts``) gives the value of a
+    binary member whose ``xop:Include`` was resolved to a part.
     """
+    found: list | None = [] if skipped is not None else None
     try:
-        return _decode_complex(plan_for(model), element, reportees)
+        out = _decode_complex(plan_for(model), element, reportees, found, parts)
     except _Invalid as exc:
         raise DecodeError((path or etree.QName(element).localname) + exc.path, exc.message) from None
+    if found:
+        skipped.extend(_skipped(child, element) for child in found)
+    return out
 
 
-def _decode_complex(plan: _Plan, element, reportees: list[str] | None) -> dict:
+def _skipped(child, top) -> Skipped:
+    """Where a skipped element was, worked out only when one was: the hot path keeps no paths."""
+    names = []
+    parent = child.getparent()
+    while parent is not None:
+        names.append(etree.QName(parent).localname)
+        if parent is top:
+            break
+        parent = parent.getparent()
+    qname = etree.QName(child)
+    return Skipped(qname.localname, qname.namespace or "", "/" + "/".join(reversed(names)))
+
+
+def _decode_complex(plan: _Plan, element, reportees: list[str] | None, skipped: list | None,
+                    parts=None) -> dict:
     # The hot path of every call: no path strings (built only when a value is bad), no type checks
     # (comments have a function as their tag, which no member matches).
     out: dict = {}
@@ -299,12 +348,18 @@ def _decode_complex(plan: _Plan, element, reportees: list[str] | None) -> dict:
     for child in element:
         member = by_tag.get(child.tag)
         if member is None:
-            continue  # unknown elements are ignored, as WCF does
+            # unknown elements are ignored, as WCF does; the caller hears of them (not of comments and
+            # processing instructions, whose tag is a function)
+            if skipped is not None and isinstance(child.tag, str):
+                skipped.append(child)
+            continue
         if child.keys() and child.get(_NIL) in _NIL_VALUES:
             value = None
+        elif parts is not None and member.is_binary and child.get(XOP_PART) is not None:
+            value = parts.value(child.get(XOP_PART))
         elif member.plan is not None:
             try:
-                value = _decode_complex(member.plan, child, reportees)
+                value = _decode_complex(member.plan, child, reportees, skipped, parts)
             except _Invalid as exc:
                 exc.path = "/" + member.name + exc.path
                 raise

@@ -15,6 +15,9 @@ from typing import Any, Callable, Mapping
 from .bindings import BINDINGS, Binding, Credentials
 from .namespaces import ALTINN_BASE
 
+# What the streamed broker and archive operations take: Altinn's documented upload and download size.
+STREAMED_MAX_BODY_BYTES = 1024 ** 3
+
 
 @dataclass(frozen=True)
 class Operation:
@@ -49,6 +52,10 @@ class Operation:
     response_element: str | None = None  # default: wire name + "Response"
     results: tuple[tuple[str, Any], ...] = ()  # members of the response wrapper, instead of {op}Result
     header_credentials: tuple[str, str] | None = None  # e.g. ("SystemUserName", "SystemPassword")
+    # The largest request this operation takes, in bytes; None: the server's --max-body-bytes. An operation
+    # with a limit of its own (the streamed broker and archive ones: STREAMED_MAX_BODY_BYTES) also gets large
+    # MTOM parts as file-backed ``bodies.Blob`` values instead of bytes (see ``soap.mtom``).
+    max_body_bytes: int | None = None
 
     def wire_name(self, binding: Binding) -> str:
         explicit = self.wire_names.get(binding.key)
@@ -114,6 +121,10 @@ class Endpoint:
     def name(self) -> str:
         return self.path.rsplit("/", 1)[-1].removesuffix(".svc")
 
+    def max_body_bytes(self, default: int) -> int:
+        """The largest body this endpoint reads: the largest of its operations' limits."""
+        return max(operation.operation.max_body_bytes or default for operation in self.operations)
+
 
 @dataclass(frozen=True)
 class ServiceContract:
@@ -125,6 +136,8 @@ class ServiceContract:
     interface: str = ""  # contract interface without binding suffix; default "I" + name
     service_names: Mapping[str, str] = field(default_factory=dict)  # binding key -> wsdl:service name
     endpoint_names: Mapping[str, str] = field(default_factory=dict)  # binding key -> .svc stem
+    # The real contract declares MTOM (wsoma:OptimizedMimeSerialization): an MTOM request is answered in MTOM.
+    mtom: bool = False
 
     def endpoint(self, binding_key: str) -> Endpoint:
         binding = BINDINGS[binding_key]

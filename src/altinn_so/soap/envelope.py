@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -38,6 +39,21 @@ class UsernameToken:
     password_type: str | None
 
 
+@dataclass(frozen=True)
+class ReplyHeaders:
+    """The mandatory SOAP 1.2 headers a reply carries, in kind with the request: WS-Addressing (``a:Action``,
+    ``a:RelatesTo``) for a client that sent WS-Addressing headers, a WS-Security timestamp for one that sent a
+    WS-Security header. WCF sends both and gets both, as from Altinn; a plain SOAP 1.2 client (an ASMX proxy)
+    sends neither and gets no ``mustUnderstand`` header it would have to reject."""
+
+    addressing: bool
+    security: bool
+
+
+ALL_HEADERS = ReplyHeaders(addressing=True, security=True)
+NO_HEADERS = ReplyHeaders(addressing=False, security=False)
+
+
 @dataclass
 class RequestEnvelope:
     soap_version: int
@@ -47,6 +63,7 @@ class RequestEnvelope:
     wsa_action: str | None
     message_id: str | None
     username_token: UsernameToken | None
+    reply_headers: ReplyHeaders = NO_HEADERS
 
     def header_text(self, tag: str) -> str | None:
         """The text of a SOAP header element (message-contract headers such as SystemUserName)."""
@@ -59,11 +76,17 @@ _HEADER_TAGS = {11: f"{{{SOAP11_ENV}}}Header", 12: f"{{{SOAP12_ENV}}}Header"}
 _BODY_TAGS = {11: f"{{{SOAP11_ENV}}}Body", 12: f"{{{SOAP12_ENV}}}Body"}
 _WSA_ACTION, _WSA_MESSAGE_ID = f"{{{WSA}}}Action", f"{{{WSA}}}MessageID"
 _USERNAME_TOKEN = f"{{{WSSE}}}Security/{{{WSSE}}}UsernameToken"
+_SECURITY = f"{{{WSSE}}}Security"
+_WSA_PREFIX = f"{{{WSA}}}"
 
 
-def parse_envelope(data: bytes, expected_version: int) -> RequestEnvelope:
+def parse_envelope(data: bytes | BinaryIO, expected_version: int) -> RequestEnvelope:
+    """The envelope in ``data``: bytes, or a file (a body spooled to disk is parsed as it is read)."""
     try:
-        root = etree.fromstring(data, _parser())
+        if isinstance(data, bytes):
+            root = etree.fromstring(data, _parser())
+        else:
+            root = etree.parse(data, _parser()).getroot()
     except etree.XMLSyntaxError as exc:
         raise SoapFault.protocol(f"The request is not well-formed XML: {exc.msg}", status=400) from None
     docinfo = root.getroottree().docinfo
@@ -96,7 +119,11 @@ def parse_envelope(data: bytes, expected_version: int) -> RequestEnvelope:
 
     wsa_action = message_id = None
     token = None
+    reply_headers = NO_HEADERS
     if header is not None:
+        reply_headers = ReplyHeaders(
+            addressing=any(isinstance(child.tag, str) and child.tag.startswith(_WSA_PREFIX) for child in header),
+            security=header.find(_SECURITY) is not None)
         action = header.find(_WSA_ACTION)
         wsa_action = action.text.strip() if action is not None and action.text else None
         mid = header.find(_WSA_MESSAGE_ID)
@@ -110,7 +137,7 @@ def parse_envelope(data: bytes, expected_version: int) -> RequestEnvelope:
                 password=(password.text or "") if password is not None else None,
                 password_type=password.get("Type") if password is not None else None,
             )
-    return RequestEnvelope(version, root, header, elements[0], wsa_action, message_id, token)
+    return RequestEnvelope(version, root, header, elements[0], wsa_action, message_id, token, reply_headers)
 
 
 def is_password_text(token: UsernameToken) -> bool:

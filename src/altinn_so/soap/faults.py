@@ -32,6 +32,10 @@ class SoapFault(Exception):
     reason: str = FAULT_REASON
     action: str = GENERIC_FAULT_ACTION
     reply_version: int | None = None  # answer in this SOAP version instead of the endpoint's
+    # SOAP 1.2: the headers the request asked for (``envelope.ReplyHeaders``); None when the request could not be
+    # read, and then the fault carries no mandatory header (every client can read it).
+    reply_headers: object | None = None
+    relates_to: str | None = None  # the request's wsa:MessageID
 
     @classmethod
     def protocol(cls, message: str, *, status: int = 500, code: str = "Client", subcode: str | None = None,

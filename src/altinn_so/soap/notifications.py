@@ -28,5 +28,9 @@ def tokens_of(item: dict) -> list[str | None] | None:
 
 
 def shipment_time_of(item: dict):
+    """A notification's ShipmentDateTime: BLANK when present but empty (an error), None when not set
+    (``DateTime.MinValue`` included: a .NET proxy sends it for a time the caller did not set)."""
     shipment = item.get("ShipmentDateTime")
-    return BLANK if shipment is codec.EMPTY else shipment
+    if shipment is codec.EMPTY:
+        return BLANK
+    return None if codec.is_unset_time(shipment) else shipment

@@ -11,10 +11,13 @@ declared once. Faults are written here too, into the same envelope.
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from ..domain.values import NOT_XML
+from .bodies import Blob
 from .codec import COMPILING, format_value, plan_for
 from .envelope import ENVELOPE_NS, utc_timestamp
 from .faults import FAULT_LANG, SOAP12_CODES, SoapFault, fault_detail
@@ -24,6 +27,7 @@ from .types.common import AltinnFault
 Writer = Callable[[object, list], None]
 
 _PREFIXES = "abcdefghjklmnopqrtuvwxyz"  # no i (xsi) and no s (the envelope)
+INLINE_BYTES = 1024  # as WCF's MTOM writer: binary values up to this size stay inline (base64)
 
 
 def escape(text: str) -> str:
@@ -71,6 +75,28 @@ def _member_writer(member, prefixes: dict[str, str], declarations: str = "", nil
     name = f"{prefix}:{local}" if prefix else local
     start, end, empty = f"<{name}{declarations}>", f"</{name}>", f"<{name}{declarations}/>"
     nil = f'<{name}{declarations}{nil_declarations} i:nil="true"/>' if member.nillable else None
+
+    if member.plan is None and member.is_binary:
+        open_tag = f"<{name}{declarations}>"
+
+        def write_binary(value, out: list) -> None:
+            if value is None:
+                if nil is not None:
+                    out.append(nil)
+                return
+            collector = getattr(_XOP, "collector", None)
+            if collector is not None and len(value) > INLINE_BYTES:  # an MTOM reply: a part of its own
+                out.append(open_tag)
+                out.append(collector.include(value))
+                out.append(end)
+                return
+            if isinstance(value, Blob):
+                value = value.read()
+            out.append(start)
+            out.append(text_of(value))
+            out.append(end)
+
+        return write_binary
 
     if member.plan is None:
         def write_primitive(value, out: list) -> None:
@@ -123,6 +149,19 @@ def _member_writer(member, prefixes: dict[str, str], declarations: str = "", nil
 
 
 _CHILDREN: dict = {}  # used only while compiling, under codec.COMPILING
+
+# While an MTOM reply is written, the thread's collector of binary parts (``mtom.PartCollector``).
+_XOP = threading.local()
+
+
+@contextmanager
+def collecting_parts(collector):
+    """Write binary values over ``INLINE_BYTES`` as ``xop:Include`` references into ``collector``."""
+    _XOP.collector = collector
+    try:
+        yield collector
+    finally:
+        _XOP.collector = None
 
 
 def _result_writer(member, default_namespace: str) -> Writer:
@@ -182,19 +221,23 @@ def response_writer(model, tag: str) -> ResponseWriter:
 # -- the envelope -------------------------------------------------------------------------------------
 
 def envelope(soap_version: int, body: list, *, reply_action: str | None = None, relates_to: str | None = None,
-             addressing: bool = False, replace_unsafe: bool = False) -> bytes:
-    """A response envelope around ``body`` (the pieces a ResponseWriter appended), as UTF-8. Characters XML
+             addressing: bool = False, security: bool = False, replace_unsafe: bool = False) -> bytes:
+    """A response envelope around ``body`` (the pieces a ResponseWriter appended), as UTF-8, with WCF's
+    WS-Addressing headers (``addressing``) and WS-Security timestamp (``security``) when asked. Characters XML
     cannot carry are an error, or with ``replace_unsafe`` become U+FFFD."""
     env = ENVELOPE_NS[soap_version]
-    if addressing:
-        created = datetime.now(timezone.utc)  # the wall clock: clients check it against their own
-        head = (f'<s:Envelope xmlns:s="{env}" xmlns:a="{WSA}"><s:Header>'
-                f'<a:Action s:mustUnderstand="1">{escape(reply_action or "")}</a:Action>'
-                + (f"<a:RelatesTo>{escape(relates_to)}</a:RelatesTo>" if relates_to else "")
-                + f'<o:Security xmlns:o="{WSSE}" s:mustUnderstand="1"><u:Timestamp xmlns:u="{WSU}" u:Id="_0">'
-                f"<u:Created>{utc_timestamp(created)}</u:Created>"
-                f"<u:Expires>{utc_timestamp(created + timedelta(minutes=5))}</u:Expires>"
-                "</u:Timestamp></o:Security></s:Header><s:Body>")
+    if addressing or security:
+        head = f'<s:Envelope xmlns:s="{env}"' + (f' xmlns:a="{WSA}"' if addressing else "") + "><s:Header>"
+        if addressing:
+            head += (f'<a:Action s:mustUnderstand="1">{escape(reply_action or "")}</a:Action>'
+                     + (f"<a:RelatesTo>{escape(relates_to)}</a:RelatesTo>" if relates_to else ""))
+        if security:
+            created = datetime.now(timezone.utc)  # the wall clock: clients check it against their own
+            head += (f'<o:Security xmlns:o="{WSSE}" s:mustUnderstand="1"><u:Timestamp xmlns:u="{WSU}" u:Id="_0">'
+                     f"<u:Created>{utc_timestamp(created)}</u:Created>"
+                     f"<u:Expires>{utc_timestamp(created + timedelta(minutes=5))}</u:Expires>"
+                     "</u:Timestamp></o:Security>")
+        head += "</s:Header><s:Body>"
     else:
         head = f'<s:Envelope xmlns:s="{env}"><s:Body>'
     document = head + "".join(body) + "</s:Body></s:Envelope>"
@@ -231,5 +274,7 @@ def fault_envelope(soap_version: int, fault: SoapFault) -> bytes:
     response_writer(AltinnFault, _ALTINN_FAULT).write(fault_detail(fault.error), body)
     body.append(closing)
     # A fault's message may quote what the client sent (a path with a NUL in it, say): quoted, not refused.
-    return envelope(soap_version, body, reply_action=fault.action, addressing=soap_version == 12,
+    headers = fault.reply_headers if soap_version == 12 else None
+    return envelope(soap_version, body, reply_action=fault.action, relates_to=fault.relates_to,
+                    addressing=bool(headers and headers.addressing), security=bool(headers and headers.security),
                     replace_unsafe=True)

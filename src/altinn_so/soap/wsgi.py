@@ -9,6 +9,7 @@ failure becomes a SOAP fault with an AltinnFault detail; nothing else leaves.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ from urllib.parse import parse_qs
 
 from ..domain.auth import AuthMode, Caller
 from ..domain.errors import AltinnError, ErrorCode
-from . import codec, writer
+from . import codec, mtom, writer
+from .bodies import SPOOL_BYTES, SpooledBody, too_large
 from .bindings import Credentials
 from .contract import BoundOperation, Endpoint
 from .envelope import CONTENT_TYPE, RequestEnvelope, is_password_text, parse_envelope
@@ -45,7 +47,9 @@ CONTRACT_FILTER_MISMATCH = (
 
 @dataclass(frozen=True)
 class WireSettings:
-    max_body_bytes: int = 10 * 1024 * 1024
+    max_body_bytes: int = 10 * 1024 * 1024  # of an operation with no limit of its own (Operation.max_body_bytes)
+    # Bodies (and MTOM parts) above this size are spooled to a temporary file, not held in memory.
+    spool_bytes: int = SPOOL_BYTES
     # True when the server runs TLS and asks for client certificates: EC/EC2 then require one.
     require_client_certificates: bool = False
 
@@ -70,6 +74,7 @@ class Call:
     operation: BoundOperation
     caller: Caller | None
     environ: dict
+    body: Any = None  # the request's body element, for a handler that must look at what the codec skipped
 
 
 class SoapApplication:
@@ -94,6 +99,8 @@ class SoapApplication:
             self._record(exchange)
             log_call(exchange)
         start_response(_status_line(status), headers)
+        if isinstance(body, _Streamed):
+            return body  # (the server closes it when it is sent, and with it the request's spooled body)
         return [body]
 
     def _record(self, exchange: Exchange) -> None:
@@ -120,7 +127,7 @@ class SoapApplication:
             log.exception("unexpected error serving %s", environ.get("PATH_INFO"))
             status, headers, body = self._unexpected(environ, exchange)
         exchange.status = 0 if dropped else status  # 0: the connection was dropped, no status was sent
-        exchange.response_body = body
+        exchange.response_body = body.journal_text() if isinstance(body, _Streamed) else body
         exchange.duration_ms = (time.perf_counter() - started) * 1000
         return status, headers, body
 
@@ -174,17 +181,58 @@ class SoapApplication:
         endpoint = route.endpoint
         binding = endpoint.binding
         media, params = _content_type(environ)
-        if media not in _MEDIA_VERSION or _MEDIA_VERSION[media] != binding.soap_version:
-            raise SoapFault.protocol(
-                f"Cannot process the message because the content type '{environ.get('CONTENT_TYPE', '')}' was not "
-                f"the expected type '{CONTENT_TYPE[binding.soap_version]}'.", status=415)
-        data = exchange.request_body = self._read_body(environ)
-        request = parse_envelope(data, binding.soap_version)
+        is_mtom = media == mtom.MULTIPART
+        if not is_mtom and (media not in _MEDIA_VERSION or _MEDIA_VERSION[media] != binding.soap_version):
+            raise _wrong_content_type(environ, binding.soap_version)
+        body = SpooledBody.read(environ, endpoint.max_body_bytes(self.settings.max_body_bytes),
+                                self.settings.spool_bytes)
+        handed_over = False
+        try:
+            exchange.request_body = body.journal_text()
+            parts = None
+            if is_mtom:
+                message = mtom.read_request(body, environ.get("CONTENT_TYPE", ""))
+                if message.soap_version is not None and message.soap_version != binding.soap_version:
+                    raise _wrong_content_type(environ, binding.soap_version, reply_version=message.soap_version)
+                if message.action:
+                    params = {**params, "action": message.action}
+                request = parse_envelope(message.root, binding.soap_version)
+                parts = message.resolve(request.envelope, body, self.settings.spool_bytes)
+            else:
+                if body.size == 0 or (not body.on_disk and not body.bytes().strip()):
+                    raise SoapFault.protocol("The request has no body: a SOAP envelope was expected.", status=400)
+                handle = body.file
+                handle.seek(0)
+                request = parse_envelope(handle if body.on_disk else body.bytes(), binding.soap_version)
+            try:
+                status, headers, payload = self._serve(route, request, params, environ, exchange, body, parts,
+                                                       is_mtom and endpoint.contract.mtom)
+            except SoapFault as fault:  # answered with the headers the request asked for
+                if binding.addressing:
+                    fault.reply_headers, fault.relates_to = request.reply_headers, request.message_id
+                raise
+            if isinstance(payload, _Streamed):
+                payload.closing.append(body)
+                handed_over = True
+            return status, headers, payload
+        finally:
+            if not handed_over:
+                body.close()
+
+    def _serve(self, route: Route, request: RequestEnvelope, params: dict, environ: dict, exchange: Exchange,
+               body: SpooledBody, parts: "mtom.Parts | None", as_mtom: bool):
+        endpoint = route.endpoint
         operation = self._select_operation(route, request, params, environ)
         exchange.operation, exchange.base_operation = operation.wire_name, operation.operation.name
+        own_limit = operation.operation.max_body_bytes
+        limit = own_limit or self.settings.max_body_bytes
+        if body.size > limit:
+            raise too_large(limit, body.size)
+        if parts is not None:
+            parts.large = own_limit is not None  # only an operation with a limit of its own streams large parts
         try:
             args = codec.decode(route.models.operations[operation.wire_name].request, request.body_element,
-                                reportees=exchange.reportees)
+                                reportees=exchange.reportees, skipped=exchange.warnings, parts=parts)
         except codec.DecodeError as exc:
             raise SoapFault.protocol(
                 f"The formatter threw an exception while trying to deserialize the message: {exc}",
@@ -197,7 +245,7 @@ class SoapApplication:
             if faults.before is not None:
                 return faults.apply(faults.before, route, operation, exchange)
             caller = self._authenticate(credentials) if credentials is not None else None
-            call = Call(self.emulator, endpoint, operation, caller, environ)
+            call = Call(self.emulator, endpoint, operation, caller, environ, request.body_element)
             result = faults.adjust_result(operation.operation.handler(call, args))
         except AltinnError as error:
             raise SoapFault(error, action=operation.fault_action) from None
@@ -205,29 +253,7 @@ class SoapApplication:
         self.emulator.settle()
         if faults.after is not None:  # the call has taken effect; the rule answers instead of its reply
             return faults.apply(faults.after, route, operation, exchange)
-        return self._reply(route, operation, request, result)
-
-    def _read_body(self, environ: dict) -> bytes:
-        limit = self.settings.max_body_bytes
-        length = environ.get("CONTENT_LENGTH")
-        stream = environ["wsgi.input"]
-        if length:
-            try:
-                size = int(length)
-            except ValueError:
-                raise SoapFault.protocol(f"Invalid Content-Length '{length}'.", status=400) from None
-            if size > limit:
-                raise SoapFault.protocol(
-                    f"The request of {size} bytes exceeds the maximum message size of {limit} bytes.", status=413)
-            data = stream.read(size) if size else b""
-        else:
-            data = stream.read(limit + 1)
-            if len(data) > limit:
-                raise SoapFault.protocol(f"The request exceeds the maximum message size of {limit} bytes.",
-                                         status=413)
-        if not data.strip():
-            raise SoapFault.protocol("The request has no body: a SOAP envelope was expected.", status=400)
-        return data
+        return self._reply(route, operation, request, result, as_mtom)
 
     # -- SOAP ---------------------------------------------------------------------------------------
 
@@ -312,7 +338,8 @@ class SoapApplication:
         return self.emulator.authenticator.authenticate(credentials.username, credentials.password,
                                                         mode=credentials.mode, certificate_orgno=credentials.orgno)
 
-    def _reply(self, route: Route, operation: BoundOperation, request: RequestEnvelope, result):
+    def _reply(self, route: Route, operation: BoundOperation, request: RequestEnvelope, result,
+               as_mtom: bool = False):
         binding = route.endpoint.binding
         if operation.operation.results:
             value = result or {}
@@ -321,16 +348,53 @@ class SoapApplication:
         else:
             value = {}
         body: list[str] = []
-        writer.response_writer(route.models.operations[operation.wire_name].response,
-                               operation.response_tag).write(value, body)
-        payload = writer.envelope(binding.soap_version, body, reply_action=operation.reply_action,
-                                  relates_to=request.message_id, addressing=binding.addressing)
-        return 200, [("Content-Type", CONTENT_TYPE[binding.soap_version]),
-                     ("Content-Length", str(len(payload)))], payload
+        response = writer.response_writer(route.models.operations[operation.wire_name].response,
+                                          operation.response_tag)
+        asked = request.reply_headers
+        envelope = functools.partial(writer.envelope, binding.soap_version, reply_action=operation.reply_action,
+                                     relates_to=request.message_id, addressing=binding.addressing and asked.addressing,
+                                     security=binding.addressing and asked.security)
+        if not as_mtom:
+            response.write(value, body)
+            payload = envelope(body)
+            return 200, [("Content-Type", CONTENT_TYPE[binding.soap_version]),
+                         ("Content-Length", str(len(payload)))], payload
+        with writer.collecting_parts(mtom.PartCollector()) as collector:
+            response.write(value, body)
+        reply = mtom.Reply(binding.soap_version, envelope(body), collector.parts)
+        headers = [("Content-Type", reply.content_type), ("MIME-Version", "1.0"), ("Content-Length", str(reply.size))]
+        if reply.size <= self.settings.spool_bytes:
+            return 200, headers, reply.bytes()
+        return 200, headers, _Streamed(reply)
 
     def _fault_response(self, version: int, fault: SoapFault):
         payload = writer.fault_envelope(version, fault)
         return fault.status, [("Content-Type", CONTENT_TYPE[version]), ("Content-Length", str(len(payload)))], payload
+
+
+class _Streamed:
+    """A reply too large to hold in memory, sent in chunks (the WSGI iterable); closing it closes the request's
+    spooled body, whose parts it may be reading."""
+
+    def __init__(self, reply: "mtom.Reply"):
+        self.reply = reply
+        self.closing: list = []
+
+    def __iter__(self):
+        return self.reply.chunks()
+
+    def journal_text(self) -> bytes:
+        return self.reply.journal_text()
+
+    def close(self) -> None:
+        for item in self.closing:
+            item.close()
+
+
+def _wrong_content_type(environ: dict, soap_version: int, reply_version: int | None = None) -> SoapFault:
+    return SoapFault.protocol(
+        f"Cannot process the message because the content type '{environ.get('CONTENT_TYPE', '')}' was not "
+        f"the expected type '{CONTENT_TYPE[soap_version]}'.", status=415, reply_version=reply_version)
 
 
 @lru_cache(maxsize=None)  # a few statuses, one on every call

@@ -11,7 +11,7 @@ from ..domain.receipts import OWNER_PARTY, PARTY, Receipt
 from ..domain.registry import Organisation, Person, SelfRegisteredUser
 from ..domain.values import evolve
 from ..injection import FaultRule
-from ..journal import MAX_BODY_BYTES, Exchange, JournalEntry, JournalFilter
+from ..journal import MAX_BODY_BYTES, Exchange, JournalEntry, JournalFilter, plain_warnings
 from .database import Database
 from .documents import chunks, dump, dump_without_id, in_id_order, load_with_id, parse, timestamp
 
@@ -313,7 +313,7 @@ class SqlReceipts:
 
 _JOURNAL_COLUMNS = ("id", "at", "method", "path", "binding", "service", "operation", "base_operation", "caller",
                     "owner", "reportees", "status", "outcome", "error_id", "error_message", "duration_ms",
-                    "fault_rule", "request", "response")
+                    "fault_rule", "request", "response", "warnings")
 # An entry's bodies start where the newest entry's ended (the journal's writers take turns: see ``record``).
 _PREVIOUS_END = "COALESCE((SELECT body_end FROM journal ORDER BY id DESC LIMIT 1), 0)"
 _JOURNAL_WRITTEN = _JOURNAL_COLUMNS[1:] + (("body_start", _PREVIOUS_END), ("body_end", f"{_PREVIOUS_END} + ?"))
@@ -342,7 +342,8 @@ class SqlJournal:
                  exchange.operation, exchange.base_operation, exchange.caller, exchange.owner,
                  " " + " ".join(exchange.reportees) + " ", exchange.status, exchange.outcome, exchange.error_id,
                  exchange.error_message, round(exchange.duration_ms, 3), exchange.fault_rule,
-                 exchange.request_body, exchange.response_body, size))
+                 exchange.request_body, exchange.response_body,
+                 dump(list(plain_warnings(exchange.warnings))) if exchange.warnings else None, size))
             # Between trims the table holds at most TRIM_EVERY entries, or their bodies' bytes, more than it keeps.
             if new_id % self.TRIM_EVERY == 0 or size > self._max_body_bytes // self.TRIM_EVERY:
                 self._trim(conn, new_id)
@@ -357,6 +358,19 @@ class SqlJournal:
         conn.execute("DELETE FROM journal WHERE id < ?", (first,))
 
     def list_entries(self, where: JournalFilter = JournalFilter()) -> list[JournalEntry]:
+        clauses, params = self._where(where)
+        sql = f"SELECT {', '.join(_JOURNAL_COLUMNS)} FROM journal WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY id DESC"
+        if where.limit or where.offset:  # (an offset needs a limit on SQLite: the largest number both take)
+            sql += f" LIMIT {int(where.limit or 2 ** 63 - 1)} OFFSET {int(where.offset)}"
+        rows = self._db.query(sql, tuple(params))
+        return [_journal_entry(row) for row in reversed(rows)]
+
+    def count_entries(self, where: JournalFilter = JournalFilter()) -> int:
+        clauses, params = self._where(where)
+        return self._db.query("SELECT COUNT(*) FROM journal WHERE " + " AND ".join(clauses), tuple(params))[0][0]
+
+    def _where(self, where: JournalFilter) -> tuple[list[str], list]:
         clauses, params = [self._kept], []
         if where.operation is not None:
             clauses.append("(lower(operation)=lower(?) OR lower(base_operation)=lower(?))")
@@ -375,10 +389,9 @@ class SqlJournal:
         if where.since is not None:
             clauses.append("at >= ?")
             params.append(timestamp(where.since))
-        sql = f"SELECT {', '.join(_JOURNAL_COLUMNS)} FROM journal WHERE " + " AND ".join(clauses)
-        sql += " ORDER BY id DESC" + (f" LIMIT {int(where.limit)}" if where.limit else "")
-        rows = self._db.query(sql, tuple(params))
-        return [_journal_entry(row) for row in reversed(rows)]
+        if where.warnings is not None:
+            clauses.append("warnings IS NOT NULL" if where.warnings else "warnings IS NULL")
+        return clauses, params
 
     def get_entry(self, entry_id: int) -> JournalEntry | None:
         rows = self._db.query(f"SELECT {', '.join(_JOURNAL_COLUMNS)} FROM journal WHERE id=? AND {self._kept}",
@@ -406,6 +419,7 @@ def _journal_entry(row: tuple) -> JournalEntry:
     fields["reportees"] = tuple(fields["reportees"].split())
     fields["request"] = bytes(fields["request"]).decode("utf-8", "replace")
     fields["response"] = bytes(fields["response"]).decode("utf-8", "replace")
+    fields["warnings"] = tuple(parse(fields["warnings"])) if fields["warnings"] else ()
     return JournalEntry(**fields)
 
 

@@ -50,6 +50,12 @@ _JOURNAL_BODY_OFFSETS = """
     ALTER TABLE journal ADD COLUMN body_end BIGINT NOT NULL DEFAULT 0;
 """
 
+# What a call's body lost without a fault (elements skipped as unknown, as WCF skips them): a JSON list, or NULL
+# when nothing was (``journal.JournalEntry.warnings``).
+_JOURNAL_WARNINGS = """
+    ALTER TABLE journal ADD COLUMN warnings TEXT;
+"""
+
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -99,12 +105,13 @@ MIGRATIONS: list[str] = [
     # Its old entries are not carried over (it is a test harness's record, not emulated state).
     "DROP TABLE journal;" + _JOURNAL,
     _JOURNAL_BODY_OFFSETS,
+    _JOURNAL_WARNINGS,
 ]
 
 # A SQLite file keeps its request journal in a database of its own beside it (``database.journal_database``),
 # so that journalling a call never queues behind another worker's writes to the emulated state; the store's
 # own journal table is then left empty (PostgreSQL uses it). The journal database's schema:
-JOURNAL_MIGRATIONS: list[str] = [MIGRATIONS[0], _JOURNAL, _JOURNAL_BODY_OFFSETS]
+JOURNAL_MIGRATIONS: list[str] = [MIGRATIONS[0], _JOURNAL, _JOURNAL_BODY_OFFSETS, _JOURNAL_WARNINGS]
 
 # Seed data: the reference data a seed file describes.
 SEED_TABLES = ("persons", "organisations", "users", "service_owners", "systems", "services", "templates")

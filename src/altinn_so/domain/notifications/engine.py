@@ -67,7 +67,8 @@ class NotificationEngine:
             return NotificationOutcome(number, notification_type, (), reserved=True, messages=())
 
         now = self._clock.now()
-        shipment = as_aware(request.shipment_time) if request.shipment_time else now
+        # A shipment time in the past means "now": a notice is never scheduled before it was asked for.
+        shipment = max(as_aware(request.shipment_time), now) if request.shipment_time else now
         render = _Renderer(self, owner, request, template, language, tokens, reportee, number, origin,
                            linked_service or service, now)
 

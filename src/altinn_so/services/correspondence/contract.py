@@ -32,6 +32,7 @@ NAMESPACES = {
     "aec": "http://www.altinn.no/services/ServiceEngine/Correspondence/2017/02",
 }
 _value = codec.value
+_time = codec.optional_time  # .NET's DateTime.MinValue is "not set"
 _REQUIRED = {"min_occurs": 1, "nillable": False}
 
 
@@ -65,7 +66,7 @@ def _sdp(data: dict | None) -> SdpRequest | None:
         setting=_value(data, "SdpSetting"), primary_document=data.get("PrimaryDocumentFileName"),
         backup_altinn=_value(data, "BackupAltinn"), email=notice("EmailNotification", "EmailAddress"),
         sms=notice("SmsNotification", "MobileNumber"), title=data.get("Title"),
-        not_sensitive_title=data.get("NotSensitiveTitle"), visible_at=_value(data, "VisibleDateTime"))
+        not_sensitive_title=data.get("NotSensitiveTitle"), visible_at=_time(data, "VisibleDateTime"))
 
 
 def correspondence_request(args: dict, *, reference_key: str) -> CorrespondenceRequest:
@@ -99,8 +100,8 @@ def correspondence_request(args: dict, *, reference_key: str) -> CorrespondenceR
             form_data_xml=x.get("FormDataXml"), senders_reference=x.get("SendersReference"),
             data_format_id=x.get("DataFormatId"), data_format_version=_value(x, "DataFormatVersion"),
             logical_form_in_form_set_id=_value(x, "LogicalFormInFormSetID")) for x in xml],
-        visible_at=_value(data, "VisibleDateTime"), allow_system_delete_at=_value(data, "AllowSystemDeleteDateTime"),
-        due_at=_value(data, "DueDateTime"), archive_reference=data.get("ArchiveReference"), reply_options=replies,
+        visible_at=_time(data, "VisibleDateTime"), allow_system_delete_at=_time(data, "AllowSystemDeleteDateTime"),
+        due_at=_time(data, "DueDateTime"), archive_reference=data.get("ArchiveReference"), reply_options=replies,
         notifications=[notification(n) for n in _items(data, "Notifications", "Notification")],
         allow_forwarding=_value(data, "AllowForwarding"), case_id=_value(data, "CaseID"),
         message_sender=data.get("MessageSender"), is_reservable=_value(data, "IsReservable"),

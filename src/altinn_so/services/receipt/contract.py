@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from spyne import DateTime
 
+from altinn_so.domain.errors import AltinnError, ErrorCode
 from altinn_so.domain.receipts import ReceiptSave, Reference
 from altinn_so.soap import codec
 from altinn_so.soap.contract import Operation, ServiceContract
@@ -47,6 +48,29 @@ def receipt_save(data: dict | None, *, legacy: bool) -> ReceiptSave:
     )
 
 
+# -- the 2017 EC contract ---------------------------------------------------------------------------------
+
+_RECEIPT_2009_10 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}"
+
+
+def _refuse_2009_members(call, what: str) -> None:
+    """A GetReceiptV2 or UpdateReceipt whose ``receipt`` speaks the 2009/10 members (ReceiptId, ReceiptStatusCode,
+    ... in the 2009/10 namespace), as the 2017 EC WSDL declares these operations, gets a fault that says so.
+
+    Read as today's 2015/06 contract, every member would be skipped (as WCF skips members of another namespace),
+    and the call would answer "no receipt" (30008) for a receipt that exists, or "specify ReceiptId".
+    """
+    if call.body is None:
+        return
+    for parameter in call.body:
+        if isinstance(parameter.tag, str) and parameter.tag.endswith("}receipt") and any(
+                isinstance(member.tag, str) and member.tag.startswith(_RECEIPT_2009_10) for member in parameter):
+            raise AltinnError(ErrorCode.GENERAL_ERROR, (
+                f"{call.operation.wire_name} received a 2009/10 {what}, as the 2017 EC contract declares this "
+                "operation. The emulator serves today's contract, the one the EC2 WSDL has (2015/06 members); "
+                f"build the client from {call.endpoint.path}?wsdl or from ReceiptAgencyExternalEC2.wsdl."))
+
+
 # -- handlers ------------------------------------------------------------------------------------------
 
 def _get(call, args, *, legacy: bool):
@@ -61,6 +85,7 @@ def get_receipt(call, args):
 
 
 def get_receipt_v2(call, args):
+    _refuse_2009_members(call, "ReceiptSearchExternal")
     return _get(call, args, legacy=False)
 
 
@@ -83,6 +108,7 @@ def save_receipt(call, args):
 
 
 def update_receipt(call, args):
+    _refuse_2009_members(call, "ReceiptSaveExternal")
     return receipt_v2(call.emulator.receipts.update(call.caller, receipt_save(args.get("receipt"), legacy=False)))
 
 

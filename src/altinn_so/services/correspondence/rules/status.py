@@ -91,10 +91,17 @@ class StatusQueries:
 
     def _views(self, correspondences: list[Correspondence], now: datetime) -> list[CorrespondenceView]:
         messages = self.outbox.messages_of([c.origin for c in correspondences])
-        return [CorrespondenceView(c, tuple(NotificationView(m.address, m.channel.value, m.sent_time(now))
+        return [CorrespondenceView(c, tuple(NotificationView(m.address, m.channel.value,
+                                                             _not_before(m.sent_time(now), c.created_at))
                                             for m in messages[c.origin]))
                 for c in correspondences]
 
     def _cap(self, items: list) -> tuple[tuple, bool]:
         limit = self.settings.status_limit
         return tuple(items[:limit]), len(items) > limit
+
+
+def _not_before(sent: datetime | None, created: datetime) -> datetime | None:
+    """A notice is never reported sent before its correspondence existed (a store written before shipment times
+    in the past meant "now" may hold such a notice)."""
+    return None if sent is None else max(sent, created)
