@@ -75,7 +75,8 @@ def optional_time(data: dict | None, key: str) -> datetime | None:
 
 class Skipped(NamedTuple):
     """An element the codec skipped, as WCF would: its local name and namespace, and where it was (the local
-    names of the elements above it, from the decoded element down, as ``/InsertCorrespondenceBasicV2/...``)."""
+    names of the elements above it, from the decoded element down, as ``/InsertCorrespondenceBasicV2/...``).
+    The journal keeps them as the call's warnings (docs/behaviour/decisions.md, D29)."""
 
     name: str
     namespace: str

@@ -44,7 +44,7 @@ class ReplyHeaders:
     """The mandatory SOAP 1.2 headers a reply carries, in kind with the request: WS-Addressing (``a:Action``,
     ``a:RelatesTo``) for a client that sent WS-Addressing headers, a WS-Security timestamp for one that sent a
     WS-Security header. WCF sends both and gets both, as from Altinn; a plain SOAP 1.2 client (an ASMX proxy)
-    sends neither and gets no ``mustUnderstand`` header it would have to reject."""
+    sends neither and gets no ``mustUnderstand`` header it would have to reject (docs/behaviour/decisions.md, D28)."""
 
     addressing: bool
     security: bool

@@ -58,7 +58,8 @@ def _refuse_2009_members(call, what: str) -> None:
     ... in the 2009/10 namespace), as the 2017 EC WSDL declares these operations, gets a fault that says so.
 
     Read as today's 2015/06 contract, every member would be skipped (as WCF skips members of another namespace),
-    and the call would answer "no receipt" (30008) for a receipt that exists, or "specify ReceiptId".
+    and the call would answer "no receipt" (30008) for a receipt that exists, or "specify ReceiptId"
+    (docs/behaviour/decisions.md, D30).
     """
     if call.body is None:
         return
