@@ -39,7 +39,7 @@ class SpooledBody:
         self._memory = io.BytesIO()
         self._file: BinaryIO | None = None
         self._value: bytes | None = None
-        self._hash = hashlib.sha256()
+        self._hash = None  # counted from the moment the body moves to disk; a body in memory is hashed if asked
         self.size = 0
 
     @classmethod
@@ -56,6 +56,9 @@ class SpooledBody:
                     raise SoapFault.protocol(f"Invalid Content-Length '{length}'.", status=400) from None
                 if size > limit:
                     raise too_large(limit, size)
+                if size <= spool_bytes:  # the usual case: read whole, at once, and kept as it came
+                    body._read_small(stream, size)
+                    return body
                 left = size
                 while left > 0:
                     chunk = stream.read(min(CHUNK, left))
@@ -76,13 +79,27 @@ class SpooledBody:
             raise
         return body
 
+    def _read_small(self, stream, size: int) -> None:
+        chunks, left = [], size
+        while left > 0:
+            chunk = stream.read(left)
+            if not chunk:
+                break  # the client sent less than it announced: what came is the body
+            chunks.append(chunk)
+            left -= len(chunk)
+        self._value = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        self.size = len(self._value)
+        self._memory = io.BytesIO(self._value)
+
     def _write(self, chunk: bytes) -> None:
-        self._hash.update(chunk)
         self.size += len(chunk)
         if self._file is None and self.size > self._spool_bytes:
             self._file = _disk_file()
+            self._hash = hashlib.sha256(self._memory.getbuffer())
             self._file.write(self._memory.getbuffer())
             self._memory = io.BytesIO()
+        if self._hash is not None:
+            self._hash.update(chunk)
         (self._file or self._memory).write(chunk)
         self._value = None
 
@@ -92,6 +109,8 @@ class SpooledBody:
 
     @property
     def sha256(self) -> str:
+        if self._hash is None:  # in memory all along
+            return hashlib.sha256(self.bytes()).hexdigest()
         return self._hash.hexdigest()
 
     @property
