@@ -39,6 +39,7 @@ def restricted(name: str, namespace: str, base, **facets):
     def declare(**attributes):
         simple = base(type_name=name, **facets, **attributes)
         simple.__namespace__ = namespace
+        simple.__type_name__ = name  # spyne's bounded integers ignore type_name
         return simple
 
     return declare
