@@ -19,6 +19,17 @@ request and response messages are roots; ``["*"]`` is all); ``roots`` (more root
 types are written ``p:Name``); ``[names]`` (``"p:Name" = PythonName`` where two namespaces share a local
 name); ``[namespace_names]`` (``p = NS_CONSTANT`` where the derived constant clashes or is too long);
 ``[[inferred]]`` (``type``, ``like`` and ``replace = {member = "p:Type"}``) and ``inferred_note``.
+
+What it reads: complex types with an xs:sequence (or complexContent/extension), string enumerations, and
+restrictions of an XSD primitive (WCF's guid, char, duration, StreamBody: ``soap.types.restricted``, a named
+type in its own namespace with the facets spyne carries; a bound it cannot carry is named in a comment).
+An xs:choice becomes optional members, said in a comment above the class; ``ref=`` becomes the global element
+it names (same namespace only: spyne writes members in their type's namespace). wsdl:import and xs:import are
+followed to the document of the contract's folder whose target namespace is the imported one (a WCF service
+reference saved as several files). Attributes (the codec and the writer read and write elements only), xs:any,
+xs:all, groups, nested anonymous types, xs:list/xs:union (a [Flags] enum), rpc-style parts and imports we do
+not hold are refused with a SpecError naming the construct, the type and the file. ``tooling/survey.py`` runs
+the generator over every real WSDL.
 """
 
 from __future__ import annotations
