@@ -19,6 +19,17 @@ request and response messages are roots; ``["*"]`` is all); ``roots`` (more root
 types are written ``p:Name``); ``[names]`` (``"p:Name" = PythonName`` where two namespaces share a local
 name); ``[namespace_names]`` (``p = NS_CONSTANT`` where the derived constant clashes or is too long);
 ``[[inferred]]`` (``type``, ``like`` and ``replace = {member = "p:Type"}``) and ``inferred_note``.
+
+What it reads: complex types with an xs:sequence (or complexContent/extension), string enumerations, and
+restrictions of an XSD primitive (WCF's guid, char, duration, StreamBody: ``soap.types.restricted``, a named
+type in its own namespace with the facets spyne carries; a bound it cannot carry is named in a comment).
+An xs:choice becomes optional members, said in a comment above the class; ``ref=`` becomes the global element
+it names (same namespace only: spyne writes members in their type's namespace). wsdl:import and xs:import are
+followed to the document of the contract's folder whose target namespace is the imported one (a WCF service
+reference saved as several files). Attributes (the codec and the writer read and write elements only), xs:any,
+xs:all, groups, nested anonymous types, xs:list/xs:union (a [Flags] enum), rpc-style parts and imports we do
+not hold are refused with a SpecError naming the construct, the type and the file. ``tooling/survey.py`` runs
+the generator over every real WSDL.
 """
 
 from __future__ import annotations
@@ -29,7 +40,8 @@ import hashlib
 import re
 import sys
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Union
 from pathlib import Path
 
 from lxml import etree
@@ -53,6 +65,15 @@ PRIMITIVES = {
     "base64Binary": "ByteArray",
     "decimal": "Decimal",
     "double": "Double",
+    "float": "Float",
+    "byte": "Integer8",
+    "unsignedByte": "UnsignedInteger8",
+    "unsignedShort": "UnsignedInteger16",
+    "unsignedLong": "UnsignedInteger64",
+    "duration": "Duration",
+    "date": "Date",
+    "time": "Time",
+    "anyURI": "AnyUri",
 }
 
 # spyne's defaults for a member; only what differs is written out.
@@ -84,6 +105,7 @@ class Member:
     min_occurs: int
     max_occurs: int | str  # "unbounded"
     nillable: bool
+    ref: str | None = None  # ``ref=`` a global element: resolved to its name and type once all are read
 
 
 @dataclass(frozen=True)
@@ -91,6 +113,7 @@ class Complex:
     qname: str
     members: tuple[Member, ...]
     base: str | None = None  # xs:extension base
+    notes: tuple[str, ...] = ()  # what the module says above the class (an xs:choice made optional)
 
 
 @dataclass(frozen=True)
@@ -99,13 +122,27 @@ class Enumeration:
     values: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Restricted:
+    """A simple type restricting an XSD primitive (WCF's guid, char, duration, StreamBody): its spyne facets."""
+    qname: str
+    base: str  # {XSD}local
+    facets: tuple[tuple[str, str], ...]  # (spyne attribute, value)
+    dropped: tuple[str, ...] = ()  # facets spyne cannot carry, named in a comment of the module
+
+
+Declared = Union[Complex, Enumeration, Restricted]  # noqa: UP007  (an alias evaluated at import time)
+
+
 @dataclass
 class Contracts:
     """What a spec's contract files declare, merged by qualified name."""
-    types: dict[str, Complex | Enumeration]
+    types: dict[str, Declared]
     elements: dict[str, tuple[Member, ...] | str]  # global element -> anonymous type's members, or its type
     operations: list[tuple[str, str]]  # (operation, element of one of its messages), in contract order
     origin: dict[str, str]  # qualified name -> the contract file that declared it first
+    nillable: dict[str, bool] = field(default_factory=dict)  # global element -> its nillable (for ref=)
+    unresolved: dict[str, str] = field(default_factory=dict)  # namespace -> the import we could not follow
 
 
 def clark(namespace: str, local: str) -> str:
@@ -125,93 +162,284 @@ def _qname_value(node: etree._Element, value: str) -> str:
     return clark(namespace, local)
 
 
-def _members(node: etree._Element, where: str) -> tuple[Member, ...]:
-    """The xs:sequence of a complexType (or of its extension), in element order."""
-    members = []
-    for child in node:
-        if not isinstance(child.tag, str) or child.tag == f"{{{XSD}}}annotation":
-            continue
-        if child.tag != f"{{{XSD}}}sequence":
-            raise SpecError(f"{where}: xs:{etree.QName(child).localname} is not supported (only xs:sequence)")
-        for element in child:
-            if not isinstance(element.tag, str) or element.tag == f"{{{XSD}}}annotation":
-                continue
-            if element.tag != f"{{{XSD}}}element" or not element.get("type"):
-                raise SpecError(f"{where}: only typed xs:element members are supported (line {element.sourceline})")
-            maximum = element.get("maxOccurs", "1")
-            members.append(Member(element.get("name"), _qname_value(element, element.get("type")),
-                                  int(element.get("minOccurs", "1")),
-                                  maximum if maximum == "unbounded" else int(maximum),
-                                  element.get("nillable", "false") == "true"))
-    return tuple(members)
+def _xsd(node: etree._Element, local: str) -> bool:
+    return node.tag == f"{{{XSD}}}{local}"
 
 
-def _complex(node: etree._Element, qname: str) -> Complex:
-    extension = node.find(f"{{{XSD}}}complexContent/{{{XSD}}}extension")
-    if extension is not None:
-        return Complex(qname, _members(extension, qname), _qname_value(extension, extension.get("base")))
-    return Complex(qname, _members(node, qname))
+def _children(node: etree._Element):
+    """Element children that are not annotations or comments."""
+    return [child for child in node if isinstance(child.tag, str) and not _xsd(child, "annotation")]
 
 
-def _simple(node: etree._Element, qname: str) -> Enumeration | None:
-    """An enumeration of strings; WCF's other simple types (guid, char, duration) are not modelled."""
+def _occurs(node: etree._Element) -> tuple[int, int | str]:
+    maximum = node.get("maxOccurs", "1")
+    return int(node.get("minOccurs", "1")), maximum if maximum == "unbounded" else int(maximum)
+
+
+def _element_member(element: etree._Element, where: str, optional: bool = False) -> Member:
+    """One xs:element of a sequence or choice: typed, or ``ref=`` a global element (resolved later)."""
+    minimum, maximum = _occurs(element)
+    if optional:
+        minimum = 0
+    if element.get("ref"):
+        return Member("", "", minimum, maximum, False, ref=_qname_value(element, element.get("ref")))
+    if element.get("type"):
+        return Member(element.get("name"), _qname_value(element, element.get("type")), minimum, maximum,
+                      element.get("nillable", "false") == "true")
+    if _children(element):
+        raise SpecError(f"{where}: member {element.get('name')} has an anonymous (nested) type, which spyne would "
+                        f"declare as a named one (line {element.sourceline})")
+    return Member(element.get("name"), clark(XSD, "anyType"), minimum, maximum,
+                  element.get("nillable", "false") == "true")
+
+
+def _members(node: etree._Element, where: str) -> tuple[tuple[Member, ...], tuple[str, ...]]:
+    """The members of a complexType (or of its extension), in element order, and the notes the module shows.
+
+    An xs:sequence's elements are members as declared. An xs:choice (in the type or in its sequence) has no
+    spyne equivalent: each of its elements becomes an optional member, and the module says so above the class.
+    Attributes, xs:any, xs:all, groups, nested anonymous types and repeated sequences or choices are not
+    supported: a SpecError names the construct, the type and the line.
+    """
+    members: list[Member] = []
+    notes: list[str] = []
+
+    def choice(node: etree._Element) -> None:
+        if _occurs(node) != (1, 1) and _occurs(node)[1] != 1:
+            raise SpecError(f"{where}: a repeated xs:choice is not supported (line {node.sourceline})")
+        names = []
+        for element in _children(node):
+            if not _xsd(element, "element"):
+                raise SpecError(f"{where}: xs:{etree.QName(element).localname} in an xs:choice is not supported "
+                                f"(line {element.sourceline})")
+            members.append(_element_member(element, where, optional=True))
+            names.append(element.get("name") or element.get("ref").rpartition(":")[2])
+        notes.append(f"xs:choice of {', '.join(names)}: spyne has no choice, so each is an optional member "
+                     "(the rules must accept one of them only).")
+
+    for child in _children(node):
+        if _xsd(child, "sequence"):
+            if _occurs(child) != (1, 1):
+                raise SpecError(f"{where}: an optional or repeated xs:sequence is not supported "
+                                f"(line {child.sourceline})")
+            for element in _children(child):
+                if _xsd(element, "element"):
+                    members.append(_element_member(element, where))
+                elif _xsd(element, "choice"):
+                    choice(element)
+                else:
+                    raise SpecError(f"{where}: xs:{etree.QName(element).localname} in a sequence is not supported "
+                                    f"(line {element.sourceline}); only xs:element and xs:choice")
+        elif _xsd(child, "choice"):
+            choice(child)
+        elif _xsd(child, "attribute") or _xsd(child, "attributeGroup") or _xsd(child, "anyAttribute"):
+            raise SpecError(f"{where}: xs:{etree.QName(child).localname} {child.get('name') or child.get('ref') or ''}"
+                            f" is not supported (line {child.sourceline}): the codec and the writer read and write "
+                            "elements only, so a spyne XmlAttribute would be declared but never read or written")
+        else:
+            raise SpecError(f"{where}: xs:{etree.QName(child).localname} is not supported "
+                            f"(line {child.sourceline}); only xs:sequence and xs:choice")
+    return tuple(members), tuple(notes)
+
+
+def _complex(node: etree._Element, qname: str, where: str) -> Complex:
+    where = f"{qname} in {where}"
+    if node.find(f"{{{XSD}}}simpleContent") is not None:
+        raise SpecError(f"{where}: xs:simpleContent is not supported (line {node.sourceline})")
+    content = node.find(f"{{{XSD}}}complexContent")
+    if content is not None:
+        extension = content.find(f"{{{XSD}}}extension")
+        if extension is None:
+            raise SpecError(f"{where}: xs:complexContent without xs:extension is not supported "
+                            f"(line {content.sourceline})")
+        members, notes = _members(extension, where)
+        return Complex(qname, members, _qname_value(extension, extension.get("base")), notes)
+    members, notes = _members(node, where)
+    return Complex(qname, members, None, notes)
+
+
+# XSD facets and the spyne attributes that carry them (spyne writes them back into its schema).
+FACETS = {"pattern": "pattern", "minLength": "min_len", "maxLength": "max_len", "minInclusive": "ge",
+          "maxInclusive": "le", "minExclusive": "gt", "maxExclusive": "lt"}
+# Numeric bases, whose bounds spyne carries; spyne's other primitives (dateTime, duration) have none.
+NUMERIC = {"int", "unsignedInt", "long", "short", "decimal", "double", "float", "byte", "unsignedByte",
+           "unsignedShort", "unsignedLong"}
+
+
+def _simple(node: etree._Element, qname: str, where: str) -> Enumeration | Restricted:
+    """A string enumeration, or a restriction of an XSD primitive (WCF's guid, char, duration, StreamBody).
+
+    xs:list (a [Flags] enum) and xs:union are not supported; neither is an enumeration of another base.
+    """
+    where = f"simple type {qname} in {where}"
     restriction = node.find(f"{{{XSD}}}restriction")
-    values = () if restriction is None else tuple(e.get("value") for e in restriction.iterfind(f"{{{XSD}}}enumeration"))
-    if not values or _qname_value(restriction, restriction.get("base")) != clark(XSD, "string"):
-        return None
-    return Enumeration(qname, values)
+    if restriction is None:
+        kind = etree.QName(_children(node)[0]).localname if _children(node) else "nothing"
+        raise SpecError(f"{where}: xs:{kind} is not supported (line {node.sourceline}); only xs:restriction")
+    base = _qname_value(restriction, restriction.get("base"))
+    values = tuple(e.get("value") for e in restriction.iterfind(f"{{{XSD}}}enumeration"))
+    if values:
+        if base != clark(XSD, "string"):
+            raise SpecError(f"{where}: an enumeration of {base} is not supported (only of xs:string)")
+        return Enumeration(qname, values)
+    if split(base)[0] != XSD or split(base)[1] not in PRIMITIVES:
+        raise SpecError(f"{where}: a restriction of {base} is not supported (only of the XSD types in PRIMITIVES)")
+    facets, dropped = [], []
+    for facet in _children(restriction):
+        local = etree.QName(facet).localname
+        if local not in FACETS:
+            raise SpecError(f"{where}: the facet xs:{local} is not supported (line {facet.sourceline})")
+        if FACETS[local] in ("ge", "le", "gt", "lt") and split(base)[1] not in NUMERIC:
+            dropped.append(f'{local}="{facet.get("value")}"')
+        else:
+            facets.append((FACETS[local], facet.get("value")))
+    return Restricted(qname, base, tuple(facets), tuple(dropped))
 
 
-def _schema_declarations(schema: etree._Element):
+def _schema_declarations(schema: etree._Element, where: str):
     namespace = schema.get("targetNamespace")
     for node in schema:
         if not isinstance(node.tag, str) or not node.get("name"):
             continue
         qname = clark(namespace, node.get("name"))
         if node.tag == f"{{{XSD}}}complexType":
-            yield "type", qname, _complex(node, qname)
+            yield "type", qname, _complex(node, qname, where)
         elif node.tag == f"{{{XSD}}}simpleType":
-            simple = _simple(node, qname)
-            if simple is not None:
-                yield "type", qname, simple
+            yield "type", qname, _simple(node, qname, where)
         elif node.tag == f"{{{XSD}}}element":
+            nillable = node.get("nillable", "false") == "true"
             anonymous = node.find(f"{{{XSD}}}complexType")
             if anonymous is not None:
-                yield "element", qname, _members(anonymous, qname)
+                members, notes = _members(anonymous, f"element {qname} in {where}")
+                if notes:
+                    raise SpecError(f"element {qname} in {where}: an xs:choice in an operation's wrapper element "
+                                    "is not supported")
+                yield "element", qname, (members, nillable)
             elif node.get("type"):
-                yield "element", qname, _qname_value(node, node.get("type"))
+                yield "element", qname, (_qname_value(node, node.get("type")), nillable)
 
 
-def _operation_elements(root: etree._Element) -> list[tuple[str, str]]:
-    """The elements of every portType operation's input and output messages (faults are AltinnFault's)."""
+def _documents(directory: Path, relpath: str) -> list[tuple[str, etree._Element]]:
+    """The contract file and, recursively, the files of its folder it imports (wsdl:import, xs:import).
+
+    The real imports name URLs of Altinn's servers; a folder saved from a WCF service reference (such as
+    ec2/BrokerServiceExternalEC2/) holds those documents beside each other, so an import is resolved to the
+    file of the same folder whose target namespace is the imported one. Imports that are not resolved are
+    returned as ``(namespace, location)`` in the second list.
+    """
+    folder = (directory / relpath).parent
+    by_namespace: dict[str, list[Path]] = {}
+    for sibling in sorted(folder.iterdir()):
+        if sibling.suffix in (".wsdl", ".xsd"):
+            target = etree.parse(str(sibling)).getroot().get("targetNamespace")
+            by_namespace.setdefault(target, []).append(sibling)
+    found: list[tuple[str, etree._Element]] = []
+    unresolved: list[tuple[str, str]] = []
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        if path in seen:
+            return
+        seen.add(path)
+        root = etree.parse(str(path)).getroot()
+        found.append((path.relative_to(directory).as_posix(), root))
+        schemas = [root] if _xsd(root, "schema") else list(root.iterfind(f"{{{WSDL}}}types/{{{XSD}}}schema"))
+        inline = {schema.get("targetNamespace") for schema in schemas}
+        imports = [(node.get("namespace"), node.get("location")) for node in root.iterfind(f"{{{WSDL}}}import")]
+        for schema in schemas:
+            imports += [(node.get("namespace"), node.get("schemaLocation"))
+                        for node in schema.iterfind(f"{{{XSD}}}import") if node.get("schemaLocation")]
+        for namespace, location in imports:
+            if namespace in inline:
+                continue
+            candidates = [p for p in by_namespace.get(namespace, []) if p != path]
+            if not candidates:
+                unresolved.append((namespace, f"{path.relative_to(directory).as_posix()} imports {namespace} "
+                                              f"from {location}, and no file of its folder declares it"))
+            for candidate in candidates:
+                add(candidate)
+
+    add(directory / relpath)
+    return found, unresolved
+
+
+def _operation_elements(roots: list[etree._Element]) -> list[tuple[str, str]]:
+    """The elements of every portType operation's input and output messages (faults are AltinnFault's), across
+    a WSDL and the WSDLs it imports (WCF puts the binding in one and the portType in the other)."""
     messages = {}
-    for message in root.iterfind(f"{{{WSDL}}}message"):
-        messages[message.get("name")] = [_qname_value(part, part.get("element"))
-                                         for part in message.iterfind(f"{{{WSDL}}}part") if part.get("element")]
+    for root in roots:
+        for message in root.iterfind(f"{{{WSDL}}}message"):
+            parts = list(message.iterfind(f"{{{WSDL}}}part"))
+            untyped = [part.get("name") for part in parts if not part.get("element")]
+            if untyped:
+                raise SpecError(f"message {message.get('name')}: parts {untyped} name a type, not an element "
+                                "(rpc style is not supported)")
+            messages[message.get("name")] = [_qname_value(part, part.get("element")) for part in parts]
     found = []
-    for operation in root.iterfind(f"{{{WSDL}}}portType/{{{WSDL}}}operation"):
-        for io in ("input", "output"):
-            for node in operation.iterfind(f"{{{WSDL}}}{io}"):
-                found += [(operation.get("name"), element)
-                          for element in messages[node.get("message").rpartition(":")[2]]]
+    for root in roots:
+        for operation in root.iterfind(f"{{{WSDL}}}portType/{{{WSDL}}}operation"):
+            for io in ("input", "output"):
+                for node in operation.iterfind(f"{{{WSDL}}}{io}"):
+                    found += [(operation.get("name"), element)
+                              for element in messages[node.get("message").rpartition(":")[2]]]
     return found
 
 
 def read_contracts(directory: Path, operation_files: list[str], type_files: list[str]) -> Contracts:
-    """Merge the inline schemas of the contract files; the same name declared differently is an error."""
+    """Merge the inline and imported schemas of the contract files; the same name declared differently is an
+    error. ``ref=`` members are resolved to the global element they name."""
     merged = Contracts({}, {}, [], {})
+    read: set[str] = set()
     for relpath in [*operation_files, *type_files]:
-        root = etree.parse(str(directory / relpath)).getroot()
-        for schema in root.iterfind(f"{{{WSDL}}}types/{{{XSD}}}schema"):
-            for kind, qname, value in _schema_declarations(schema):
-                table = merged.types if kind == "type" else merged.elements
-                if qname in table and table[qname] != value:
-                    raise SpecError(f"{relpath} declares {kind} {qname} differently from {merged.origin[qname]}")
-                table.setdefault(qname, value)
-                merged.origin.setdefault(qname, relpath)
+        documents, unresolved = _documents(directory, relpath)
+        for namespace, reason in unresolved:
+            merged.unresolved.setdefault(namespace, reason)
+        for docpath, root in documents:
+            if docpath in read:
+                continue
+            read.add(docpath)
+            schemas = [root] if _xsd(root, "schema") else root.iterfind(f"{{{WSDL}}}types/{{{XSD}}}schema")
+            for schema in schemas:
+                for kind, qname, value in _schema_declarations(schema, docpath):
+                    if kind == "element":
+                        value, merged.nillable[qname] = value
+                    table = merged.types if kind == "type" else merged.elements
+                    if qname in table and table[qname] != value:
+                        raise SpecError(f"{docpath} declares {kind} {qname} differently from {merged.origin[qname]}")
+                    table.setdefault(qname, value)
+                    merged.origin.setdefault(qname, docpath)
         if relpath in operation_files:
-            merged.operations += _operation_elements(root)
+            merged.operations += _operation_elements([root for _, root in documents if not _xsd(root, "schema")])
+    for qname, declared in list(merged.types.items()):
+        if isinstance(declared, Complex) and any(m.ref for m in declared.members):
+            merged.types[qname] = replace(declared, members=tuple(_resolved(m, qname, merged)
+                                                                  for m in declared.members))
+    for qname, declared in list(merged.elements.items()):
+        if isinstance(declared, tuple) and any(m.ref for m in declared):
+            merged.elements[qname] = tuple(_resolved(m, qname, merged) for m in declared)
     return merged
+
+
+def _resolved(member: Member, owner: str, merged: Contracts) -> Member:
+    """A ``ref=`` member as the global element it names: its name, type and nillable, the ref's occurrences.
+    spyne writes a member in its type's namespace, so a ref to another namespace's element is refused."""
+    if member.ref is None:
+        return member
+    declared = merged.elements.get(member.ref)
+    where = f"{owner} in {merged.origin.get(owner)}"
+    if declared is None:
+        raise SpecError(f"{where}: ref={member.ref} names no global element{_unresolved_hint(member.ref, merged)}")
+    if split(member.ref)[0] != split(owner)[0]:
+        raise SpecError(f"{where}: ref={member.ref} is an element of another namespace, which spyne cannot write "
+                        "in a member")
+    if not isinstance(declared, str):
+        raise SpecError(f"{where}: ref={member.ref} names an element with an anonymous type (not supported)")
+    return Member(split(member.ref)[1], declared, member.min_occurs, member.max_occurs, merged.nillable[member.ref])
+
+
+def _unresolved_hint(qname: str, merged: Contracts) -> str:
+    reason = merged.unresolved.get(split(qname)[0])
+    return f" ({reason})" if reason else ""
 
 
 # -- the spec ------------------------------------------------------------------------------------------
@@ -270,7 +498,7 @@ def load_spec(path: Path) -> Spec:
 
 # -- choosing and ordering the types ---------------------------------------------------------------------
 
-def _with_inferred(spec: Spec, contracts: Contracts) -> dict[str, Complex | Enumeration]:
+def _with_inferred(spec: Spec, contracts: Contracts) -> dict[str, Declared]:
     """The real types plus the spec's inferred ones: a real type copied under a new name, members retyped."""
     types = dict(contracts.types)
     for entry in spec.inferred:
@@ -296,13 +524,19 @@ def _roots(spec: Spec, contracts: Contracts) -> list[str]:
             continue
         declared = contracts.elements.get(element)
         if declared is None:
-            raise SpecError(f"operation element {element} is not declared in the contracts")
-        roots += [member.type for member in declared] if isinstance(declared, tuple) else [declared]
+            raise SpecError(f"operation element {element} is not declared in the contracts"
+                            f"{_unresolved_hint(element, contracts)}")
+        found = [member.type for member in declared] if isinstance(declared, tuple) else [declared]
+        unknown = [t for t in found if split(t)[0] == XSD and split(t)[1] not in PRIMITIVES]
+        if unknown:
+            raise SpecError(f"operation element {element} (in {contracts.origin[element]}) has a member of "
+                            f"{unknown[0]}, which has no spyne type in PRIMITIVES")
+        roots += found
     return roots + spec.roots + [entry["type"] for entry in spec.inferred]
 
 
-def _dependencies(declared: Complex | Enumeration) -> list[str]:
-    if isinstance(declared, Enumeration):
+def _dependencies(declared: Declared) -> list[str]:
+    if not isinstance(declared, Complex):
         return []
     return ([declared.base] if declared.base else []) + [member.type for member in declared.members]
 
@@ -313,7 +547,8 @@ class _Cycle(Exception):
         self.edge = edge
 
 
-def ordered_types(roots: list[str], types: dict[str, Complex | Enumeration]) -> list[Complex | Enumeration]:
+def ordered_types(roots: list[str], types: dict[str, Declared],
+                  contracts: Contracts | None = None) -> list[Declared]:
     """Every type the roots reach, dependencies first (depth-first, in member order: stable).
 
     Receipts contain lists of receipts. In such a cycle the type the walk reaches first is declared first,
@@ -325,14 +560,14 @@ def ordered_types(roots: list[str], types: dict[str, Complex | Enumeration]) -> 
     deferred: set[tuple[str, str]] = set()
     while True:
         try:
-            return _post_order(roots, types, deferred)
+            return _post_order(roots, types, deferred, contracts)
         except _Cycle as cycle:
             deferred.add(cycle.edge)
 
 
-def _post_order(roots: list[str], types: dict[str, Complex | Enumeration],
-                deferred: set[tuple[str, str]]) -> list[Complex | Enumeration]:
-    order: list[Complex | Enumeration] = []
+def _post_order(roots: list[str], types: dict[str, Declared],
+                deferred: set[tuple[str, str]], contracts: Contracts | None) -> list[Declared]:
+    order: list[Declared] = []
     done: set[str] = set()
     path: list[str] = []  # the types being visited, outermost first
 
@@ -343,7 +578,9 @@ def _post_order(roots: list[str], types: dict[str, Complex | Enumeration],
             entry = path.index(qname)
             raise _Cycle((qname, path[entry + 1] if entry + 1 < len(path) else qname))
         if qname not in types:
-            raise SpecError(f"type {qname} is not declared in the contracts (nor inferred)")
+            raise SpecError(f"type {qname} is not declared in the contracts (nor inferred)"
+                            f"{_unresolved_hint(qname, contracts) if contracts else ''}"
+                            f"{f'; {path[-1]} refers to it' if path else ''}")
         dependencies = _dependencies(types[qname])
         path.append(qname)
         for dependency in dependencies:
@@ -375,7 +612,7 @@ def namespace_constant(namespace: str) -> str:
     return f"NS_{_snake(parts[-1])}"
 
 
-def _names(spec: Spec, emitted: list[Complex | Enumeration]) -> tuple[dict[str, str], dict[str, str]]:
+def _names(spec: Spec, emitted: list[Declared]) -> tuple[dict[str, str], dict[str, str]]:
     """Python names of the types and of the namespace constants; a clash must be settled in the spec."""
     types = {t.qname: spec.names.get(t.qname, split(t.qname)[1]) for t in emitted}
     namespaces = {}
@@ -395,7 +632,7 @@ def _names(spec: Spec, emitted: list[Complex | Enumeration]) -> tuple[dict[str, 
 
 @dataclass
 class _Writer:
-    types: dict[str, Complex | Enumeration]
+    types: dict[str, Declared]
     names: dict[str, str]  # qualified name -> Python name
     namespaces: dict[str, str]  # namespace -> constant
     spyne: set[str]  # spyne names the module imports
@@ -410,7 +647,7 @@ class _Writer:
                 raise SpecError(f"member {member.name}: xs:{local} has no spyne type in PRIMITIVES")
             kind, base = "simple", PRIMITIVES[local]
             self.spyne.add(base)
-        elif isinstance(self.types[member.type], Enumeration):
+        elif not isinstance(self.types[member.type], Complex):  # an enumeration or a restriction: a factory
             kind, base = "enumeration", self.names[member.type]
         else:
             kind, base = "complex", self.names[member.type]
@@ -437,12 +674,26 @@ class _Writer:
             return [head + values + "])"]
         return [head, *_wrap(values, "    "), "])"]
 
+    def restricted(self, simple: Restricted) -> list[str]:
+        self.helpers.add("restricted")
+        base = PRIMITIVES[split(simple.base)[1]]
+        self.spyne.add(base)
+        name = self.names[simple.qname]
+        facets = "".join(f", {key}={_facet(key, value, base)}" for key, value in simple.facets)
+        lines = [f"# {split(simple.qname)[1]}: {', '.join(simple.dropped)} not carried (spyne's {base} has no such "
+                 "bounds)"] if simple.dropped else []
+        head = f'{name} = restricted("{split(simple.qname)[1]}", {self.namespaces[split(simple.qname)[0]]}, {base}'
+        if len(head) + len(facets) + 1 <= 110:
+            return lines + [f"{head}{facets})"]
+        return lines + [f"{head},", *(f"    {key}={_facet(key, value, base)}," for key, value in simple.facets), ")"]
+
     def complex(self, declared: Complex, defined: set[str],
                 inferred: dict | None) -> tuple[list[str], list[tuple[set[str], list[str]]]]:
         """The class, and the statements appending members whose type is not defined yet (a cycle)."""
         name = self.names[declared.qname]
         namespace, local = split(declared.qname)
-        lines = [] if inferred is None else [
+        lines = [f"# {note}" for note in declared.notes]
+        lines += [] if inferred is None else [
             f"# INFERRED: {self.names[inferred['like']]} (of {self.namespaces[split(inferred['like'])[0]]}) with "
             + ", ".join(f"{member} retyped {self.shown(type_)}" for member, type_ in inferred["replace"].items())]
         if declared.base and self.names[declared.base] not in defined:
@@ -469,6 +720,15 @@ class _Writer:
         later = [f"# {name} and {self.names[deferred[0].type]} contain each other: appended once both exist."]
         later += [f'{name}.append_field("{m.name}", {self.member(m)})' for m in deferred]
         return lines, [({m.type for m in deferred if split(m.type)[0] != XSD}, later)]
+
+
+def _facet(key: str, value: str, base: str) -> str:
+    """A facet's value as Python: a pattern as a raw string, a bound as a number where the base is one."""
+    if key == "pattern":
+        return repr(value) if '"' in value or value.endswith("\\") else f'r"{value}"'
+    if key in ("min_len", "max_len") or base.startswith(("Integer", "UnsignedInteger")):
+        return str(int(value))
+    return repr(float(value))
 
 
 def _literal(value: object) -> str:
@@ -519,15 +779,15 @@ def generate(spec: Spec, directory: Path) -> str:
         raise SpecError(f"contracts not found under {directory}: {missing}")
     contracts = read_contracts(directory, spec.contracts, spec.type_sources)
     types = _with_inferred(spec, contracts)
-    emitted = ordered_types(_roots(spec, contracts), types)
+    emitted = ordered_types(_roots(spec, contracts), types, contracts)
     names, namespaces = _names(spec, emitted)
     writer = _Writer(types, names, namespaces, {"ComplexModel"}, set())
     inferred = {entry["type"]: entry for entry in spec.inferred}
 
     body: list[str] = []
-    enums = [t for t in emitted if isinstance(t, Enumeration)]
+    enums = [t for t in emitted if not isinstance(t, Complex)]
     for enum in enums:
-        body += writer.enumeration(enum)
+        body += writer.enumeration(enum) if isinstance(enum, Enumeration) else writer.restricted(enum)
     defined = {names[t.qname] for t in enums}
     pending: list[tuple[set[str], list[str]]] = []  # (types awaited, append_field statements)
     note_written = False

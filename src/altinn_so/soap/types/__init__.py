@@ -30,3 +30,16 @@ def enumeration(name: str, namespace: str, values: list[str]):
 def repeated(item):
     """The repeated member of a WCF collection contract: ``minOccurs=0 maxOccurs=unbounded nillable=true``."""
     return item.customize(min_occurs=0, max_occurs="unbounded", nillable=True)
+
+
+def restricted(name: str, namespace: str, base, **facets):
+    """A named restriction of an XSD primitive in its own namespace (WCF's ``guid``: a string with a pattern;
+    ``char``: an int; ``duration``; ``StreamBody``: base64), as a factory of element declarations like
+    ``enumeration``: call the result with element attributes."""
+    def declare(**attributes):
+        simple = base(type_name=name, **facets, **attributes)
+        simple.__namespace__ = namespace
+        simple.__type_name__ = name  # spyne's bounded integers ignore type_name
+        return simple
+
+    return declare
