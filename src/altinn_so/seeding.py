@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 import yaml
+from lxml import etree
 
 from .domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner
 from .domain.registry import Organisation, Person, SelfRegisteredUser
@@ -96,8 +97,9 @@ def sections_of(services: Iterable = ()) -> Mapping:
     return {section.name: section for service in services for section in service.seed_sections}
 
 
-def parse_seed(data: dict | None, source: str = "seed", services: Iterable = ()) -> Seed:
-    """A seed file's data; ``services`` may add sections of their own."""
+def parse_seed(data: dict | None, source: str = "seed", services: Iterable = (), base=None) -> Seed:
+    """A seed file's data; ``services`` may add sections of their own. ``base`` is the folder (a Path, or a
+    package resource) a form's ``xsd`` file is read from: the seed file's own."""
     data = data or {}
     if not isinstance(data, dict):
         raise SeedError(f"{source}: the top level must be a mapping")
@@ -120,7 +122,9 @@ def parse_seed(data: dict | None, source: str = "seed", services: Iterable = ())
             built = _build(lambda d, code=owner.code: AgencySystem.from_dict(d, owner=code), system, source, "system")
             seed.systems[built.username] = built
         for service in _nested(entry, "services", source):
+            service = _with_schemas(service, base, source)
             built = _build(Service.from_dict, {"owner": owner.code, **service}, source, "service")
+            _check_schemas(built, source)
             seed.services[(built.code, built.edition)] = built
     for entry in _entries(data, "templates", source):
         template = _build(NotificationTemplate.from_dict, entry, source, "template")
@@ -158,12 +162,13 @@ def load_seed_file(path: str | Path, services: Iterable = ()) -> Seed:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SeedError(f"{path}: cannot read seed file: {exc.strerror}") from exc
-    return parse_seed(read_seed_text(text, str(path)), str(path), services)
+    return parse_seed(read_seed_text(text, str(path)), str(path), services, base=path.parent)
 
 
 def default_seed() -> Seed:
-    text = resources.files("altinn_so").joinpath("seed/default.yaml").read_text(encoding="utf-8")
-    return parse_seed(yaml.safe_load(text), "embedded default seed")
+    folder = resources.files("altinn_so").joinpath("seed")
+    text = folder.joinpath("default.yaml").read_text(encoding="utf-8")
+    return parse_seed(yaml.safe_load(text), "embedded default seed", base=folder)
 
 
 def compose_seed(files: list[str | Path] = (), *, include_default: bool = True, services: Iterable = ()) -> Seed:
@@ -197,6 +202,45 @@ def apply_seed(seed: Seed, catalog, registry) -> None:
         registry.put_organisation(organisation)
     for user in seed.users.values():
         registry.put_user(user)
+
+
+def _with_schemas(service: dict, base, source: str) -> dict:
+    """A service entry whose forms' ``xsd`` files (paths relative to the seed file) are read into ``schema``."""
+    forms = service.get("forms")
+    if not isinstance(forms, list) or not any(isinstance(f, dict) and "xsd" in f for f in forms):
+        return service
+    read = []
+    for form in forms:
+        if not isinstance(form, dict) or "xsd" not in form:
+            read.append(form)
+            continue
+        form = dict(form)
+        path = form.pop("xsd")
+        if base is None:
+            raise SeedError(f"{source}: form {form.get('data_format_id')!r} of service {_label(service)} names an "
+                            f"xsd file, which only a seed file can: give the schema's text as 'schema' instead")
+        if not isinstance(path, str) or not path or Path(path).is_absolute() or ".." in Path(path).parts:
+            raise SeedError(f"{source}: xsd {path!r} must be a path inside the seed file's folder")
+        try:
+            form["schema"] = base.joinpath(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SeedError(f"{source}: cannot read the xsd file {path!r} of form {form.get('data_format_id')!r}: "
+                            f"{getattr(exc, 'strerror', None) or exc}") from None
+        read.append(form)
+    return {**service, "forms": read}
+
+
+def _check_schemas(service: Service, source: str) -> None:
+    """Every form's schema is an XML Schema lxml can compile (a broken one is the seed's error, not a call's)."""
+    for form in service.forms:
+        if form.schema is None:
+            continue
+        try:
+            etree.XMLSchema(etree.fromstring(form.schema.encode("utf-8"),
+                                             etree.XMLParser(resolve_entities=False, no_network=True)))
+        except (etree.XMLSyntaxError, etree.XMLSchemaParseError) as exc:
+            raise SeedError(f"{source}: the schema of form {form.data_format_id}/{form.data_format_version} of "
+                            f"service {service.code}/{service.edition} is not a usable XML Schema: {exc}") from None
 
 
 def _entries(data: dict, key: str, source: str) -> list[dict]:

@@ -128,7 +128,7 @@ STATE_KINDS = ["service-owners", "systems", "services", "templates", "persons", 
 
 
 def test_state_summary_counts_each_kind(admin, soap):
-    assert admin.get("/state") == {"service-owners": 3, "systems": 2, "services": 5, "templates": 5, "persons": 6,
+    assert admin.get("/state") == {"service-owners": 3, "systems": 2, "services": 6, "templates": 5, "persons": 6,
                                    "organisations": 4, "users": 1, "correspondences": 0, "sdp": 0, "receipts": 0,
                                    "outbox": 0}
     soap.insert("STATE-1")

@@ -71,6 +71,48 @@ SERVICE_KINDS = ("correspondence", "correspondence-template", "form", "collabora
 
 
 @dataclass(frozen=True)
+class FormDefinition:
+    """One form of a form service's form set: what a prefill, a submission and an archived form name it by."""
+
+    data_format_id: str  # DataFormatID, e.g. "5703"
+    data_format_version: int  # DataFormatVersion
+    name: str
+    main: bool = True  # the form set's main form; a sub-form (False) hangs under it (ParentReference)
+    schema: str | None = None  # the form's XML Schema, as text: a form's XML must be valid against it
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.data_format_id, self.data_format_version
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FormDefinition":
+        check_keys(data, set(cls.__dataclass_fields__), "form")
+        main = data.get("main", True)
+        if not isinstance(main, bool):
+            raise ValueError(f"main must be true or false, not {main!r}")
+        schema = data.get("schema")
+        if schema is not None and not isinstance(schema, str):
+            raise ValueError("schema must be the text of an XML Schema")
+        data_format_id = optional_text(data["data_format_id"], "data_format_id")
+        if not data_format_id:
+            raise ValueError("data_format_id must not be empty")
+        return cls(data_format_id=data_format_id,
+                   data_format_version=whole_number(data["data_format_version"], "data_format_version"),
+                   name=str(data.get("name", "")), main=main, schema=schema)
+
+    def to_dict(self) -> dict:
+        out = {"data_format_id": self.data_format_id, "data_format_version": self.data_format_version,
+               "name": self.name, "main": self.main}
+        if self.schema is not None:
+            out["schema"] = self.schema
+        return out
+
+
+# The fields only a form service has: its form set, and how its submissions reach the service owner.
+_FORM_FIELDS = ("forms", "download_queue", "shipment_metadata", "encrypted")
+
+
+@dataclass(frozen=True)
 class Service:
     code: str
     edition: int
@@ -78,9 +120,19 @@ class Service:
     name: str
     kind: str = "correspondence"  # correspondence | form | collaboration | broker | lookup
     names: dict[int, str] = field(default_factory=dict)  # per language, falls back to ``name``
+    # A form service's form set (its main form first), whether its submissions are queued for the download
+    # queue, the keys of the shipment metadata each submission carries, and whether its data is encrypted to
+    # the service owner's certificate.
+    forms: tuple[FormDefinition, ...] = ()
+    download_queue: bool = False
+    shipment_metadata: tuple[str, ...] = ()
+    encrypted: bool = False
 
     def name_in(self, language: int | None) -> str:
         return self.names.get(language or 0, self.name)
+
+    def form(self, data_format_id: str, data_format_version: int) -> FormDefinition | None:
+        return next((f for f in self.forms if f.key == (data_format_id, data_format_version)), None)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Service":
@@ -91,16 +143,55 @@ class Service:
         names = data.get("names") or {}
         if not isinstance(names, dict):
             raise ValueError("names must be a mapping of language id to name")
+        given = [name for name in _FORM_FIELDS if data.get(name) not in (None, [], False)]
+        if given and kind != "form":
+            raise ValueError(f"{', '.join(given)} belong to a form service (kind: form), not to kind {kind!r}")
         return cls(code=str(data["code"]), edition=whole_number(data["edition"], "edition"), owner=str(data["owner"]),
                    name=str(data.get("name", "")), kind=kind,
-                   names={whole_number(k, "a language id of names"): str(v) for k, v in names.items()})
+                   names={whole_number(k, "a language id of names"): str(v) for k, v in names.items()},
+                   forms=_forms(data.get("forms")), download_queue=_flag(data, "download_queue"),
+                   shipment_metadata=_keys(data.get("shipment_metadata")), encrypted=_flag(data, "encrypted"))
 
     def to_dict(self) -> dict:
         out = {"code": self.code, "edition": self.edition, "owner": self.owner, "name": self.name,
                "kind": self.kind}
         if self.names:
             out["names"] = {str(k): v for k, v in self.names.items()}
+        if self.kind == "form":
+            out.update(forms=[form.to_dict() for form in self.forms], download_queue=self.download_queue,
+                       shipment_metadata=list(self.shipment_metadata), encrypted=self.encrypted)
         return out
+
+
+def _forms(value) -> tuple[FormDefinition, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ValueError("forms must be a list of forms")
+    forms = tuple(FormDefinition.from_dict(item) for item in value)
+    keys = [form.key for form in forms]
+    if len(set(keys)) != len(keys):
+        raise ValueError("two forms have the same data_format_id and data_format_version")
+    if forms and sum(form.main for form in forms) != 1:
+        raise ValueError("a form set has exactly one main form (main: true); the others are sub-forms")
+    return tuple(sorted(forms, key=lambda form: not form.main))
+
+
+def _flag(data: dict, name: str) -> bool:
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be true or false, not {value!r}")
+    return value
+
+
+def _keys(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(key, str) and key for key in value):
+        raise ValueError("shipment_metadata must be a list of key names")
+    if len(set(value)) != len(value):
+        raise ValueError("shipment_metadata names a key twice")
+    return tuple(value)
 
 
 @dataclass(frozen=True)
