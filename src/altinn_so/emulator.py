@@ -23,7 +23,7 @@ from .seeding import CORE_SECTIONS, Seed, apply_seed, compose_seed, parse_seed, 
 from .store.database import journal_database, open_database
 from .service import AltinnService, SeedSection
 from .store.repositories import SqlCatalog, SqlFaultRules, SqlJournal, SqlLockouts, SqlOutbox, SqlReceipts, \
-    SqlRegistry, SqlSnapshots
+    SqlRegistry, SqlReporteeElements, SqlSnapshots
 from .store.schema import RUNTIME_TABLES, SEED_TABLES
 
 _CLOCK_KEY = "clock"  # meta row holding the shared clock's state
@@ -86,6 +86,7 @@ class Emulator:
         self.lockouts = SqlLockouts(self.db)
         self.outbox = SqlOutbox(self.db)
         self.receipt_store = SqlReceipts(self.db)
+        self.reportee_elements = SqlReporteeElements(self.db)
         if self.db.shared:  # every process sharing the store sees every call
             self.journal_db = journal_database(self.db)
             self.journal = SqlJournal(self.journal_db, keep=settings.journal_limit,

@@ -134,6 +134,9 @@ class ServiceContract:
     namespaces: Mapping[str, str]  # binding family -> service contract namespace
     operations: tuple[Operation, ...]
     interface: str = ""  # contract interface without binding suffix; default "I" + name
+    # binding family -> interface, where a service's families name their interfaces differently (PreFill:
+    # IPreFillExternalBasic on Basic, IPreFillAgencyExternalEC on EC); default ``interface``
+    interfaces: Mapping[str, str] = field(default_factory=dict)
     service_names: Mapping[str, str] = field(default_factory=dict)  # binding key -> wsdl:service name
     endpoint_names: Mapping[str, str] = field(default_factory=dict)  # binding key -> .svc stem
     # The real contract declares MTOM (wsoma:OptimizedMimeSerialization): an MTOM request is answered in MTOM.
@@ -142,7 +145,7 @@ class ServiceContract:
     def endpoint(self, binding_key: str) -> Endpoint:
         binding = BINDINGS[binding_key]
         namespace = self.namespaces[binding.family]
-        interface = self.interface or f"I{self.name}"
+        interface = self.interfaces.get(binding.family) or self.interface or f"I{self.name}"
         action_interface = interface + binding.action_suffix
         port_type = interface + binding.path_suffix
         stem = self.endpoint_names.get(binding.key, self.name + binding.path_suffix)

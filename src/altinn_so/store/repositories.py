@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from ..domain.elements import ReporteeElement
 from ..domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner
 from ..domain.notifications.model import Channel, OutboxFilter, OutboxMessage
 from ..domain.receipts import OWNER_PARTY, PARTY, Receipt
@@ -176,6 +177,34 @@ class SqlLockouts:
                              (username, failures, locked_until.isoformat() if locked_until else None))
             conn.changed()
         return after
+
+
+class SqlReporteeElements:
+    """The reportees' worklists (``domain.elements``)."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    def add_element(self, element: ReporteeElement) -> ReporteeElement:
+        with self._db.transaction() as conn:
+            new_id = conn.insert_one(
+                "reportee_elements", ("owner", "service_code", "service_edition", "reportee", "kind", "status",
+                                      "created_at", "data"),
+                (element.owner, element.service_code, element.service_edition, element.reportee, element.kind,
+                 element.status, timestamp(element.created_at), dump_without_id(element)))
+        return evolve(element, id=new_id)
+
+    def get_element(self, element_id: int) -> ReporteeElement | None:
+        rows = self._db.query("SELECT id, data FROM reportee_elements WHERE id=?", (element_id,))
+        return load_with_id(ReporteeElement.from_dict, rows[0][1], rows[0][0]) if rows else None
+
+    def elements_of(self, reportee: str) -> list[ReporteeElement]:
+        return [load_with_id(ReporteeElement.from_dict, data, i) for i, data in self._db.query(
+            "SELECT id, data FROM reportee_elements WHERE reportee=? ORDER BY id", (reportee,))]
+
+    def list_elements(self, newest: int | None = None) -> list[ReporteeElement]:
+        return [load_with_id(ReporteeElement.from_dict, data, i)
+                for i, data in in_id_order(self._db, "SELECT id, data FROM reportee_elements", (), newest)]
 
 
 _OUTBOX_COLUMNS = ("notification_id", "reportee", "channel", "origin", "service_owner", "template", "data",

@@ -56,6 +56,14 @@ _JOURNAL_WARNINGS = """
     ALTER TABLE journal ADD COLUMN warnings TEXT;
 """
 
+# Reportee elements (``domain.elements``): the reportees' worklists, shared by the services that fill them.
+_REPORTEE_ELEMENTS = """
+    CREATE TABLE reportee_elements (id {id}, owner TEXT NOT NULL, service_code TEXT NOT NULL,
+                                    service_edition INTEGER NOT NULL, reportee TEXT NOT NULL, kind TEXT NOT NULL,
+                                    status TEXT NOT NULL, created_at TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE INDEX reportee_elements_reportee ON reportee_elements (reportee, id);
+"""
+
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -106,6 +114,7 @@ MIGRATIONS: list[str] = [
     "DROP TABLE journal;" + _JOURNAL,
     _JOURNAL_BODY_OFFSETS,
     _JOURNAL_WARNINGS,
+    _REPORTEE_ELEMENTS,
 ]
 
 # A SQLite file keeps its request journal in a database of its own beside it (``database.journal_database``),
@@ -116,8 +125,8 @@ JOURNAL_MIGRATIONS: list[str] = [MIGRATIONS[0], _JOURNAL, _JOURNAL_BODY_OFFSETS,
 # Seed data: the reference data a seed file describes.
 SEED_TABLES = ("persons", "organisations", "users", "service_owners", "systems", "services", "templates")
 # State created by calls.
-RUNTIME_TABLES = ("outbox", "lockouts", "sequences", "receipts", "receipt_references")
+RUNTIME_TABLES = ("outbox", "lockouts", "sequences", "receipts", "receipt_references", "reportee_elements")
 # What a test sets up around the emulated Altinn: kept by reset() and restore, cleared on their own.
 HARNESS_TABLES = ("journal", "fault_rules", "snapshots")
 # Tables whose primary key is an auto-numbered id.
-NUMBERED_TABLES = ("outbox", "receipts", "journal", "fault_rules", "snapshots")
+NUMBERED_TABLES = ("outbox", "receipts", "journal", "fault_rules", "snapshots", "reportee_elements")
