@@ -10,12 +10,13 @@ from __future__ import annotations
 import altinn_so.soap  # noqa: F401  (spyne's shim for Python 3.12+, before any service's wire module imports spyne)
 from altinn_so.service import AltinnService
 
-from . import correspondence, notification, receipt
+from . import correspondence, notification, prefill, receipt
 
 SERVICES: tuple[AltinnService, ...] = (
     correspondence.SERVICE,
     receipt.SERVICE,
     notification.SERVICE,
+    prefill.SERVICE,
 )
 
 

@@ -1,0 +1,34 @@
+"""PreFill, prefilled forms (docs/behaviour/prefill.md).
+
+``rules`` holds the prefill rules and the prefilled sets (no SOAP), ``store`` their table, ``contract`` the wire
+contract and its handlers, ``wire_types`` the generated wire types, ``admin`` what the admin API and page show,
+``form_xml`` the forms' XML checks (lxml) the rules are given.
+The worklist elements a prefill instantiates are core reportee elements (``altinn_so.domain.elements``).
+"""
+
+from altinn_so.service import AltinnService
+
+from . import admin
+from .contract import PREFILL
+from .form_xml import form_xml_problem
+from .rules import PrefillService
+from .store import TABLES, SqlPrefill
+
+
+def _build(emulator, settings) -> dict:
+    store = SqlPrefill(emulator.db)
+    service = PrefillService(store, emulator.reportee_elements, emulator.receipts, emulator.notifications,
+                             emulator.outbox, emulator.registry, emulator.catalog, emulator.clock,
+                             emulator.db.transaction, form_xml_problem)
+    return {"prefill_store": store, "prefill": service}
+
+
+SERVICE = AltinnService(
+    key="prefill",
+    contracts=(PREFILL,),
+    tables=TABLES,
+    build=_build,
+    listings=admin.LISTINGS,
+)
+
+__all__ = ["SERVICE", "PrefillService"]

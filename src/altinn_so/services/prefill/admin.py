@@ -1,0 +1,29 @@
+"""What the admin API and page show of prefill: the prefilled sets and the reportees' worklist elements."""
+
+from __future__ import annotations
+
+from altinn_so.service import Listing
+
+LISTINGS = (
+    Listing(
+        "prefilled_sets", "prefilled_sets",
+        read=lambda emulator, newest: emulator.prefill_store.list_sets(newest),
+        title="Prefilled sets",
+        columns=("#", "created", "owner", "service", "reportee", "identity fields", "shipment reference", "forms",
+                 "valid", "element"),
+        row=lambda s: [s.id, s.created_at, s.owner, f"{s.service_code}/{s.service_edition}", s.reportee,
+                       s.identity_key, s.shipment_reference,
+                       ", ".join(f"{f.data_format_id}/{f.data_format_version}" for f in s.forms),
+                       f"{s.valid_from:%Y-%m-%d} – {s.valid_to:%Y-%m-%d}", s.element_id or ""],
+        empty="No prefilled set yet."),
+    Listing(
+        "reportee_elements", "reportee_elements",
+        read=lambda emulator, newest: emulator.reportee_elements.list_elements(newest),
+        title="Worklist elements",
+        columns=("#", "created", "owner", "service", "reportee", "kind", "status", "visible", "due", "case",
+                 "forms"),
+        row=lambda e: [e.id, e.created_at, e.owner, f"{e.service_code}/{e.service_edition}", e.reportee, e.kind,
+                       e.status, e.visible_at, e.due_at or "", e.case_id or "",
+                       ", ".join(f"{f.data_format_id}/{f.data_format_version}" for f in e.forms)],
+        empty="No worklist element yet."),
+)

@@ -1,0 +1,367 @@
+"""PreFill: prefilled form sets and the form tasks they instantiate (docs/behaviour/prefill.md).
+
+``submit`` is SubmitAndInstantiatePrefilledFormTask: one prefilled form task, checked whole before anything is
+stored (a fault leaves no trace), then stored as a prefilled set (``doSaveFormTask``), made a form task in the
+reportee's worklist (``doinstantiateFormTask``, a core reportee element) and notified (only then). ``submit_batch``
+is SubmitPrefilledFormTasks: each entry checked and stored on its own, each with its sub-receipt. Altinn documents
+no ErrorIDs for prefill; the ones used here are chosen from its global list (decisions D31-D36).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Callable, Protocol
+
+from altinn_so.domain.auth import Caller
+from altinn_so.domain.catalog import CatalogRepository, FormDefinition, Service
+from altinn_so.domain.clock import Clock, as_aware
+from altinn_so.domain.elements import ACTIVE, FORM_TASK, ElementForm, ReporteeElement, ReporteeElementRepository
+from altinn_so.domain.errors import AltinnError, ErrorCode
+from altinn_so.domain.notifications.engine import NotificationEngine, Rules
+from altinn_so.domain.notifications.model import NotificationOutcome, NotificationRequest, OutboxRepository
+from altinn_so.domain.receipts import OWNER_PARTY, Receipt, ReceiptService, ReceiptStatus, Reference
+from altinn_so.domain.registry import Person, RegistryRepository, reportee_number, resolve_reportee
+from altinn_so.domain.values import evolve
+
+RECEIPT_TYPE = "PreFill"
+SAVED = "PreFill saved successfully"
+VALIDATED = "PreFill validated successfully; nothing was stored (doSaveFormTask and doinstantiateFormTask false)"
+RESERVED = ("The reportee {0} is reserved against digital communication in KRR and the form task is reservable: "
+            "nothing was stored.")
+BATCH_REFERENCE = "BatchReference"  # the externalBatchId
+WORKFLOW_REFERENCE = "WorkFlowReference"  # the ReporteeElementID of the instantiated form task
+
+# (FormDataXML, the form's XML Schema or None) -> what is wrong with the XML, or None (``form_xml``)
+FormXmlCheck = Callable[[str, "str | None"], "str | None"]
+# Rules of prefill notifications: as correspondence's (TransportType Both means "where possible"); the 2009/10
+# contract PreFill uses has no PriorityEmailSMSReminder.
+_NOTIFICATION_RULES = Rules(allow_priority_transport=False, strict_both=False)
+
+
+# -- requests --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PrefillFormRequest:
+    data_format_id: str | None
+    data_format_version: int | None
+    form_data_xml: str | None
+    senders_reference: str | None = None
+    signed_by_default: bool | None = None
+    signing_locked: bool | None = None
+
+
+@dataclass(frozen=True)
+class PrefillAttachmentRequest:
+    data: bytes
+    name: str | None
+    attachment_type: str | None
+    file_name: str | None
+    senders_reference: str | None = None
+    signed_by_default: bool | None = None
+    signing_locked: bool | None = None
+
+
+@dataclass
+class PrefillTaskRequest:
+    """A PrefillFormTask as a client sent it (``None``: left out)."""
+
+    service_code: str | None
+    service_edition: int | None
+    shipment_reference: str | None
+    reportee: str | None
+    system_user_code: str | None  # ServiceOwnerCode: really the system user code
+    valid_from: datetime | None
+    valid_to: datetime | None
+    senders_reference: str | None = None
+    forms: list[PrefillFormRequest] = field(default_factory=list)
+    attachments: list[PrefillAttachmentRequest] = field(default_factory=list)
+    identity_fields: list[tuple[str, str]] = field(default_factory=list)  # (Index, FieldValue)
+    notifications: list[NotificationRequest] = field(default_factory=list)
+    is_reservable: bool = False
+    validate_notifications_only: bool = False  # ValidateButDoNotSendNotification
+
+
+@dataclass(frozen=True)
+class InstantiateOptions:
+    save: bool = True  # doSaveFormTask
+    instantiate: bool = False  # doinstantiateFormTask
+    case_id: int | None = None
+    due_at: datetime | None = None
+    on_behalf_of: str | None = None  # instantitedOnBehalfOf
+
+
+# -- state ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PrefilledSet:
+    """A stored prefilled form set: one per service, reportee and identity fields (a new one replaces it)."""
+
+    id: int
+    owner: str
+    service_code: str
+    service_edition: int
+    reportee: str
+    identity_key: str  # the identity fields, "index=value" joined by "&" in index order; "" when none
+    created_at: datetime
+    external_batch_id: str
+    shipment_reference: str
+    senders_reference: str | None
+    system_user_code: str
+    valid_from: datetime
+    valid_to: datetime
+    forms: tuple[ElementForm, ...]
+    attachments: tuple[dict, ...] = ()  # name, file_name, attachment_type, senders_reference, size
+    identity_fields: tuple[tuple[str, str], ...] = ()
+    is_reservable: bool = False
+    notifications: int = 0  # how many notifications it asked for
+    receipt_id: int = 0
+    element_id: int | None = None  # the worklist element instantiated from it, if any
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "owner": self.owner, "service_code": self.service_code,
+            "service_edition": self.service_edition, "reportee": self.reportee, "identity_key": self.identity_key,
+            "created_at": self.created_at.isoformat(), "external_batch_id": self.external_batch_id,
+            "shipment_reference": self.shipment_reference, "senders_reference": self.senders_reference,
+            "system_user_code": self.system_user_code, "valid_from": self.valid_from.isoformat(),
+            "valid_to": self.valid_to.isoformat(), "forms": [f.to_dict() for f in self.forms],
+            "attachments": list(self.attachments), "identity_fields": [list(f) for f in self.identity_fields],
+            "is_reservable": self.is_reservable, "notifications": self.notifications,
+            "receipt_id": self.receipt_id, "element_id": self.element_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "PrefilledSet":
+        return cls(
+            id=int(data.get("id") or 0), owner=data["owner"], service_code=data["service_code"],
+            service_edition=int(data["service_edition"]), reportee=data["reportee"],
+            identity_key=data["identity_key"], created_at=datetime.fromisoformat(data["created_at"]),
+            external_batch_id=data["external_batch_id"], shipment_reference=data["shipment_reference"],
+            senders_reference=data.get("senders_reference"), system_user_code=data["system_user_code"],
+            valid_from=datetime.fromisoformat(data["valid_from"]), valid_to=datetime.fromisoformat(data["valid_to"]),
+            forms=tuple(ElementForm.from_dict(f) for f in data.get("forms") or ()),
+            attachments=tuple(data.get("attachments") or ()),
+            identity_fields=tuple((i, v) for i, v in data.get("identity_fields") or ()),
+            is_reservable=bool(data.get("is_reservable")), notifications=int(data.get("notifications") or 0),
+            receipt_id=int(data.get("receipt_id") or 0), element_id=data.get("element_id"),
+        )
+
+
+class PrefillRepository(Protocol):
+    def put_set(self, prefilled: PrefilledSet) -> PrefilledSet: ...  # replaces the set with the same key
+    def find_set(self, service_code: str, service_edition: int, reportee: str,
+                 identity_key: str) -> PrefilledSet | None: ...
+    def list_sets(self, newest: int | None = None) -> list[PrefilledSet]: ...
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A task that passed every check: what storing it needs."""
+
+    service: Service
+    reportee: str
+    reserved: bool
+    request: PrefillTaskRequest
+    notifications: tuple[NotificationOutcome, ...]
+
+
+def identity_key(fields: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> str:
+    return "&".join(f"{index}={value}" for index, value in sorted(fields, key=lambda f: (f[0] or "", f[1] or "")))
+
+
+class PrefillService:
+    def __init__(self, store: PrefillRepository, elements: ReporteeElementRepository, receipts: ReceiptService,
+                 engine: NotificationEngine, outbox: OutboxRepository, registry: RegistryRepository,
+                 catalog: CatalogRepository, clock: Clock, transaction, form_xml_check: FormXmlCheck):
+        self.store = store
+        self.elements = elements
+        self.receipts = receipts
+        self.engine = engine
+        self.outbox = outbox
+        self.registry = registry
+        self.catalog = catalog
+        self.clock = clock
+        self._transaction = transaction
+        self._form_xml_check = form_xml_check
+
+    # -- SubmitAndInstantiatePrefilledFormTask -------------------------------------------------------------
+
+    def submit(self, caller: Caller, external_batch_id: str | None, task: PrefillTaskRequest,
+               options: InstantiateOptions = InstantiateOptions()) -> Receipt:
+        """Check one prefilled form task whole, then store and instantiate it as asked; its PreFill receipt."""
+        batch_id = self._batch_id(external_batch_id)
+        if options.case_id is not None:
+            raise AltinnError(ErrorCode.INVALID_CASE_ID,
+                              f"Case {options.case_id} does not exist (collaboration cases are not emulated yet).")
+        checked = self._check(caller, task)
+        with self._transaction():
+            return self._store(caller, batch_id, checked, options)
+
+    # -- SubmitPrefilledFormTasks ----------------------------------------------------------------------------
+
+    def submit_batch(self, caller: Caller, external_batch_id: str | None, system_user_code: str | None,
+                     tasks: list[PrefillTaskRequest]) -> Receipt:
+        """Each task checked and stored (never instantiated, never notified) on its own: one PreFill receipt for the
+        batch, found by its BatchReference, with a sub-receipt for each task in order."""
+        batch_id = self._batch_id(external_batch_id)
+        self._system_user_code(caller, system_user_code, "SystemUserCode")
+        outcomes: list[_Checked | AltinnError] = []
+        for task in tasks:
+            try:
+                outcomes.append(self._check(caller, task))
+            except AltinnError as error:
+                outcomes.append(error)
+        failed = sum(isinstance(o, AltinnError) for o in outcomes)
+        status = ReceiptStatus.OK if not failed else ReceiptStatus.VALIDATION_FAILED
+        text = f"{len(outcomes) - failed} of {len(outcomes)} prefilled form tasks accepted"
+        with self._transaction():
+            parent = self.receipts.create(RECEIPT_TYPE, status, text, [
+                Reference(BATCH_REFERENCE, batch_id), Reference(OWNER_PARTY, caller.owner.orgno)])
+            subs = []
+            for task, outcome in zip(tasks, outcomes):
+                if isinstance(outcome, AltinnError):
+                    subs.append(self.receipts.create(
+                        RECEIPT_TYPE, ReceiptStatus.VALIDATION_FAILED,
+                        f"ErrorID {outcome.error_id}: {outcome.message}",
+                        _task_references(task, caller), parent_id=parent.id))
+                else:
+                    subs.append(self._store(caller, batch_id, outcome, InstantiateOptions(save=True),
+                                            parent_id=parent.id))
+        return replace(parent, sub_receipts=tuple(subs))
+
+    # -- checks, in the order they are reported -------------------------------------------------------------
+
+    @staticmethod
+    def _batch_id(external_batch_id: str | None) -> str:
+        if not external_batch_id:
+            raise AltinnError(ErrorCode.EXTERNAL_REFERENCE_CANNOT_BE_NULL, "externalBatchId cannot be null.")
+        return external_batch_id
+
+    @staticmethod
+    def _system_user_code(caller: Caller, code: str | None, name: str) -> str:
+        prefix = (caller.system.system_user_code_prefix if caller.system else "") or caller.owner.code
+        if not code:
+            raise AltinnError(ErrorCode.SYSTEM_USER_CODE_CANNOT_BE_NULL, f"{name} cannot be null.")
+        head, separator = code[:len(prefix)], code[len(prefix):len(prefix) + 1]
+        if head.upper() != prefix.upper() or separator not in ("", "_", "-"):
+            raise AltinnError(ErrorCode.SYSTEM_USER_CODE_CANNOT_BE_NULL,
+                              f"{name} '{code}' must start with the service owner code {prefix} "
+                              f"(format {prefix}_XXXX).")
+        return code
+
+    def _check(self, caller: Caller, task: PrefillTaskRequest) -> _Checked:
+        self._system_user_code(caller, task.system_user_code, "ServiceOwnerCode")
+        if not task.shipment_reference:
+            raise AltinnError(ErrorCode.EXTERNAL_REFERENCE_CANNOT_BE_NULL, "ExternalShipmentReference cannot be null.")
+        service = self._service(caller, task.service_code, task.service_edition)
+        if not task.reportee:
+            raise AltinnError(ErrorCode.REPORTEE_CANNOT_BE_NULL, "Reportee cannot be null.")
+        reportee = resolve_reportee(self.registry, task.reportee)
+        for value, name in ((task.valid_from, "ValidFromDate"), (task.valid_to, "ValidToDate")):
+            if value is None:
+                raise AltinnError(ErrorCode.ARGUMENT_NULL_EXCEPTION, f"{name} cannot be null.")
+        if as_aware(task.valid_to) <= as_aware(task.valid_from):
+            raise AltinnError(ErrorCode.GENERAL_ERROR, "ValidToDate must be later than ValidFromDate.")
+        if not task.forms:
+            raise AltinnError(ErrorCode.FORM_DATA_IS_NOT_VALID, "PreFillForms must hold at least one form.")
+        for form in task.forms:
+            check_form(service, form, self._form_xml_check)
+        reserved = bool(task.is_reservable) and isinstance(reportee, Person) and reportee.reserved
+        number = reportee_number(reportee)
+        # Checked and rendered now; sent only when the task is instantiated (see _store).
+        notifications = tuple(
+            self.engine.prepare(caller.owner, replace(n, reportee_number=number,
+                                                      is_reservable=bool(task.is_reservable)),
+                                rules=_NOTIFICATION_RULES, linked_service=service)
+            for n in task.notifications)
+        return _Checked(service, number, reserved, task, notifications)
+
+    def _service(self, caller: Caller, code: str | None, edition: int | None) -> Service:
+        if not code:
+            raise AltinnError(ErrorCode.EXTERNAL_SERVICE_CODE_CANNOT_BE_NULL, "ExternalServiceCode cannot be null.")
+        service = self.catalog.get_service(code, edition) if edition is not None else None
+        if service is None:
+            raise AltinnError(ErrorCode.NOT_A_VALID_SERVICE, f"Service {code} edition {edition} does not exist.")
+        if service.kind != "form":
+            raise AltinnError(ErrorCode.INVALID_SERVICE_TYPE,
+                              f"Service {code} edition {edition} is not a form service.")
+        if service.owner != caller.owner.code:
+            raise AltinnError(ErrorCode.NOT_AUTHORIZED,
+                              f"Service {code} edition {edition} is not owned by {caller.owner.code}.")
+        return service
+
+    # -- storing ---------------------------------------------------------------------------------------------
+
+    def _store(self, caller: Caller, batch_id: str, checked: _Checked, options: InstantiateOptions, *,
+               parent_id: int = 0) -> Receipt:
+        task, service = checked.request, checked.service
+        references = _task_references(task, caller)
+        if not parent_id:  # a batch's sub-receipt leaves the BatchReference to its parent, which it finds
+            references.append(Reference(BATCH_REFERENCE, batch_id))
+        if checked.reserved:
+            return self.receipts.create(RECEIPT_TYPE, ReceiptStatus.REJECTED, RESERVED.format(checked.reportee),
+                                        references, parent_id=parent_id)
+        now = self.clock.now()
+        forms = tuple(ElementForm(f.data_format_id, int(f.data_format_version), f.form_data_xml, f.senders_reference)
+                      for f in task.forms)
+        element = None
+        if options.instantiate:
+            element = self.elements.add_element(ReporteeElement(
+                id=0, owner=service.owner, service_code=service.code, service_edition=service.edition,
+                reportee=checked.reportee, kind=FORM_TASK, status=ACTIVE, created_at=now,
+                visible_at=max(now, as_aware(task.valid_from)),
+                due_at=as_aware(options.due_at) if options.due_at else None, case_id=options.case_id,
+                forms=forms, on_behalf_of=options.on_behalf_of or None))
+            references.append(Reference(WORKFLOW_REFERENCE, str(element.id)))
+            if not task.validate_notifications_only:
+                ids = self.outbox.next_notification_ids(len(checked.notifications))
+                self.outbox.add_messages([evolve(message, notification_id=number, origin=element_origin(element.id))
+                                          for outcome, number in zip(checked.notifications, ids)
+                                          for message in outcome.messages])
+        text = SAVED if options.save or options.instantiate else VALIDATED
+        receipt = self.receipts.create(RECEIPT_TYPE, ReceiptStatus.OK, text, references, parent_id=parent_id)
+        if options.save:
+            self.store.put_set(PrefilledSet(
+                id=0, owner=service.owner, service_code=service.code, service_edition=service.edition,
+                reportee=checked.reportee, identity_key=identity_key(task.identity_fields), created_at=now,
+                external_batch_id=batch_id, shipment_reference=task.shipment_reference,
+                senders_reference=task.senders_reference, system_user_code=task.system_user_code,
+                valid_from=as_aware(task.valid_from), valid_to=as_aware(task.valid_to), forms=forms,
+                attachments=tuple({"name": a.name, "file_name": a.file_name, "attachment_type": a.attachment_type,
+                                   "senders_reference": a.senders_reference, "size": len(a.data or b"")}
+                                  for a in task.attachments),
+                identity_fields=tuple(task.identity_fields), is_reservable=bool(task.is_reservable),
+                notifications=len(task.notifications), receipt_id=receipt.id,
+                element_id=element.id if element else None))
+        return receipt
+
+
+def element_origin(element_id: int) -> str:
+    """How the notifications of a worklist element are marked in the outbox."""
+    return f"reportee-element:{element_id}"
+
+
+def _task_references(task: PrefillTaskRequest, caller: Caller) -> list[Reference]:
+    references = [Reference("ExternalShipmentReference", task.shipment_reference or "")]
+    if task.senders_reference:
+        references.append(Reference("SendersReference", task.senders_reference))
+    return references + [Reference(OWNER_PARTY, caller.owner.orgno)]
+
+
+def check_form(service: Service, form: PrefillFormRequest, xml_check: FormXmlCheck) -> FormDefinition:
+    """A prefilled form is one of the service's forms, well-formed XML, without the ``etatid`` attribute and valid
+    against the form's schema when the seed has one (ErrorID 40012 for each)."""
+    definition = (service.form(form.data_format_id or "", form.data_format_version)
+                  if form.data_format_version is not None else None)
+    if definition is None:
+        raise AltinnError(ErrorCode.FORM_DATA_IS_NOT_VALID,
+                          f"DataFormatID {form.data_format_id} version {form.data_format_version} is not a form of "
+                          f"service {service.code} edition {service.edition}.")
+    if not form.form_data_xml:
+        raise AltinnError(ErrorCode.FORM_DATA_IS_NOT_VALID, "FormDataXML cannot be empty.")
+    problem = xml_check(form.form_data_xml, definition.schema)
+    if problem:
+        raise AltinnError(ErrorCode.FORM_DATA_IS_NOT_VALID,
+                          f"FormDataXML of form {definition.data_format_id} {problem}")
+    return definition
