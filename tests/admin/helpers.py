@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Callable
 
 import requests
 import zeep
 from zeep.wsse.username import UsernameToken
 
+from altinn_so.domain.auth import AuthMode
 from altinn_so.services import SERVICES
+from altinn_so.services.prefill.rules import InstantiateOptions, PrefillFormRequest, PrefillTaskRequest
 from support.soap import OLA, altinn_fault, notification
 
 KARI = "05838520067"  # seeded person with an e-mail address only
@@ -198,3 +201,14 @@ class Soap:
     def get_receipt(self, receipt_id: int, *, binding: str = "basic"):
         return self._call("receipt", "GetReceipt", binding, "ttd-system", None, version=2,
                           receipt={"ReceiptId": receipt_id})
+
+
+def prefill(emulator):
+    """TTD prefills and instantiates a form task for Ola (in-process, through the domain)."""
+    caller = emulator.authenticator.authenticate("ttd-system", "ttd-password", mode=AuthMode.PASSWORD)
+    now = emulator.clock.now()
+    task = PrefillTaskRequest(service_code="5679", service_edition=1, shipment_reference="ship-A", reportee=OLA,
+                              system_user_code="TTD_PREFILL", valid_from=now, valid_to=now + timedelta(days=9),
+                              identity_fields=[("1", "2026-03")],
+                              forms=[PrefillFormRequest("5703", 34301, "<Skjema/>")])
+    return emulator.prefill.submit(caller, "batch-A", task, InstantiateOptions(save=True, instantiate=True))

@@ -13,9 +13,9 @@ from lxml import etree
 
 from altinn_so.services import default_routes
 
-from .helpers import KARI, OLA, SOAP11, notification, path_of, raw_test
+from .helpers import KARI, OLA, SOAP11, notification, path_of, prefill, raw_test
 
-SECTIONS = ["journal", "outbox", "correspondences", "receipts", "faults", "endpoints"]
+SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "reportee-elements", "faults", "endpoints"]
 HOSTILE_TITLE = "<script>alert('title')</script>"
 HOSTILE_TOKEN = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</td></tr></table><script>alert('cell')</script><table><tr><td>"
@@ -68,13 +68,14 @@ def test_an_empty_emulator(admin):
     doc = page(admin)
     assert [s.get("id") for s in doc.xpath("//main/section")] == SECTIONS
     assert [s.find("h2").text_content() for s in doc.xpath("//main/section")] == [
-        "Journal (newest first)", "Notification outbox", "Correspondences", "Receipts", "Fault rules",
-        "Endpoints"]
+        "Journal (newest first)", "Notification outbox", "Correspondences", "Receipts", "Prefilled sets",
+        "Worklist elements", "Fault rules", "Endpoints"]
     assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + ["/_admin/data",
                                                                                            "/_admin/state"]
     empty = {s.get("id"): s.findtext('p[@class="empty"]') for s in doc.xpath("//main/section")}
     assert empty == {"journal": "No SOAP calls yet.", "outbox": "The outbox is empty.",
                      "correspondences": "No correspondence yet.", "receipts": "No receipts yet.",
+                     "prefilled-sets": "No prefilled set yet.", "reportee-elements": "No worklist element yet.",
                      "faults": "No fault rules.", "endpoints": None}
     no_markup_from_input(doc)
 
@@ -411,9 +412,10 @@ def test_a_request_with_entities_is_never_expanded_on_the_page(admin, base_url):
     assert "&secret;" in request and "&lol6;" in request
 
 
-def test_the_page_has_no_scripts_even_when_full(admin, soap):
+def test_the_page_has_no_scripts_even_when_full(admin, soap, emulator):
     soap.insert("FULL")
     soap.notify()
+    prefill(emulator)
     admin.add_fault({"type": "delay", "ms": 1})
     doc = page(admin)
     assert doc.xpath("//script") == []

@@ -58,10 +58,10 @@ _JOURNAL_WARNINGS = """
 
 # Reportee elements (``domain.elements``): the reportees' worklists, shared by the services that fill them.
 _REPORTEE_ELEMENTS = """
-    CREATE TABLE reportee_elements (id {id}, owner TEXT NOT NULL, service_code TEXT NOT NULL,
+    CREATE TABLE IF NOT EXISTS reportee_elements (id {id}, owner TEXT NOT NULL, service_code TEXT NOT NULL,
                                     service_edition INTEGER NOT NULL, reportee TEXT NOT NULL, kind TEXT NOT NULL,
                                     status TEXT NOT NULL, created_at TEXT NOT NULL, data TEXT NOT NULL);
-    CREATE INDEX reportee_elements_reportee ON reportee_elements (reportee, id);
+    CREATE INDEX IF NOT EXISTS reportee_elements_reportee ON reportee_elements (reportee, id);
 """
 
 MIGRATIONS: list[str] = [

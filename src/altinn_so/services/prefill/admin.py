@@ -6,7 +6,7 @@ from altinn_so.service import Listing
 
 LISTINGS = (
     Listing(
-        "prefilled_sets", "prefilled_sets",
+        "prefilled-sets", "prefilled_sets",
         read=lambda emulator, newest: emulator.prefill_store.list_sets(newest),
         title="Prefilled sets",
         columns=("#", "created", "owner", "service", "reportee", "identity fields", "shipment reference", "forms",
@@ -17,7 +17,7 @@ LISTINGS = (
                        f"{s.valid_from:%Y-%m-%d} – {s.valid_to:%Y-%m-%d}", s.element_id or ""],
         empty="No prefilled set yet."),
     Listing(
-        "reportee_elements", "reportee_elements",
+        "reportee-elements", "reportee_elements",
         read=lambda emulator, newest: emulator.reportee_elements.list_elements(newest),
         title="Worklist elements",
         columns=("#", "created", "owner", "service", "reportee", "kind", "status", "visible", "due", "case",
