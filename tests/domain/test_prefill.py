@@ -13,7 +13,7 @@ from altinn_so.domain.receipts import ReceiptStatus, Reference
 from altinn_so.services.prefill.rules import (InstantiateOptions, PrefillFormRequest, PrefillTaskRequest, RESERVED,
                                               SAVED, element_origin, identity_key)
 
-from .factories import KARI, OLA, ORG, PER, SELF_REGISTERED, TTD_ORGNO, request, system_caller
+from .factories import KARI, NOW, OLA, ORG, PER, SELF_REGISTERED, TTD_ORGNO, request, system_caller
 
 PLAIN_FORM = ("5679", 1, "5703", 34301)  # no schema
 SCHEMA_FORM = ("5680", 1, "5704", 34302)  # with the seed's schema
@@ -33,16 +33,8 @@ def task(reportee=OLA, *, form=PLAIN_FORM, xml="<Skjema><Navn>Ola</Navn></Skjema
     return PrefillTaskRequest(**values)
 
 
-_CLOCK = []
-
-
 def _now():
-    return _CLOCK[0]
-
-
-@pytest.fixture(autouse=True)
-def _clock(clock):
-    _CLOCK[:] = [clock.now()]
+    return NOW  # the tests' frozen clock
 
 
 def submit(emulator, t=None, batch="batch-1", **options):
@@ -180,7 +172,7 @@ def test_without_save_or_instantiate_nothing_but_the_receipt_is_kept(emulator):
     assert emulator.prefill_store.list_sets() == [] and emulator.reportee_elements.list_elements() == []
 
 
-def test_instantiate_creates_an_active_form_task_in_the_worklist(emulator, clock):
+def test_instantiate_creates_an_active_form_task_in_the_worklist(emulator):
     due = _now() + timedelta(days=14)
     receipt = submit(emulator, instantiate=True, due_at=due, on_behalf_of="310003018")
     [element] = emulator.reportee_elements.elements_of(OLA)
