@@ -62,6 +62,7 @@ def shares(operation: str, calls: int = 2000) -> list[tuple[str, float]]:
 DOMAIN = {
     "SendStandaloneNotificationBasicV3": ("standalone_notifications", "send"),
     "InsertCorrespondenceBasicV2": ("correspondence", "insert"),
+    "SubmitAndInstantiatePrefilledFormTaskBasic": ("prefill", "submit"),
 }
 
 

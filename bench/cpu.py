@@ -31,6 +31,11 @@ CALLS = {
         "/ServiceEngineExternal/CorrespondenceAgencyExternalBasic.svc",
         "http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10/ICorrespondenceAgencyExternalBasic/"
         "InsertCorrespondenceBasicV2"),
+    # A form with an XML Schema (validated), saved, instantiated in a worklist and notified on both channels.
+    "SubmitAndInstantiatePrefilledFormTaskBasic": (
+        "/ServiceEngineExternal/PrefillBasic.svc",
+        "http://www.altinn.no/services/ServiceEngine/PreFill/2009/10/IPreFillExternalBasic/"
+        "SubmitAndInstantiatePrefilledFormTaskBasic"),
 }
 
 
