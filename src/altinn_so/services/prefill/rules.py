@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable, Protocol
 
+from altinn_so.domain.ownership import owned_service
 from altinn_so.domain.auth import Caller
 from altinn_so.domain.catalog import CatalogRepository, FormDefinition, Service
 from altinn_so.domain.clock import Clock, as_aware
@@ -280,16 +281,9 @@ class PrefillService:
     def _service(self, caller: Caller, code: str | None, edition: int | None) -> Service:
         if not code:
             raise AltinnError(ErrorCode.EXTERNAL_SERVICE_CODE_CANNOT_BE_NULL, "ExternalServiceCode cannot be null.")
-        service = self.catalog.get_service(code, edition) if edition is not None else None
-        if service is None:
+        if edition is None:
             raise AltinnError(ErrorCode.NOT_A_VALID_SERVICE, f"Service {code} edition {edition} does not exist.")
-        if service.kind != "form":
-            raise AltinnError(ErrorCode.INVALID_SERVICE_TYPE,
-                              f"Service {code} edition {edition} is not a form service.")
-        if service.owner != caller.owner.code:
-            raise AltinnError(ErrorCode.NOT_AUTHORIZED,
-                              f"Service {code} edition {edition} is not owned by {caller.owner.code}.")
-        return service
+        return owned_service(self.catalog, caller, code, edition, kind="form", unknown=ErrorCode.NOT_A_VALID_SERVICE)
 
     # -- storing ---------------------------------------------------------------------------------------------
 
