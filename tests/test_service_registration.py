@@ -191,3 +191,11 @@ def test_two_services_reading_one_section_are_refused(clock):
     twin = AltinnService(key="twin", seed_sections=demo_service.SERVICE.seed_sections)
     with pytest.raises(ValueError, match="reads a seed section 'topics' that another service or the core reads"):
         Emulator(clock=clock, seed=_SEED, services=WITH_DEMO + (twin,))
+
+
+def test_a_seed_with_a_section_no_service_of_the_emulator_reads_is_refused(clock):
+    with_demo = Emulator(clock=clock, services=WITH_DEMO)
+    seed = with_demo.seed  # composed with the demo's topics
+    with_demo.close()
+    with pytest.raises(ValueError, match=r"sections no service of this emulator reads: \['topics'\]"):
+        Emulator(clock=clock, seed=seed)

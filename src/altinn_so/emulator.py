@@ -77,6 +77,9 @@ class Emulator:
         self.seed = seed if seed is not None else compose_seed(list(settings.seed_files),
                                                                include_default=settings.include_default_seed,
                                                                services=self.services)
+        unread = set(self.seed.sections) - set(self._seed_sections)
+        if unread:  # a seed composed for other services: its sections would be lost without a word
+            raise ValueError(f"the seed has sections no service of this emulator reads: {sorted(unread)}")
         groups = tuple(service.tables for service in self.services if service.tables is not None)
         self.db = open_database(settings.database, groups)
         self.runtime_tables = RUNTIME_TABLES + tuple(table for group in groups for table in group.runtime_tables)

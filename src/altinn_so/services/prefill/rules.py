@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable, Protocol
 
-from altinn_so.domain.ownership import owned_service
+from altinn_so.domain.ownership import checked_system_user_code, owned_service
 from altinn_so.domain.auth import Caller
 from altinn_so.domain.catalog import CatalogRepository, FormDefinition, Service
 from altinn_so.domain.clock import Clock, as_aware
@@ -206,7 +206,7 @@ class PrefillService:
         """Each task checked and stored (never instantiated, never notified) on its own: one PreFill receipt for the
         batch, found by its BatchReference, with a sub-receipt for each task in order."""
         batch_id = self._batch_id(external_batch_id)
-        self._system_user_code(caller, system_user_code, "SystemUserCode")
+        checked_system_user_code(caller, system_user_code, name="SystemUserCode")
         outcomes: list[_Checked | AltinnError] = []
         for task in tasks:
             try:
@@ -239,20 +239,8 @@ class PrefillService:
             raise AltinnError(ErrorCode.EXTERNAL_REFERENCE_CANNOT_BE_NULL, "externalBatchId cannot be null.")
         return external_batch_id
 
-    @staticmethod
-    def _system_user_code(caller: Caller, code: str | None, name: str) -> str:
-        prefix = (caller.system.system_user_code_prefix if caller.system else "") or caller.owner.code
-        if not code:
-            raise AltinnError(ErrorCode.SYSTEM_USER_CODE_CANNOT_BE_NULL, f"{name} cannot be null.")
-        head, separator = code[:len(prefix)], code[len(prefix):len(prefix) + 1]
-        if head.upper() != prefix.upper() or separator not in ("", "_", "-"):
-            raise AltinnError(ErrorCode.SYSTEM_USER_CODE_CANNOT_BE_NULL,
-                              f"{name} '{code}' must start with the service owner code {prefix} "
-                              f"(format {prefix}_XXXX).")
-        return code
-
     def _check(self, caller: Caller, task: PrefillTaskRequest) -> _Checked:
-        self._system_user_code(caller, task.system_user_code, "ServiceOwnerCode")
+        checked_system_user_code(caller, task.system_user_code, name="ServiceOwnerCode")
         if not task.shipment_reference:
             raise AltinnError(ErrorCode.EXTERNAL_REFERENCE_CANNOT_BE_NULL, "ExternalShipmentReference cannot be null.")
         service = self._service(caller, task.service_code, task.service_edition)

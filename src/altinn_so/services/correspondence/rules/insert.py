@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from altinn_so.domain.ownership import checked_system_user_code
 from altinn_so.domain.auth import Caller
 from altinn_so.domain.catalog import CatalogRepository, LANGUAGES, Service
 from altinn_so.domain.clock import Clock, as_aware
@@ -54,8 +55,8 @@ class Inserter:
         Everything is checked and rendered before anything is stored; a fault leaves no trace.
         """
         owner = caller.owner
-        system_user_code = self._check_system_user_code(caller, request.system_user_code,
-                                                        required=system_user_code_required)
+        system_user_code = checked_system_user_code(caller, request.system_user_code,
+                                                    required=system_user_code_required)
         if not request.senders_reference:
             raise AltinnError(ErrorCode.EXTERNAL_REFERENCE_CANNOT_BE_NULL, "ExternalShipmentReference cannot be null.")
         service = self._service(caller, request.service_code, request.service_edition)
@@ -124,19 +125,6 @@ class Inserter:
             letter = self.receipts.create("Correspondence", sdp_plan.letter_status, sdp_plan.letter_text,
                                           [Reference(OWNER_PARTY, owner.orgno)], parent_id=receipt.id)
             return replace(receipt, sub_receipts=(letter,))
-
-    def _check_system_user_code(self, caller: Caller, code: str | None, *, required: bool) -> str:
-        prefix = (caller.system.system_user_code_prefix if caller.system else "") or caller.owner.code
-        if not code:
-            if required:
-                raise AltinnError(ErrorCode.SYSTEM_USER_CODE_CANNOT_BE_NULL, "SystemUserCode cannot be null.")
-            return prefix  # AEC: the owner's code, from the certificate
-        head, separator = code[:len(prefix)], code[len(prefix):len(prefix) + 1]
-        if head.upper() != prefix.upper() or separator not in ("", "_", "-"):
-            raise AltinnError(ErrorCode.SYSTEM_USER_CODE_CANNOT_BE_NULL,
-                              f"SystemUserCode '{code}' must start with the service owner code {prefix} "
-                              f"(format {prefix}_XXXX).")
-        return code
 
     def _service(self, caller: Caller, code: str | None, edition: str | int | None) -> Service:
         if not code:
