@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
@@ -17,13 +18,15 @@ from .domain.auth import LockoutPolicy, SystemAuthenticator
 from .domain.clock import Clock
 from .domain.notifications.engine import NotificationEngine, NotificationSettings
 from .domain.receipts import ReceiptService
+from .domain.worklist import FormXml, WorklistService
+from .formxml import field_values, form_xml_problem
 from .injection import FaultInjector
 from .journal import MAX_BODY_BYTES, Exchange, MemoryJournal
 from .seeding import CORE_SECTIONS, Seed, apply_seed, compose_seed, parse_seed, read_seed_text
 from .store.database import journal_database, open_database
 from .service import AltinnService, SeedSection
-from .store.repositories import SqlCatalog, SqlFaultRules, SqlJournal, SqlLockouts, SqlOutbox, SqlReceipts, \
-    SqlRegistry, SqlReporteeElements, SqlSnapshots
+from .store.repositories import SqlArchive, SqlCatalog, SqlFaultRules, SqlJournal, SqlLockouts, SqlOutbox, \
+    SqlReceipts, SqlRegistry, SqlReporteeElements, SqlSnapshots
 from .store.schema import RUNTIME_TABLES, SEED_TABLES
 
 _CLOCK_KEY = "clock"  # meta row holding the shared clock's state
@@ -102,6 +105,10 @@ class Emulator:
         self.authenticator = SystemAuthenticator(self.catalog, self.lockouts, self.clock, settings.lockout)
         self.notifications = NotificationEngine(self.registry, self.catalog, self.clock, settings.notifications)
         self.receipts = ReceiptService(self.receipt_store, self.clock, self.db.transaction)
+        self.archive = SqlArchive(self.db)
+        self.worklist = WorklistService(self.reportee_elements, self.archive, self.receipts, self.registry,
+                                        self.catalog, self.clock, self.db.transaction,
+                                        FormXml(form_xml_problem, field_values), self._archive_listeners)
         for service in self.services:
             self._build(service)
 
@@ -126,6 +133,18 @@ class Emulator:
                 raise ValueError(f"service {service.key!r} names a component {name!r}, which the emulator has")
             setattr(self, name, component)
 
+    def _archive_listeners(self) -> list[Callable]:
+        return [partial(service.on_archived, self) for service in self.services if service.on_archived]
+
+    def run_due_work(self) -> int:
+        """Do what the clock has made due (each service's ``due_work``): how many things were done."""
+        done = 0
+        for service in self.services:
+            if service.due_work is not None:
+                with self.db.transaction():
+                    done += service.due_work(self)
+        return done
+
     def _apply_seed(self, seed: Seed) -> None:
         """Write the seed's entities, the core's and each service section's (inside a transaction)."""
         apply_seed(seed, self.catalog, self.registry)
@@ -149,6 +168,7 @@ class Emulator:
             if shared is not None:
                 self.clock.load(json.loads(shared))
             change(self.clock)
+        self.run_due_work()
 
     def _share_clock(self, state: dict) -> None:
         with self.db.transaction():

@@ -98,6 +98,13 @@ class AltinnService:
     admin_routes: tuple[AdminRoute, ...] = ()
     seed_sections: tuple[SeedSection, ...] = ()
     default_seed: Path | None = None  # its additions to the embedded default seed (a seed file in its package)
+    # Called with (emulator, ArchivedFormTask) inside the transaction of each form task the end user submits
+    # (``domain.worklist``): the download queue queues it.
+    on_archived: Callable[[Any, Any], None] | None = None
+    # Work the emulator's clock makes due, e.g. subscriptions to activate: called with the emulator whenever the
+    # clock is moved and on each tick of the server's scheduler (``Emulator.run_due_work``); returns how many
+    # things it did.
+    due_work: Callable[[Any], int] | None = None
 
     def __repr__(self) -> str:
         return f"AltinnService({self.key!r})"

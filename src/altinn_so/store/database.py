@@ -26,6 +26,7 @@ changed something since. That keeps workers and hosts consistent without a query
 
 from __future__ import annotations
 
+import base64
 import os
 import sqlite3
 import threading
@@ -54,6 +55,17 @@ class _ThisProcess:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_ThisProcess.forked)
+
+
+def _dumped(value):
+    """A column value as plain data for a snapshot: bytes (attachments) as base64 under a key of their own."""
+    if isinstance(value, (bytes, memoryview)):
+        return {"base64": base64.b64encode(value).decode("ascii")}
+    return value
+
+
+def _loaded(value):
+    return base64.b64decode(value["base64"]) if isinstance(value, dict) else value
 
 
 def open_database(url: str, groups: tuple[TableGroup, ...] = ()) -> "Database":
@@ -375,7 +387,8 @@ class Database:
             for table in tables:
                 cursor = self.execute(f"SELECT * FROM {table}")  # noqa: S608 (table names are our constants)
                 columns = [d[0] for d in cursor.description]
-                out["tables"][table] = {"columns": columns, "rows": [list(row) for row in cursor.fetchall()]}
+                out["tables"][table] = {"columns": columns,
+                                        "rows": [[_dumped(v) for v in row] for row in cursor.fetchall()]}
             out["sequences"] = {t: self._last_id(t) for t in tables if t in self.numbered_tables}
             return out
 
@@ -388,7 +401,7 @@ class Database:
                 if content["rows"]:
                     marks = ", ".join("?" * len(content["columns"]))
                     self.executemany(f"INSERT INTO {table} ({', '.join(content['columns'])}) VALUES ({marks})",
-                                     [tuple(row) for row in content["rows"]])
+                                     [tuple(_loaded(v) for v in row) for row in content["rows"]])
             for table, last in dumped.get("sequences", {}).items():
                 self._set_last_id(table, last)
 

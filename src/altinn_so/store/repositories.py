@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from ..domain.archive import ARCHIVE_REFERENCE_PREFIX, ArchivedFormTask, ShipmentStatusEntry
 from ..domain.elements import ReporteeElement
 from ..domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner
 from ..domain.notifications.model import Channel, OutboxFilter, OutboxMessage
@@ -194,6 +195,11 @@ class SqlReporteeElements:
                  element.status, timestamp(element.created_at), dump_without_id(element)))
         return evolve(element, id=new_id)
 
+    def put_element(self, element: ReporteeElement) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE reportee_elements SET status=?, data=? WHERE id=?",
+                         (element.status, dump_without_id(element), element.id))
+
     def get_element(self, element_id: int) -> ReporteeElement | None:
         rows = self._db.query("SELECT id, data FROM reportee_elements WHERE id=?", (element_id,))
         return load_with_id(ReporteeElement.from_dict, rows[0][1], rows[0][0]) if rows else None
@@ -205,6 +211,56 @@ class SqlReporteeElements:
     def list_elements(self, newest: int | None = None) -> list[ReporteeElement]:
         return [load_with_id(ReporteeElement.from_dict, data, i)
                 for i, data in in_id_order(self._db, "SELECT id, data FROM reportee_elements", (), newest)]
+
+    def add_attachment_data(self, element_id: int, data: bytes) -> int:
+        with self._db.transaction() as conn:
+            return conn.insert_one("element_attachments", ("element_id", "data"), (element_id, data))
+
+    def attachment_data(self, attachment_id: int) -> bytes | None:
+        rows = self._db.query("SELECT data FROM element_attachments WHERE id=?", (attachment_id,))
+        return bytes(rows[0][0]) if rows else None
+
+
+class SqlArchive:
+    """The archive of submitted form tasks and their shipment status logs (``domain.archive``)."""
+
+    # Archive references count on from here, so that they look like Altinn's (AR + seven or more digits).
+    _FIRST_NUMBER = 1_000_000
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    def next_archive_reference(self) -> str:
+        return f"{ARCHIVE_REFERENCE_PREFIX}{self._FIRST_NUMBER + self._db.next_value('archive_reference')}"
+
+    def next_form_references(self, count: int) -> list[int]:
+        return self._db.next_values("archived_form", count) if count else []
+
+    def add_archived(self, task: ArchivedFormTask) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO archived_form_tasks (archive_reference, element_id, owner, service_code, "
+                "service_edition, reportee, archived_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (task.archive_reference, task.element_id, task.owner, task.service_code, task.service_edition,
+                 task.reportee, timestamp(task.archived_at), dump(task.to_dict())))
+
+    def get_archived(self, archive_reference: str) -> ArchivedFormTask | None:
+        rows = self._db.query("SELECT data FROM archived_form_tasks WHERE archive_reference=?", (archive_reference,))
+        return ArchivedFormTask.from_dict(parse(rows[0][0])) if rows else None
+
+    def list_archived(self, newest: int | None = None) -> list[ArchivedFormTask]:
+        sql = "SELECT data FROM archived_form_tasks ORDER BY archived_at DESC, archive_reference DESC"
+        rows = self._db.query(sql + (f" LIMIT {int(newest)}" if newest is not None else ""))
+        return [ArchivedFormTask.from_dict(parse(data)) for (data,) in reversed(rows)]
+
+    def log_shipment(self, entry: ShipmentStatusEntry) -> None:
+        with self._db.transaction() as conn:
+            conn.insert_one("shipment_status", ("archive_reference", "at", "data"),
+                            (entry.archive_reference, timestamp(entry.at), dump(entry.to_dict())))
+
+    def shipment_log(self, archive_reference: str) -> list[ShipmentStatusEntry]:
+        return [ShipmentStatusEntry.from_dict(parse(data)) for (data,) in self._db.query(
+            "SELECT data FROM shipment_status WHERE archive_reference=? ORDER BY id", (archive_reference,))]
 
 
 _OUTBOX_COLUMNS = ("notification_id", "reportee", "channel", "origin", "service_owner", "template", "data",

@@ -64,6 +64,19 @@ _REPORTEE_ELEMENTS = """
     CREATE INDEX IF NOT EXISTS reportee_elements_reportee ON reportee_elements (reportee, id);
 """
 
+# The end user's side of forms (``domain.elements``, ``domain.archive``): attachment bytes kept apart from the
+# elements' documents, the archive of submitted form tasks and each one's shipment status log.
+_FORM_ARCHIVE = """
+    CREATE TABLE IF NOT EXISTS element_attachments (id {id}, element_id INTEGER NOT NULL, data {blob} NOT NULL);
+    CREATE TABLE IF NOT EXISTS archived_form_tasks (archive_reference TEXT PRIMARY KEY, element_id INTEGER NOT NULL,
+                                      owner TEXT NOT NULL, service_code TEXT NOT NULL,
+                                      service_edition INTEGER NOT NULL, reportee TEXT NOT NULL,
+                                      archived_at TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS shipment_status (id {id}, archive_reference TEXT NOT NULL, at TEXT NOT NULL,
+                                                data TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS shipment_status_reference ON shipment_status (archive_reference, id);
+"""
+
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -115,6 +128,7 @@ MIGRATIONS: list[str] = [
     _JOURNAL_BODY_OFFSETS,
     _JOURNAL_WARNINGS,
     _REPORTEE_ELEMENTS,
+    _FORM_ARCHIVE,
 ]
 
 # A SQLite file keeps its request journal in a database of its own beside it (``database.journal_database``),
@@ -125,8 +139,10 @@ JOURNAL_MIGRATIONS: list[str] = [MIGRATIONS[0], _JOURNAL, _JOURNAL_BODY_OFFSETS,
 # Seed data: the reference data a seed file describes.
 SEED_TABLES = ("persons", "organisations", "users", "service_owners", "systems", "services", "templates")
 # State created by calls.
-RUNTIME_TABLES = ("outbox", "lockouts", "sequences", "receipts", "receipt_references", "reportee_elements")
+RUNTIME_TABLES = ("outbox", "lockouts", "sequences", "receipts", "receipt_references", "reportee_elements",
+                  "element_attachments", "archived_form_tasks", "shipment_status")
 # What a test sets up around the emulated Altinn: kept by reset() and restore, cleared on their own.
 HARNESS_TABLES = ("journal", "fault_rules", "snapshots")
 # Tables whose primary key is an auto-numbered id.
-NUMBERED_TABLES = ("outbox", "receipts", "journal", "fault_rules", "snapshots", "reportee_elements")
+NUMBERED_TABLES = ("outbox", "receipts", "journal", "fault_rules", "snapshots", "reportee_elements",
+                   "element_attachments", "shipment_status")

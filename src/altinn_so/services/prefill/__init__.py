@@ -1,8 +1,8 @@
 """PreFill, prefilled forms (docs/behaviour/prefill.md).
 
 ``rules`` holds the prefill rules and the prefilled sets (no SOAP), ``store`` their table, ``contract`` the wire
-contract and its handlers, ``wire_types`` the generated wire types, ``admin`` what the admin API and page show,
-``form_xml`` the forms' XML checks (lxml) the rules are given.
+contract and its handlers, ``wire_types`` the generated wire types, ``admin`` what the admin API and page show.
+The forms' XML checks (lxml) the rules are given are the core's ``altinn_so.formxml``.
 The worklist elements a prefill instantiates are core reportee elements (``altinn_so.domain.elements``).
 """
 
@@ -10,7 +10,7 @@ from altinn_so.service import AltinnService
 
 from . import admin
 from .contract import PREFILL
-from .form_xml import form_xml_problem
+from altinn_so.formxml import form_xml_problem
 from .rules import PrefillService
 from .store import TABLES, SqlPrefill
 

@@ -1,5 +1,5 @@
-"""The XML checks of a prefilled form (docs/behaviour/prefill.md), with lxml: kept apart from the rules, which
-are plain Python and get this as their ``FormXmlCheck``."""
+"""Reading and checking the XML of a form (docs/behaviour/forms.md), with lxml: kept apart from the rules, which
+are plain Python and are given these functions (PreFill's ``FormXmlCheck``, the worklist's ``FormXml``)."""
 
 from __future__ import annotations
 
@@ -50,3 +50,16 @@ def form_xml_problem(xml: str, schema: str | None) -> str | None:
             error = validator.error_log.last_error
             return f"is not valid against its schema: line {error.line}: {error.message}"
     return None
+
+
+def field_values(xml: str, names: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """The text of the first element named each of ``names`` (a local name, any namespace) in the form, for the
+    names it has: a service's shipment metadata comes from its main form this way."""
+    document = etree.fromstring(xml.encode("utf-8"), _parser())
+    wanted, found = set(names), {}
+    for element in document.iter():
+        if isinstance(element.tag, str):
+            name = etree.QName(element).localname
+            if name in wanted and name not in found:
+                found[name] = (element.text or "").strip()
+    return found

@@ -1,0 +1,187 @@
+"""The end user's side of a form task: Altinn's portal, which no client called but tests drive.
+(docs/behaviour/forms.md)
+
+A reportee's worklist holds the form tasks instantiated for it (by PreFill or a subscription). Through the admin
+API, the admin page and the pytest plugin a test acts as the end user: it opens a form task, changes its forms,
+adds attachments, signs and submits it. Submitting archives the task under a new archive reference (``AR`` and a
+number) with its approvers, writes a FormTask receipt the service owner can read, and hands the archived task to
+every ``ArchiveListener`` (the download queue queues it), all in one transaction.
+
+Mistakes are ``WorklistError``s (the admin API answers them 400, ``UnknownElement`` 404, ``NotActive`` 409): this
+is a test harness's door, not a SOAP operation, so none of them is an Altinn fault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .archive import ORGANISATION, PERSON, SELF_REGISTERED_USER, ArchivedForm, ArchivedFormTask, ArchiveListener, \
+    ArchiveRepository
+from .catalog import CatalogRepository, Service
+from .clock import Clock
+from .elements import ACTIVE, ARCHIVED, SECURITY_LEVELS, ReporteeElement, ReporteeElementRepository, Signature
+from .receipts import ARCHIVE_REFERENCE, OWNER_PARTY, ReceiptService, ReceiptStatus, Reference
+from .registry import Organisation, Person, RegistryRepository, resolve_reportee
+from .values import evolve
+
+FORM_TASK_RECEIPT = "FormTask"
+WORKFLOW_REFERENCE = "WorkFlowReference"
+ARCHIVED_TEXT = "Form task {0} archived"
+DEFAULT_SECURITY_LEVEL = 2  # what logging in with MinID gave: "lessSensitive"
+
+
+class WorklistError(ValueError):
+    """The end user asked for something the portal would not do."""
+
+
+class UnknownElement(WorklistError):
+    pass
+
+
+class NotActive(WorklistError):
+    """The form task is archived already, or not visible yet."""
+
+
+@dataclass(frozen=True)
+class FormXml:
+    """What the worklist needs of a form's XML (``altinn_so.formxml`` gives them)."""
+
+    problem: Callable[[str, "str | None"], "str | None"]  # (xml, schema) -> what is wrong, or None
+    field_values: Callable[[str, tuple], dict]  # (xml, local names) -> {name: text} for the names found
+
+
+def _reportee_type(reportee) -> str:
+    if isinstance(reportee, Person):
+        return PERSON
+    if isinstance(reportee, Organisation):
+        return ORGANISATION
+    return SELF_REGISTERED_USER
+
+
+class WorklistService:
+    def __init__(self, elements: ReporteeElementRepository, archive: ArchiveRepository, receipts: ReceiptService,
+                 registry: RegistryRepository, catalog: CatalogRepository, clock: Clock, transaction,
+                 form_xml: FormXml, listeners: Callable[[], Iterable[ArchiveListener]] = tuple):
+        self.elements = elements
+        self.archive = archive
+        self.receipts = receipts
+        self.registry = registry
+        self.catalog = catalog
+        self.clock = clock
+        self._transaction = transaction
+        self._form_xml = form_xml
+        self._listeners = listeners
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def element(self, element_id: int) -> ReporteeElement:
+        element = self.elements.get_element(element_id)
+        if element is None:
+            raise UnknownElement(f"no worklist element {element_id}")
+        return element
+
+    def worklist(self, reportee: str) -> list[ReporteeElement]:
+        """The reportee's active form tasks that are visible now, oldest first."""
+        now = self.clock.now()
+        return [e for e in self.elements.elements_of(reportee) if e.status == ACTIVE and e.visible_at <= now]
+
+    # -- submitting -----------------------------------------------------------------------------------------
+
+    def submit(self, element_id: int, *, submitter: str | None = None, security_level: int | None = None,
+               metadata: dict[str, str] | None = None) -> ArchivedFormTask:
+        """Archive an active form task as it stands. ``submitter`` signs it (at ``security_level``) if given; a
+        task nobody has signed is signed by its reportee when that is a person, and otherwise needs a submitter.
+        The service's shipment metadata comes from ``metadata``, else from the main form's element of that name."""
+        with self._transaction():
+            element = self._active(element_id)
+            service = self._service(element)
+            self._check_forms(element, service)
+            approvers = self._approvers(element, submitter, security_level)
+            now = self.clock.now()
+            reference = self.archive.next_archive_reference()
+            owner = self.catalog.get_owner(element.owner)
+            receipt = self.receipts.create(FORM_TASK_RECEIPT, ReceiptStatus.OK, ARCHIVED_TEXT.format(reference), [
+                Reference(ARCHIVE_REFERENCE, reference), Reference(WORKFLOW_REFERENCE, str(element.id)),
+                Reference(OWNER_PARTY, owner.orgno if owner else "")])
+            task = ArchivedFormTask(
+                archive_reference=reference, element_id=element.id, owner=element.owner,
+                service_code=element.service_code, service_edition=element.service_edition,
+                reportee=element.reportee,
+                reportee_type=_reportee_type(resolve_reportee(self.registry, element.reportee)),
+                archived_at=now, forms=self._archived_forms(element, service), attachments=element.attachments,
+                approvers=approvers, case_id=element.case_id,
+                shipment_metadata=self._metadata(element, service, metadata or {}), receipt_id=receipt.id,
+                encrypted=service.encrypted)
+            self.archive.add_archived(task)
+            self.elements.put_element(evolve(element, status=ARCHIVED, signatures=approvers,
+                                             archive_reference=reference, archived_at=now))
+            for listener in self._listeners():
+                listener(task)
+        return task
+
+    def _active(self, element_id: int) -> ReporteeElement:
+        element = self.element(element_id)
+        if element.status != ACTIVE:
+            raise NotActive(f"worklist element {element_id} is {element.status}"
+                            + (f" as {element.archive_reference}" if element.archive_reference else ""))
+        if element.visible_at > self.clock.now():
+            raise NotActive(f"worklist element {element_id} is not visible before {element.visible_at.isoformat()}")
+        return element
+
+    def _service(self, element: ReporteeElement) -> Service:
+        service = self.catalog.get_service(element.service_code, element.service_edition)
+        if service is None:
+            raise WorklistError(f"service {element.service_code} edition {element.service_edition} of worklist "
+                                f"element {element.id} no longer exists")
+        return service
+
+    def _check_forms(self, element: ReporteeElement, service: Service) -> None:
+        for form in element.forms:
+            definition = service.form(form.data_format_id, form.data_format_version)
+            problem = self._form_xml.problem(form.form_data_xml, definition.schema if definition else None)
+            if problem:
+                raise WorklistError(f"form {form.data_format_id} {problem}")
+
+    def _approvers(self, element: ReporteeElement, submitter: str | None,
+                   security_level: int | None) -> tuple[Signature, ...]:
+        level = DEFAULT_SECURITY_LEVEL if security_level is None else security_level
+        if not 0 <= level < len(SECURITY_LEVELS):
+            raise WorklistError(f"security_level must be 0 to {len(SECURITY_LEVELS) - 1}, not {level}")
+        signatures = element.signatures
+        if submitter:
+            signatures += (Signature(submitter, self.clock.now(), level),)
+        if not signatures:
+            if len(element.reportee) != 11:  # an organisation or a self-registered user
+                raise WorklistError(f"worklist element {element.id} belongs to {element.reportee}: say which "
+                                    "person submits it (submitter), or sign it first")
+            signatures = (Signature(element.reportee, self.clock.now(), level),)
+        return signatures
+
+    def _archived_forms(self, element: ReporteeElement, service: Service) -> tuple[ArchivedForm, ...]:
+        references = self.archive.next_form_references(len(element.forms))
+        main_reference = None
+        archived = []
+        for form, reference in zip(element.forms, references):
+            definition = service.form(form.data_format_id, form.data_format_version)
+            is_main = definition.main if definition else main_reference is None
+            if is_main and main_reference is None:
+                main_reference = reference
+            archived.append(ArchivedForm(reference, form.data_format_id, form.data_format_version,
+                                         definition.name if definition else "", form.form_data_xml,
+                                         None if is_main else main_reference))
+        return tuple(archived)
+
+    def _metadata(self, element: ReporteeElement, service: Service,
+                  given: dict[str, str]) -> tuple[tuple[str, str], ...]:
+        if not service.shipment_metadata:
+            return ()
+        unknown = set(given) - set(service.shipment_metadata)
+        if unknown:
+            raise WorklistError(f"service {service.code} has no shipment metadata {sorted(unknown)}; its keys are "
+                                f"{list(service.shipment_metadata)}")
+        main = next((f for f in element.forms if (d := service.form(f.data_format_id, f.data_format_version))
+                     and d.main), element.forms[0] if element.forms else None)
+        found = self._form_xml.field_values(main.form_data_xml, service.shipment_metadata) if main else {}
+        return tuple((key, str(given[key]) if key in given else found.get(key, ""))
+                     for key in service.shipment_metadata)
