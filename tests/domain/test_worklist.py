@@ -179,15 +179,18 @@ def test_add_attachment_stores_its_bytes_apart(emulator):
     assert emulator.worklist.attachment_data(task_.id, attachment.id) == (attachment, b"%PDF-1.4")
     other = emulator.worklist.add_attachment(task_.id, "Notat", "notat.txt", b"hei")
     assert other.attachment_type == "application/octet-stream" and other.id != attachment.id
+    typed = emulator.worklist.add_attachment(task_.id, "Tekst", "t.txt", b"hei", "text/plain; charset=utf-8")
+    assert typed.attachment_type == "text/plain; charset=utf-8"
 
 
 @pytest.mark.parametrize("name,file_name,data,message", [
     ("", "a.txt", b"x", "name"), ("Navn", " ", b"x", "file_name"), ("Navn", "a.txt", b"", "empty"),
-    ("Navn", "a.txt", "text", "content")])
+    ("Navn", "a.txt", "text", "content"), ("Navn", "a.txt", b"x", "MIME type")])
 def test_an_attachment_needs_a_name_a_file_name_and_content(emulator, name, file_name, data, message):
     task_ = element(emulator)
+    kind = "text/plain\r\nX-Injected: 1" if message == "MIME type" else None
     with pytest.raises(WorklistError, match=message):
-        emulator.worklist.add_attachment(task_.id, name, file_name, data)
+        emulator.worklist.add_attachment(task_.id, name, file_name, data, kind)
     assert emulator.worklist.element(task_.id).attachments == ()
 
 

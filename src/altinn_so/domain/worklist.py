@@ -13,6 +13,7 @@ is a test harness's door, not a SOAP operation, so none of them is an Altinn fau
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -33,6 +34,7 @@ ARCHIVED_TEXT = "Form task {0} archived"
 DEFAULT_SECURITY_LEVEL = 2  # what logging in with MinID gave: "lessSensitive"
 SELF_IDENTIFIED_LEVEL = 0  # a self-registered user logs in with a username and password only
 DEFAULT_ATTACHMENT_TYPE = "application/octet-stream"
+_MIME_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+(\s*;\s*[\w.+-]+=[\w.+\"-]+)*", re.ASCII)
 
 
 class WorklistError(ValueError):
@@ -138,6 +140,8 @@ class WorklistService:
                 raise WorklistError(f"an attachment needs a {label}")
         if not isinstance(data, bytes) or not data:
             raise WorklistError("an attachment needs its content: an empty file is not attached")
+        if attachment_type and not _MIME_TYPE.fullmatch(attachment_type.strip()):
+            raise WorklistError(f"attachment_type {attachment_type!r} is not a MIME type such as application/pdf")
         with self._transaction():
             element = self._active(element_id)
             attachment = ElementAttachment(
