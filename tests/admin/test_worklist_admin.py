@@ -226,3 +226,32 @@ def test_the_page_lists_worklist_elements_and_the_archive(admin, emulator):
     assert reference in archive and f"{OLA} (Person)" in archive and "lessSensitive" in archive
     elements = document.get_element_by_id("reportee-elements").text_content()
     assert "archived" in elements and reference in elements
+
+
+# -- the pytest plugin's client ------------------------------------------------------------------------------
+
+def test_the_plugins_client_acts_as_the_end_user(base_url, emulator):
+    from altinn_so.pytest_plugin import AdminClient, AdminError
+
+    client = AdminClient(base_url)
+    element_id = report_id(emulator)
+    assert client.worklist(ORG)[0]["id"] == element_id and client.worklist(KARI) == []
+    assert client.element(element_id)["forms"][0]["form_data_xml"] == REPORT
+    changed = client.set_fields(element_id, "5704", {"Skjema/AntallDeltakere": 20})
+    assert "<AntallDeltakere>20</AntallDeltakere>" in changed["forms"][0]["form_data_xml"]
+    changed = client.set_form(element_id, "5705", "<Vedlegg><Deltaker>Åse</Deltaker></Vedlegg>")
+    assert changed["forms"][1]["form_data_xml"] == "<Vedlegg><Deltaker>Åse</Deltaker></Vedlegg>"
+    attachment = client.add_attachment(element_id, "Liste", "liste.csv", "navn\nÅse\n".encode(), "text/csv")
+    assert client.attachment(element_id, attachment["id"]) == b"navn\n\xc3\x85se\n"
+    assert client.sign(element_id, OLA)["signatures"][0]["security_level"] == 2
+    archived = client.submit(element_id, metadata={"Saksnummer": "9"})
+    assert archived["shipment_metadata"][0] == ["Saksnummer", "9"]
+    assert [a["signer"] for a in archived["approvers"]] == [OLA]
+    found = client.archived(archived["archive_reference"])
+    assert found["attachments"] == [attachment] and found["shipment_log"] == []
+    with pytest.raises(AdminError) as refused:
+        client.submit(element_id)
+    assert refused.value.status == 409 and "archived as AR" in str(refused.value)
+    with pytest.raises(AdminError) as unknown:
+        client.set_fields(element_id + 1000, "5704", {"Skjema/Periode": "2026-03"})
+    assert unknown.value.status == 404
