@@ -372,3 +372,26 @@ def test_a_snapshot_keeps_attachment_bytes_and_the_archive(emulator):
     assert emulator.restore(after)
     assert [t.archive_reference for t in emulator.archive.list_archived()][0] == archived.archive_reference
     assert emulator.reportee_elements.attachment_data(attachment.id) == bytes(range(256))
+
+
+def test_each_listener_gets_the_archived_task_and_a_failing_one_undoes_the_submission(emulator):
+    from altinn_so.domain.worklist import WorklistService
+
+    heard = []
+
+    def worklist_with(listener) -> WorklistService:
+        worklist = emulator.worklist
+        return WorklistService(worklist.elements, worklist.archive, worklist.receipts, worklist.registry,
+                               worklist.catalog, worklist.clock, emulator.db.transaction, worklist._form_xml,
+                               lambda: [listener])
+
+    def fail(task):
+        raise RuntimeError("the download queue is down")
+
+    task_ = element(emulator)
+    with pytest.raises(RuntimeError):
+        worklist_with(fail).submit(task_.id)
+    assert emulator.worklist.element(task_.id) == task_ and emulator.archive.list_archived() == []
+    assert [r.type for r in emulator.receipt_store.list_receipts()] == ["PreFill"]
+    archived = worklist_with(heard.append).submit(task_.id)
+    assert heard == [archived]
