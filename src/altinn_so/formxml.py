@@ -71,8 +71,12 @@ def set_field_texts(xml: str, values: dict[str, str]) -> str:
     A path is the local names of the elements from the root down, slash-separated (``Skjema/Rapportor/Navn``;
     namespaces are not written), a step optionally indexed among its same-named siblings from 1 (``Deltaker[2]``).
     A path that names no element, several elements, or an element with child elements is a ``ValueError`` whose
-    message says which step failed; so is a text XML cannot hold. All paths are applied, or none."""
-    document = etree.fromstring(xml.encode("utf-8"), _parser())
+    message says which step failed; so is a text XML cannot hold, or a form that is not XML. All paths are
+    applied, or none."""
+    try:
+        document = etree.fromstring(xml.encode("utf-8"), _parser())
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"the form is not well-formed XML: {exc}") from None
     for path, text in values.items():
         element = _element_at(document, path)
         if any(isinstance(child.tag, str) for child in element):

@@ -169,6 +169,22 @@ def test_sign_then_submit_archives_the_task(admin, emulator):
 def test_a_person_submits_without_a_body(admin, emulator):
     archived = admin.post(f"/elements/{task_id(emulator)}/submit")
     assert [(a["signer"], a["security_level"]) for a in archived["approvers"]] == [(OLA, 2)]
+    again = admin.post(f"/elements/{task_id(emulator)}/submit", json={"submitter": None, "security_level": None})
+    assert again["approvers"][0]["security_level"] == 2
+
+
+def test_the_archive_is_filtered_by_reportee_and_cut_to_the_newest(admin, emulator):
+    first = admin.post(f"/elements/{task_id(emulator)}/submit")["archive_reference"]
+    second = admin.post(f"/elements/{report_id(emulator)}/submit", json={"submitter": KARI})["archive_reference"]
+    third = admin.post(f"/elements/{task_id(emulator)}/submit")["archive_reference"]
+
+    def listed(**params):
+        return [t["archive_reference"] for t in admin.get("/archive", params=params)["archive"]]
+
+    assert listed() == [first, second, third] and listed(limit=1) == [third]
+    assert listed(reportee=OLA) == [first, third] and listed(reportee=OLA, limit=1) == [third]
+    assert listed(reportee=ORG) == [second]
+    assert "limit" in admin.error("GET", "/archive", 400, params={"limit": "0"})
 
 
 @pytest.mark.parametrize("body,message", [

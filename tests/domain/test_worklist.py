@@ -395,3 +395,13 @@ def test_each_listener_gets_the_archived_task_and_a_failing_one_undoes_the_submi
     assert [r.type for r in emulator.receipt_store.list_receipts()] == ["PreFill"]
     archived = worklist_with(heard.append).submit(task_.id)
     assert heard == [archived]
+
+
+def test_fields_of_a_form_that_is_not_xml_are_refused_not_a_crash(emulator):
+    from dataclasses import replace
+
+    task_ = element(emulator)
+    broken = replace(task_, forms=(replace(task_.forms[0], form_data_xml="<Skjema>"),))
+    emulator.reportee_elements.put_element(broken)  # as a store written before the checks might hold it
+    with pytest.raises(WorklistError, match="not well-formed"):
+        emulator.worklist.set_fields(task_.id, "5703", {"Skjema/Navn": "x"})

@@ -139,16 +139,18 @@ class WorklistRoutes:
         if metadata is not None and not (isinstance(metadata, dict)
                                          and all(isinstance(v, str) for v in metadata.values())):
             raise ApiError(400, 'metadata is {"key": "text", ...}')
-        if isinstance(data.get("security_level"), bool) or not isinstance(data.get("security_level", 0), int):
+        level = data.get("security_level")
+        if level is not None and (isinstance(level, bool) or not isinstance(level, int)):
             raise ApiError(400, "security_level is a whole number, 0 to 4")
         task = self._worklist.submit(self._id(request), submitter=submitter,
-                                     security_level=data.get("security_level"), metadata=metadata)
+                                     security_level=level, metadata=metadata)
         return task.to_dict()
 
     def archive(self, request):
-        reportee = request.query.get("reportee") or None
-        tasks = self.emulator.archive.list_archived(None if reportee else request.positive("limit"))
-        return {"archive": [t.to_dict() for t in tasks if reportee in (None, t.reportee)]}
+        reportee, newest = request.query.get("reportee") or None, request.positive("limit")
+        tasks = [t for t in self.emulator.archive.list_archived(None if reportee else newest)
+                 if reportee in (None, t.reportee)]
+        return {"archive": [t.to_dict() for t in (tasks[-newest:] if newest else tasks)]}
 
     def archived(self, request):
         reference = request.params["reference"]
