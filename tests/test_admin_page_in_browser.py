@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import lxml.html
 import pytest
 import zeep
 
-from support.soap import notification
+from altinn_so.domain.auth import AuthMode
+from altinn_so.services.prefill.rules import InstantiateOptions, PrefillFormRequest, PrefillTaskRequest
+from support.browser import CHROMIUM, FLAGS, Browser
+from support.soap import OLA, notification
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
                                                          "(.ci/run installs it: apt-get install chromium)")
-
-# Flags as this machine needs them: no sandbox as root, and no background traffic the closed network refuses.
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage"]
-
 
 def chromium(tmp_path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
@@ -73,3 +68,62 @@ def test_hostile_content_is_shown_not_run(base_url, tmp_path):
     page = lxml.html.fromstring(run.stdout)
     assert page.findtext(".//title") == "altinn-so"  # the script did not run
     assert "<script>document.title" in page.get_element_by_id("outbox").text_content()
+
+
+@pytest.fixture
+def browser(tmp_path):
+    opened = Browser(tmp_path / "profile")
+    yield opened
+    opened.close()
+
+
+def _report_task(emulator) -> int:
+    """TTD prefills its activity report (5680: a form with a schema and a sub-form) into Ola's worklist."""
+    caller = emulator.authenticator.authenticate("ttd-system", "ttd-password", mode=AuthMode.PASSWORD)
+    now = emulator.clock.now()
+    report = ('<Skjema skjemanummer="5704"><Rapportor><Organisasjonsnummer>310003018</Organisasjonsnummer>'
+              "<Navn>Eksempel AS</Navn></Rapportor><Periode>2026-02</Periode>"
+              "<AntallDeltakere>12</AntallDeltakere></Skjema>")
+    task = PrefillTaskRequest(service_code="5680", service_edition=1, shipment_reference="ship-B", reportee=OLA,
+                              system_user_code="TTD_PREFILL", valid_from=now, valid_to=now.replace(year=2027),
+                              forms=[PrefillFormRequest("5704", 34302, report),
+                                     PrefillFormRequest("5705", 34303, "<Vedlegg/>")])
+    receipt = emulator.prefill.submit(caller, "batch-B", task, InstantiateOptions(save=True, instantiate=True))
+    return int(next(r.value for r in receipt.references if r.type == "WorkFlowReference"))
+
+
+def test_a_person_fills_in_signs_and_submits_a_form_task(base_url, emulator, browser):
+    element_id = _report_task(emulator)
+    browser.open(base_url + "/_admin/")
+    browser.click('nav a[href="/_admin/enduser"]')
+    browser.fill("#reportee", OLA)
+    browser.click('form.filters button[type="submit"]')
+    assert browser.run("document.querySelectorAll('#worklist tbody tr').length") == 1
+    browser.click("#worklist a.open")
+
+    # A value the schema refuses is saved (a form may be half filled in), and refused on submit.
+    xml = browser.run("document.querySelector('#xml-5704').value")
+    browser.fill("#xml-5704", xml.replace("<AntallDeltakere>12<", "<AntallDeltakere>mange<"))
+    browser.click('#xml-5704 ~ button[value="save"]')
+    assert browser.run("document.querySelector('#done').textContent") == "Saved."
+    browser.click("#submit-button")
+    error = browser.run("document.querySelector('#error').textContent")
+    assert "form 5704 is not valid against its schema" in error and "AntallDeltakere" in error
+    assert "mange" in browser.run("document.querySelector('#xml-5704').value")  # the text as typed
+
+    browser.fill("#xml-5704", xml.replace("<AntallDeltakere>12<", "<AntallDeltakere>14<"))
+    browser.click('#xml-5704 ~ button[value="save"]')
+    browser.fill('#sign input[name="signer"]', "05838520067")
+    browser.fill('#sign select[name="security_level"]', "4")
+    browser.click('#sign button[value="sign"]')
+    assert browser.run("document.querySelector('#done').textContent") == "Signed."
+    browser.click("#submit-button")
+
+    page = lxml.html.fromstring(browser.html())
+    assert page.get_element_by_id("done").text_content() == "Submitted."
+    [archived] = emulator.archive.list_archived()
+    assert page.get_element_by_id("archive-reference").text_content() == archived.archive_reference
+    assert "<AntallDeltakere>14</AntallDeltakere>" in archived.forms[0].form_data_xml
+    assert [(a.signer, a.security_level) for a in archived.approvers] == [("05838520067", 4)]
+    assert page.xpath("//script") == [] and page.xpath('//section[@id="worklist"]//tbody/tr') == []
+    assert emulator.worklist.element(element_id).status == "archived"

@@ -19,7 +19,7 @@ from .domain.clock import Clock
 from .domain.notifications.engine import NotificationEngine, NotificationSettings
 from .domain.receipts import ReceiptService
 from .domain.worklist import FormXml, WorklistService
-from .formxml import field_values, form_xml_problem
+from .formxml import field_values, form_xml_problem, set_field_texts
 from .injection import FaultInjector
 from .journal import MAX_BODY_BYTES, Exchange, MemoryJournal
 from .seeding import CORE_SECTIONS, Seed, apply_seed, compose_seed, parse_seed, read_seed_text
@@ -108,7 +108,8 @@ class Emulator:
         self.archive = SqlArchive(self.db)
         self.worklist = WorklistService(self.reportee_elements, self.archive, self.receipts, self.registry,
                                         self.catalog, self.clock, self.db.transaction,
-                                        FormXml(form_xml_problem, field_values), self._archive_listeners)
+                                        FormXml(form_xml_problem, field_values, set_field_texts),
+                                        self._archive_listeners)
         for service in self.services:
             self._build(service)
 

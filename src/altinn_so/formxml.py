@@ -63,3 +63,66 @@ def field_values(xml: str, names: tuple[str, ...] | list[str]) -> dict[str, str]
             if name in wanted and name not in found:
                 found[name] = (element.text or "").strip()
     return found
+
+
+def set_field_texts(xml: str, values: dict[str, str]) -> str:
+    """The form with the text of each element a path names replaced (docs/behaviour/forms.md, "Field paths").
+
+    A path is the local names of the elements from the root down, slash-separated (``Skjema/Rapportor/Navn``;
+    namespaces are not written), a step optionally indexed among its same-named siblings from 1 (``Deltaker[2]``).
+    A path that names no element, several elements, or an element with child elements is a ``ValueError`` whose
+    message says which step failed; so is a text XML cannot hold, or a form that is not XML. All paths are
+    applied, or none."""
+    try:
+        document = etree.fromstring(xml.encode("utf-8"), _parser())
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"the form is not well-formed XML: {exc}") from None
+    for path, text in values.items():
+        element = _element_at(document, path)
+        if any(isinstance(child.tag, str) for child in element):
+            raise ValueError(f"path {path!r} names an element with child elements: name one of them")
+        element.text = text
+    return etree.tostring(document, encoding="unicode")
+
+
+def _element_at(root, path: str):
+    steps = path.strip().strip("/").split("/") if path.strip().strip("/") else []
+    if not steps:
+        raise ValueError("an empty path names no element")
+    element, walked = None, []
+    for step in steps:
+        name, index = _step(step, path)
+        if element is None:
+            candidates = [root] if etree.QName(root).localname == name else []
+        else:
+            candidates = [child for child in element
+                          if isinstance(child.tag, str) and etree.QName(child).localname == name]
+        walked.append(step)
+        where = "/".join(walked)
+        if index is not None:
+            if index > len(candidates):
+                raise ValueError(f"path {path!r} matches nothing: the form has {len(candidates)} element(s) "
+                                 f"{where.rsplit('[', 1)[0]}")
+            element = candidates[index - 1]
+        elif len(candidates) == 1:
+            element = candidates[0]
+        elif not candidates:
+            hint = f" (the form's root is {etree.QName(root).localname})" if len(walked) == 1 else ""
+            raise ValueError(f"path {path!r} matches nothing: the form has no element {where}{hint}")
+        else:
+            raise ValueError(f"path {path!r} is ambiguous: the form has {len(candidates)} elements {where}; "
+                             f"say which with an index, e.g. {where}[1]")
+    return element
+
+
+def _step(step: str, path: str) -> tuple[str, int | None]:
+    name, bracket, rest = step.partition("[")
+    index = None
+    if bracket:
+        if not rest.endswith("]") or not rest[:-1].isdigit() or int(rest[:-1]) < 1:
+            raise ValueError(f"path {path!r}: step {step!r} must be a name, or a name and an index from 1 as "
+                             "in Name[2]")
+        index = int(rest[:-1])
+    if not name or any(c in name for c in " []@:*"):
+        raise ValueError(f"path {path!r}: step {step!r} is not an element's local name")
+    return name, index

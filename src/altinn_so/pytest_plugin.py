@@ -16,6 +16,7 @@ Options: ``--altinn-so-seed FILE`` (repeatable) or the ini setting
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import urllib.error
@@ -45,7 +46,7 @@ class AdminClient:
     def __init__(self, base_url: str):
         self.base_url = base_url.rstrip("/") + "/_admin"
 
-    def request(self, method: str, path: str, body=None, **query):
+    def request(self, method: str, path: str, body=None, *, raw: bool = False, **query):
         url = self.base_url + path
         query = {k: v for k, v in query.items() if v is not None}
         if query:
@@ -55,7 +56,7 @@ class AdminClient:
                                          headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return json.loads(response.read() or b"null")
+                return response.read() if raw else json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
             payload = error.read()
             try:
@@ -108,6 +109,48 @@ class AdminClient:
     def confirm(self, correspondence_id: int) -> dict:
         return self.request("POST", f"/correspondences/{correspondence_id}/confirm")
 
+    # the end user in Altinn's portal (docs/behaviour/forms.md, "The end user's actions")
+    def worklist(self, reportee: str) -> list[dict]:
+        """The reportee's active form tasks that are visible now, oldest first."""
+        return self.request("GET", f"/worklist/{urllib.parse.quote(reportee, safe='')}")["elements"]
+
+    def element(self, element_id: int) -> dict:
+        return self.request("GET", f"/elements/{element_id}")
+
+    def set_form(self, element_id: int, data_format_id: str, xml: str) -> dict:
+        """Replace a form's XML (checked now: well-formed, no ``etatid``; its schema on signing and submitting)."""
+        return self.request("PUT", f"/elements/{element_id}/forms/{data_format_id}", xml.encode("utf-8"))
+
+    def set_fields(self, element_id: int, data_format_id: str, fields: dict) -> dict:
+        """Change element texts of a form, each named by a path of local names from the root, e.g.
+        ``{"Skjema/Rapportor/Navn": "Eksempel AS", "Skjema/Deltaker[2]/Navn": "Kari"}``."""
+        return self.request("PATCH", f"/elements/{element_id}/forms/{data_format_id}", {"fields": fields})
+
+    def add_attachment(self, element_id: int, name: str, file_name: str, data: bytes,
+                       attachment_type: str | None = None) -> dict:
+        body = {"name": name, "file_name": file_name, "data": base64.b64encode(data).decode("ascii")}
+        if attachment_type is not None:
+            body["attachment_type"] = attachment_type
+        return self.request("POST", f"/elements/{element_id}/attachments", body)
+
+    def attachment(self, element_id: int, attachment_id: int) -> bytes:
+        """An attachment's content."""
+        return self.request("GET", f"/elements/{element_id}/attachments/{attachment_id}", raw=True)
+
+    def sign(self, element_id: int, signer: str, security_level: int | None = None) -> dict:
+        return self.request("POST", f"/elements/{element_id}/sign",
+                            _given(signer=signer, security_level=security_level))
+
+    def submit(self, element_id: int, submitter: str | None = None, security_level: int | None = None,
+               metadata: dict | None = None) -> dict:
+        """Submit the form task: the archived task, with its ``archive_reference``."""
+        return self.request("POST", f"/elements/{element_id}/submit",
+                            _given(submitter=submitter, security_level=security_level, metadata=metadata))
+
+    def archived(self, archive_reference: str) -> dict:
+        """An archived form task, with its shipment status log."""
+        return self.request("GET", f"/archive/{archive_reference}")
+
     def add_fault(self, action: dict, *, times: int | None = 1, when: str = "before", **match) -> dict:
         """E.g. ``add_fault({"type": "altinn_fault", "preset": "non-functional"},
         operation="InsertCorrespondence")``."""
@@ -118,6 +161,10 @@ class AdminClient:
 
     def deliver(self) -> dict:
         return self.request("POST", "/outbox/deliver")
+
+
+def _given(**values) -> dict:
+    return {key: value for key, value in values.items() if value is not None}
 
 
 class AltinnSo:

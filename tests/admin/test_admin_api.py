@@ -44,6 +44,15 @@ ROUTES = [
     ("/faults", {"GET", "POST", "DELETE"}),
     ("/faults/presets", {"GET"}),
     ("/faults/1", {"DELETE"}),
+    ("/worklist/23917710120", {"GET"}),
+    ("/elements/1", {"GET"}),
+    ("/elements/1/forms/5703", {"PUT", "PATCH"}),
+    ("/elements/1/attachments", {"POST"}),
+    ("/elements/1/attachments/1", {"GET", "DELETE"}),
+    ("/elements/1/sign", {"POST"}),
+    ("/elements/1/submit", {"POST"}),
+    ("/archive", {"GET"}),
+    ("/archive/AR1000001", {"GET"}),
 ]
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 
@@ -130,7 +139,8 @@ STATE_KINDS = ["service-owners", "systems", "services", "templates", "persons", 
 def test_state_summary_counts_each_kind(admin, soap):
     assert admin.get("/state") == {"service-owners": 3, "systems": 2, "services": 6, "templates": 5, "persons": 6,
                                    "organisations": 4, "users": 1, "correspondences": 0, "sdp": 0, "receipts": 0,
-                                   "prefilled-sets": 0, "reportee-elements": 0, "outbox": 0}
+                                   "prefilled-sets": 0, "reportee-elements": 0, "archived-form-tasks": 0,
+                                   "outbox": 0}
     soap.insert("STATE-1")
     summary = admin.get("/state")
     assert (summary["correspondences"], summary["receipts"], summary["outbox"]) == (1, 1, 4)

@@ -15,7 +15,8 @@ from altinn_so.services import default_routes
 
 from .helpers import KARI, OLA, SOAP11, notification, path_of, prefill, raw_test
 
-SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "reportee-elements", "faults", "endpoints"]
+SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "reportee-elements",
+            "archived-form-tasks", "faults", "endpoints"]
 HOSTILE_TITLE = "<script>alert('title')</script>"
 HOSTILE_TOKEN = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</td></tr></table><script>alert('cell')</script><table><tr><td>"
@@ -69,14 +70,14 @@ def test_an_empty_emulator(admin):
     assert [s.get("id") for s in doc.xpath("//main/section")] == SECTIONS
     assert [s.find("h2").text_content() for s in doc.xpath("//main/section")] == [
         "Journal (newest first)", "Notification outbox", "Correspondences", "Receipts", "Prefilled sets",
-        "Worklist elements", "Fault rules", "Endpoints"]
-    assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + ["/_admin/data",
-                                                                                           "/_admin/state"]
+        "Worklist elements", "Archive", "Fault rules", "Endpoints"]
+    assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + [
+        "/_admin/enduser", "/_admin/data", "/_admin/state"]
     empty = {s.get("id"): s.findtext('p[@class="empty"]') for s in doc.xpath("//main/section")}
     assert empty == {"journal": "No SOAP calls yet.", "outbox": "The outbox is empty.",
                      "correspondences": "No correspondence yet.", "receipts": "No receipts yet.",
                      "prefilled-sets": "No prefilled set yet.", "reportee-elements": "No worklist element yet.",
-                     "faults": "No fault rules.", "endpoints": None}
+                     "archived-form-tasks": "No form task submitted yet.", "faults": "No fault rules.", "endpoints": None}
     no_markup_from_input(doc)
 
 
@@ -416,7 +417,117 @@ def test_the_page_has_no_scripts_even_when_full(admin, soap, emulator):
     soap.insert("FULL")
     soap.notify()
     prefill(emulator)
+    prefill(emulator)  # the same set again: a second element, submitted
+    emulator.worklist.submit(emulator.reportee_elements.list_elements()[-1].id)
     admin.add_fault({"type": "delay", "ms": 1})
     doc = page(admin)
     assert doc.xpath("//script") == []
     assert all(len(rows(doc, section)) > 0 for section in SECTIONS)
+
+
+# -- act as the end user (/_admin/enduser) ---------------------------------------------------------------------
+
+def enduser(admin, query: str = "", expect: int = 200) -> lxml.html.HtmlElement:
+    response = admin.call("GET", "/enduser" + query, expect=expect)
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    return lxml.html.fromstring(response.content)
+
+
+def act(admin, expect: int = 303, **form) -> requests.Response:
+    """A POSTed form of the view, as a browser sends it; the redirect is not followed."""
+    return admin.call("POST", "/enduser", expect=expect, data=form, allow_redirects=False)
+
+
+def element_id(receipt) -> str:
+    return next(r.value for r in receipt.references if r.type == "WorkFlowReference")
+
+
+def test_the_page_links_the_end_user_view(admin):
+    assert page(admin).xpath('//nav/a[@href="/_admin/enduser"]/text()') == ["End user"]
+
+
+def test_the_view_offers_every_reportee_of_the_registry(admin):
+    doc = enduser(admin)
+    values = doc.xpath('//select[@name="reportee"]/option/@value')
+    assert values[0] == "" and OLA in values and "310003018" in values and "selvreg_bruker" in values
+    assert doc.xpath('//section[@id="worklist"]') == [] and doc.xpath("//script") == []
+
+
+def test_the_worklist_links_each_task(admin, emulator):
+    task = element_id(prefill(emulator))
+    doc = enduser(admin, f"?reportee={OLA}")
+    assert doc.xpath('//select[@name="reportee"]/option[@selected]/@value') == [OLA]
+    [row] = rows(doc, "worklist")
+    assert texts(row)[:3] == [task, "5679/1", "Søknad om testmidler"]
+    assert row[-1].find("a").get("href") == f"/_admin/enduser?reportee={OLA}&element={task}"
+    assert enduser(admin, f"?reportee={KARI}").get_element_by_id("worklist").findtext(
+        './/p[@class="empty"]') == "No active form task is visible in this worklist."
+
+
+def test_a_task_shows_its_forms_in_text_areas_and_saves_one(admin, emulator):
+    task = element_id(prefill(emulator))
+    doc = enduser(admin, f"?reportee={OLA}&element={task}")
+    assert doc.get_element_by_id("xml-5703").text_content() == "<Skjema/>"
+    assert doc.get_element_by_id("status").text_content() == "Status: active"
+    response = act(admin, action="save", element=task, reportee=OLA, data_format_id="5703",
+                   xml="<Skjema>\r\n<Navn>Åse &amp; Ola</Navn></Skjema>")
+    assert response.headers["Location"] == f"/_admin/enduser?reportee={OLA}&element={task}&done=save"
+    assert emulator.worklist.element(int(task)).forms[0].form_data_xml == \
+        "<Skjema>\n<Navn>Åse &amp; Ola</Navn></Skjema>"
+    doc = enduser(admin, f"?reportee={OLA}&element={task}&done=save")
+    assert doc.get_element_by_id("done").text_content() == "Saved."
+    assert doc.get_element_by_id("xml-5703").text_content() == "<Skjema>\n<Navn>Åse &amp; Ola</Navn></Skjema>"
+
+
+def test_a_refused_save_shows_why_and_keeps_the_text_as_typed(admin, emulator):
+    task = element_id(prefill(emulator))
+    response = act(admin, 400, action="save", element=task, reportee=OLA, data_format_id="5703",
+                   xml="<Skjema><script>alert(1)</script>")
+    doc = lxml.html.fromstring(response.content)
+    assert "form 5703 is not well-formed XML" in doc.get_element_by_id("error").text_content()
+    assert doc.get_element_by_id("xml-5703").text_content() == "<Skjema><script>alert(1)</script>"
+    no_markup_from_input(doc)
+    assert emulator.worklist.element(int(task)).forms[0].form_data_xml == "<Skjema/>"
+
+
+def test_sign_and_submit_from_the_view_shows_the_archive_reference(admin, emulator):
+    task = element_id(prefill(emulator))
+    act(admin, action="sign", element=task, reportee=OLA, signer=KARI, security_level="4")
+    doc = enduser(admin, f"?element={task}&done=sign")
+    assert texts(rows(doc, "task")[0]) == [KARI, "2026-03-02 10:00:00", "verySensitive"]
+    response = act(admin, action="submit", element=task, reportee=OLA, submitter="", security_level="")
+    assert response.headers["Location"].endswith("&done=submit")
+    reference = emulator.worklist.element(int(task)).archive_reference
+    doc = enduser(admin, f"?reportee={OLA}&element={task}&done=submit")
+    assert doc.get_element_by_id("done").text_content() == "Submitted."
+    link = doc.get_element_by_id("archive-reference")
+    assert link.text_content() == reference and link.get("href") == f"/_admin/archive/{reference}"
+    assert doc.xpath('//button[@value="submit"] | //button[@value="save"]') == []  # archived: nothing to do
+    assert doc.get_element_by_id("xml-5703").get("readonly") is not None
+    assert rows(doc, "worklist") == []
+
+
+@pytest.mark.parametrize("form,status,message", [
+    ({"action": "submit", "element": "999"}, 404, "no worklist element 999"),
+    ({"action": "sign", "signer": "310003018"}, 400, "no person or self-registered user"),
+    ({"action": "sign", "signer": OLA, "security_level": "x"}, 400, "whole number"),
+    ({"action": "delete"}, 400, "one of ['save', 'sign', 'submit']"),
+    ({"action": "save", "data_format_id": "9999", "xml": "<a/>"}, 400, "has no form 9999"),
+])
+def test_a_refused_action_is_shown_with_its_status(admin, emulator, form, status, message):
+    task = element_id(prefill(emulator))
+    response = act(admin, status, **{"element": task, **form})
+    assert message in lxml.html.fromstring(response.content).get_element_by_id("error").text_content()
+
+
+def test_an_archived_task_refuses_a_second_submit(admin, emulator):
+    task = element_id(prefill(emulator))
+    act(admin, action="submit", element=task)
+    response = act(admin, 409, action="submit", element=task)
+    assert "archived as AR" in lxml.html.fromstring(response.content).get_element_by_id("error").text_content()
+
+
+def test_the_view_answers_get_head_and_post_only(admin):
+    assert admin.call("HEAD", "/enduser", expect=200).content == b""
+    response = admin.call("DELETE", "/enduser", expect=405)
+    assert response.headers["Allow"] == "GET, HEAD, POST"

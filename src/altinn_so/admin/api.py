@@ -8,6 +8,7 @@ fault rules). Every endpoint is listed in the README, "Admin API".
 from __future__ import annotations
 
 import functools
+import html
 import json
 import logging
 import math
@@ -15,13 +16,19 @@ import os
 import re
 from datetime import datetime, timedelta
 from typing import Callable
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from ..domain.clock import LATEST_NOW, as_aware, utc_time
 from ..domain.notifications.model import Channel, OutboxFilter
 from ..injection import PRESETS, RuleError
 from ..journal import JournalFilter
 from ..seeding import SeedError
+from . import enduser_page
+from .errors import ApiError
+from .listings import CORE_LISTINGS
+from .worklist import Content, WorklistRoutes
+
+__all__ = ["AdminApi", "ApiError", "PREFIX", "Request"]
 
 PREFIX = "/_admin"
 _TOO_LATE = (f"the clock stays before {LATEST_NOW:%Y-%m-%d}: rules schedule up to ten years after now, and the "
@@ -38,13 +45,6 @@ _SEED_TABLES = {"service-owners": "service_owners", "systems": "systems", "servi
 
 _YES, _NO = ("1", "true", "yes"), ("0", "false", "no")
 _INTERNAL_ERROR = {"error": "internal error; see the emulator's log"}
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 class Request:
@@ -137,11 +137,17 @@ class AdminApi:
         route("DELETE", "/faults", self.clear_faults)
         route("GET", "/faults/presets", self.fault_presets)
         route("DELETE", f"/faults/{_ID}", self.delete_fault)
+        for method, pattern, handler in WorklistRoutes(emulator).routes():
+            route(method, pattern, handler)
         for service in emulator.services:
             for extra in service.admin_routes:
                 route(extra.method, extra.pattern, functools.partial(extra.handler, emulator))
-        self._state_tables = {**_SEED_TABLES, **{listing.kind: listing.table for service in emulator.services
-                                                 for listing in service.listings}, "outbox": "outbox"}
+        self._state_tables = {**_SEED_TABLES, **{listing.kind: listing.table for listing in self._listings()},
+                              "outbox": "outbox"}
+
+    def _listings(self) -> list:
+        """Each service's listings, then the core's (the worklist and the archive)."""
+        return [listing for service in self.emulator.services for listing in service.listings] + list(CORE_LISTINGS)
 
     def _route(self, method: str, pattern: str, handler: Callable) -> None:
         self._routes.append((method, re.compile(f"^{pattern}/?$"), handler))
@@ -153,6 +159,8 @@ class AdminApi:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         try:
             self.emulator.sync()
+            if path.rstrip("/") == "/enduser" and self.page is not None:
+                return self._enduser(environ, method, start_response)
             if path.rstrip("/") in ("", "/data") and method in ("GET", "HEAD") and self.page is not None:
                 if path.rstrip("/") == "/data":
                     body = self.page.render_data(self.emulator, self._seed_readers()).encode("utf-8")
@@ -165,11 +173,37 @@ class AdminApi:
         except Exception:  # the store failing under sync or the page: still JSON, no traceback
             log.exception("admin call %s %s failed", method, path)
             status, payload, headers = 500, _INTERNAL_ERROR, []
-        body = json.dumps(payload, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+        if isinstance(payload, Content):  # an attachment's bytes
+            body, content_type = payload.body, payload.content_type
+            if payload.file_name:
+                headers = [*headers, ("Content-Disposition", _attachment_disposition(payload.file_name))]
+        else:
+            body = json.dumps(payload, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+            content_type = "application/json; charset=utf-8"
         start_response(f"{status} {_REASONS.get(status, '')}".strip(),
-                       [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body))),
-                        *headers])
+                       [("Content-Type", content_type), ("Content-Length", str(len(body))), *headers])
         return [b"" if method == "HEAD" else body]
+
+    def _enduser(self, environ: dict, method: str, start_response):
+        """The page's "act as the end user" view: GET shows it, a POSTed form acts (``admin.enduser_page``)."""
+        if method in ("GET", "HEAD"):
+            status, body = 200, enduser_page.render(self.emulator, environ.get("QUERY_STRING", ""))
+        elif method == "POST":
+            try:
+                outcome = enduser_page.act(self.emulator, Request(environ, {}).body)
+            except ApiError as error:
+                outcome = enduser_page.Outcome(error.status, html=f"<p>{html.escape(error.message)}</p>")
+            if outcome.location:
+                start_response("303 See Other", [("Location", outcome.location), ("Content-Length", "0")])
+                return [b""]
+            status, body = outcome.status, outcome.html
+        else:
+            start_response("405 Method Not Allowed", [("Allow", "GET, HEAD, POST"), ("Content-Length", "0")])
+            return [b""]
+        data = body.encode("utf-8")
+        start_response(f"{status} {_REASONS.get(status, '')}".strip(),
+                       [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data)))])
+        return [b"" if method == "HEAD" else data]
 
     def _dispatch(self, method: str, path: str, environ: dict) -> tuple[int, object, list]:
         allowed = set()
@@ -309,8 +343,7 @@ class AdminApi:
             "persons": seeded(emulator.registry.list_persons),
             "organisations": seeded(emulator.registry.list_organisations),
             "users": seeded(emulator.registry.list_users),
-            **{listing.kind: functools.partial(listing.read, emulator)
-               for service in emulator.services for listing in service.listings},
+            **{listing.kind: functools.partial(listing.read, emulator) for listing in self._listings()},
             "outbox": lambda newest: emulator.outbox.list_messages(newest=newest),
         }
 
@@ -393,6 +426,13 @@ class AdminApi:
                             for name, (error_id, message) in PRESETS.items()}}
 
 
+def _attachment_disposition(file_name: str) -> str:
+    """``attachment`` with the file's name: plain when it is printable ASCII, else RFC 5987's UTF-8 form."""
+    if file_name.isascii() and file_name.isprintable() and '"' not in file_name and "\\" not in file_name:
+        return f'attachment; filename="{file_name}"'
+    return f"attachment; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
 def _delivered_channels(deliver) -> frozenset:
     """The channels whose messages leave the machine: none without a delivery; those of its settings when it is
     a ``Deliverer``'s round (SMTP for e-mail, the webhook for SMS), else all."""
@@ -403,4 +443,4 @@ def _delivered_channels(deliver) -> frozenset:
 
 
 _REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-            409: "Conflict", 413: "Payload Too Large", 500: "Internal Server Error"}
+            303: "See Other", 409: "Conflict", 413: "Payload Too Large", 500: "Internal Server Error"}

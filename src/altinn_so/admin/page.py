@@ -24,6 +24,7 @@ from ..domain.clock import local_time
 from ..domain.notifications.model import Channel
 from ..journal import JournalFilter
 from ..service import Cell
+from .listings import CORE_LISTINGS
 
 _STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1b1b1b; background: #f6f7f9; }
@@ -153,7 +154,8 @@ class _Query:
 class Page:
     def __init__(self, routes, services=()):
         self.routes = routes
-        self.listings = [listing for service in services for listing in service.listings if listing.on_page]
+        self.listings = [listing for listing in [*(listing for service in services for listing in service.listings),
+                                                 *CORE_LISTINGS] if listing.on_page]
 
     def render(self, emulator, environ: dict, delivered: frozenset = frozenset()) -> str:
         """The page; ``delivered`` are the channels the emulator delivers (none without SMTP or an SMS webhook)."""
@@ -168,7 +170,8 @@ class Page:
         links = "".join(f'<a href="#{escape(listing.kind)}">{escape(listing.title)}</a>' for listing in self.listings)
         nav = (f'<a href="#journal">Journal</a><a href="#outbox">Outbox</a>{links}'
                f'<a href="#faults">Fault rules</a><a href="#endpoints">Endpoints</a>'
-               f'<a href="/_admin/data">Test data</a><a href="/_admin/state">JSON</a>')
+               f'<a href="/_admin/enduser">End user</a><a href="/_admin/data">Test data</a>'
+               f'<a href="/_admin/state">JSON</a>')
         refresh = f'<meta http-equiv="refresh" content="{query.refresh}">' if query.refresh else ""
         return _document(emulator, nav, "".join(sections), refresh)
 

@@ -1,4 +1,5 @@
-"""What the admin API and page show of prefill: the prefilled sets and the reportees' worklist elements."""
+"""What the admin API and page show of prefill: the prefilled sets (the worklist elements they instantiate are the
+core's listing, ``admin.listings``)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,4 @@ LISTINGS = (
                        ", ".join(f"{f.data_format_id}/{f.data_format_version}" for f in s.forms),
                        f"{s.valid_from:%Y-%m-%d} – {s.valid_to:%Y-%m-%d}", s.element_id or ""],
         empty="No prefilled set yet."),
-    Listing(
-        "reportee-elements", "reportee_elements",
-        read=lambda emulator, newest: emulator.reportee_elements.list_elements(newest),
-        title="Worklist elements",
-        columns=("#", "created", "owner", "service", "reportee", "kind", "status", "visible", "due", "case",
-                 "forms"),
-        row=lambda e: [e.id, e.created_at, e.owner, f"{e.service_code}/{e.service_edition}", e.reportee, e.kind,
-                       e.status, e.visible_at, e.due_at or "", e.case_id or "",
-                       ", ".join(f"{f.data_format_id}/{f.data_format_version}" for f in e.forms)],
-        empty="No worklist element yet."),
 )
