@@ -122,3 +122,17 @@ def test_serve_activates_a_due_subscription_on_wall_clock_time():
     finally:
         server.stop()
     assert "Traceback" not in server.errors()
+
+
+def test_the_pytest_plugins_server_activates_on_wall_clock_time_too(altinn_so):
+    client = altinn_so.client("subscription", "ws")
+    receipt = client.service.SubmitSubscription(externalBatchId="b", subscriptionDetails={
+        "Subscriptionlist": {"Subscription": [{
+            "ExternalServiceCode": "5679", "ExternalServiceEditionCode": 1, "ReporteeId": OLA, "StartDate": SCHEDULED,
+            "NextScheduleDate": SCHEDULED, "NextDueDate": SCHEDULED + timedelta(days=14),
+            "SubscriptionPeriodType": "Once"}]},
+        "SystemUserCode": "TTD_S"})
+    assert receipt.ReceiptStatusCode == "OK"
+    altinn_so.admin.set_clock(SCHEDULED - timedelta(seconds=1), frozen=False)
+    assert altinn_so.admin.state("reportee-elements") == []
+    assert _until(lambda: len(altinn_so.admin.state("reportee-elements")) == 1)
