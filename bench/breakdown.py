@@ -63,6 +63,7 @@ DOMAIN = {
     "SendStandaloneNotificationBasicV3": ("standalone_notifications", "send"),
     "InsertCorrespondenceBasicV2": ("correspondence", "insert"),
     "SubmitAndInstantiatePrefilledFormTaskBasic": ("prefill", "submit"),
+    "SubmitSubscriptionBasic": ("subscription", "submit"),
 }
 
 

@@ -36,6 +36,11 @@ CALLS = {
         "/ServiceEngineExternal/PrefillBasic.svc",
         "http://www.altinn.no/services/ServiceEngine/PreFill/2009/10/IPreFillExternalBasic/"
         "SubmitAndInstantiatePrefilledFormTaskBasic"),
+    # One monthly subscription of a form service for an organisation: checked, stored, a receipt with a sub-receipt.
+    "SubmitSubscriptionBasic": (
+        "/ServiceEngineExternal/SubscriptionBasic.svc",
+        "http://www.altinn.no/services/ServiceEngine/Subscription/2009/10/ISubscriptionExternalBasic/"
+        "SubmitSubscriptionBasic"),
 }
 
 

@@ -20,6 +20,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .app import EmulatorApp
     from .delivery import Deliverer, DeliverySettings
     from .emulator import Emulator, Settings
+    from .scheduler import DueWorkScheduler
     from .seeding import SeedError
     from .server import TlsSettings
     from .services.correspondence import CorrespondenceSettings
@@ -30,6 +31,9 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     if args.tls_client_ca and not args.tls_cert:
         print("altinn-so: --tls-client-ca needs --tls-cert and --tls-key", file=sys.stderr)
+        return 2
+    if args.scheduler_interval <= 0:
+        print("altinn-so: --scheduler-interval must be more than 0 seconds", file=sys.stderr)
         return 2
     if args.workers < 1 or args.threads < 1 or args.journal_limit < 1 or args.journal_max_bytes < 1:
         print("altinn-so: --workers, --threads, --journal-limit and --journal-max-bytes must be at least 1",
@@ -65,13 +69,19 @@ def _serve(args: argparse.Namespace) -> int:
         smtp_host=args.smtp_host, smtp_port=args.smtp_port, smtp_starttls=args.smtp_starttls,
         smtp_username=args.smtp_user, smtp_password=args.smtp_password, sms_webhook=args.sms_webhook,
         interval_seconds=args.delivery_interval), sync=emulator.sync)
+    scheduler = DueWorkScheduler(emulator, interval_seconds=args.scheduler_interval)
     app = EmulatorApp(emulator, wire=wire, deliver=deliverer.deliver_due if deliverer.settings.channels else None)
     described = f"{database} (temporary, shared by the workers)" if temporary else _without_password(database)
 
     def ready(host: str, port: int) -> None:
         _print_endpoints("https" if tls else "http", host, port, described, args.workers, deliverer)
 
+    def start_background() -> None:  # in each process that serves (after the fork, with workers)
+        deliverer.start()
+        scheduler.start()
+
     def finish() -> None:
+        scheduler.stop()
         deliverer.stop()
         emulator.close()
         if temporary:
@@ -88,7 +98,7 @@ def _serve(args: argparse.Namespace) -> int:
             return 2
 
         serve_with_workers(app, args.host, args.port, workers=args.workers, threads=args.threads, tls=tls,
-                           ready=ready, after_fork=deliverer.start, before_exit=finish)
+                           ready=ready, after_fork=start_background, before_exit=finish)
         return 0
 
     from .server import make_server, serve_forever
@@ -101,7 +111,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"altinn-so: {_listen_problem(exc, args.host, args.port)}", file=sys.stderr)
         return 2
     ready(*server.bind_addr[:2])
-    deliverer.start()
+    start_background()
     try:
         serve_forever(server)
     finally:
@@ -310,6 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-format", choices=("json", "text"), default="json",
                        help="one JSON line per call (default), or plain text")
     serve.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info")
+    serve.add_argument("--scheduler-interval", type=float, default=1.0, metavar="SECONDS",
+                       help="how often work the clock made due (subscriptions to activate) is done (default 1 s)")
     mail = serve.add_argument_group("delivery (off unless configured: nothing leaves the machine)")
     mail.add_argument("--smtp-host", help="send e-mail notifications through this SMTP server")
     mail.add_argument("--smtp-port", type=int, default=25)

@@ -241,10 +241,15 @@ def altinn_so(altinn_so_server) -> AltinnSo:
     from .app import EmulatorApp
     from .emulator import Emulator, Settings
 
+    from .scheduler import DueWorkScheduler
+
     served, base_url, seed = altinn_so_server
     emulator = Emulator(Settings(), seed=seed)
     served.app = EmulatorApp(emulator)
+    scheduler = DueWorkScheduler(emulator)  # as the server: subscriptions activate as wall-clock time passes
+    scheduler.start()
     try:
         yield AltinnSo(base_url, emulator)
     finally:
+        scheduler.stop()
         emulator.close()

@@ -102,8 +102,9 @@ class AltinnService:
     # (``domain.worklist``): the download queue queues it.
     on_archived: Callable[[Any, Any], None] | None = None
     # Work the emulator's clock makes due, e.g. subscriptions to activate: called with the emulator whenever the
-    # clock is moved and on each tick of the server's scheduler (``Emulator.run_due_work``); returns how many
-    # things it did.
+    # clock is moved and on each tick of the server's scheduler (``Emulator.run_due_work``), outside any
+    # transaction (it takes its own, one per thing done, and none when nothing is due); returns how many things
+    # it did.
     due_work: Callable[[Any], int] | None = None
 
     def __repr__(self) -> str:

@@ -13,6 +13,7 @@ from zeep.wsse.username import UsernameToken
 from altinn_so.domain.auth import AuthMode
 from altinn_so.services import SERVICES
 from altinn_so.services.prefill.rules import InstantiateOptions, PrefillFormRequest, PrefillTaskRequest
+from altinn_so.services.subscription.rules import SubscriptionRequest
 from support.soap import OLA, altinn_fault, notification
 
 KARI = "05838520067"  # seeded person with an e-mail address only
@@ -212,3 +213,12 @@ def prefill(emulator):
                               identity_fields=[("1", "2026-03")],
                               forms=[PrefillFormRequest("5703", 34301, "<Skjema/>")])
     return emulator.prefill.submit(caller, "batch-A", task, InstantiateOptions(save=True, instantiate=True))
+
+
+def subscribe(emulator):
+    """TTD subscribes Ola to its form service 5679/1 weekly, first due a day from now (in-process)."""
+    caller = emulator.authenticator.authenticate("ttd-system", "ttd-password", mode=AuthMode.PASSWORD)
+    now = emulator.clock.now()
+    return emulator.subscription.submit(caller, "batch-A", "TTD_S", [SubscriptionRequest(
+        reportee=OLA, service_code="5679", service_edition=1, period_type="Weekly", start_at=now,
+        schedule_at=now + timedelta(days=1), due_at=now + timedelta(days=3))])

@@ -13,10 +13,10 @@ from lxml import etree
 
 from altinn_so.services import default_routes
 
-from .helpers import KARI, OLA, SOAP11, notification, path_of, prefill, raw_test
+from .helpers import KARI, OLA, SOAP11, notification, path_of, prefill, raw_test, subscribe
 
-SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "reportee-elements",
-            "archived-form-tasks", "faults", "endpoints"]
+SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "subscriptions",
+            "subscription-activations", "reportee-elements", "archived-form-tasks", "faults", "endpoints"]
 HOSTILE_TITLE = "<script>alert('title')</script>"
 HOSTILE_TOKEN = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</td></tr></table><script>alert('cell')</script><table><tr><td>"
@@ -70,13 +70,15 @@ def test_an_empty_emulator(admin):
     assert [s.get("id") for s in doc.xpath("//main/section")] == SECTIONS
     assert [s.find("h2").text_content() for s in doc.xpath("//main/section")] == [
         "Journal (newest first)", "Notification outbox", "Correspondences", "Receipts", "Prefilled sets",
-        "Worklist elements", "Archive", "Fault rules", "Endpoints"]
+        "Subscriptions", "Subscription activations", "Worklist elements", "Archive", "Fault rules", "Endpoints"]
     assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + [
         "/_admin/enduser", "/_admin/data", "/_admin/state"]
     empty = {s.get("id"): s.findtext('p[@class="empty"]') for s in doc.xpath("//main/section")}
     assert empty == {"journal": "No SOAP calls yet.", "outbox": "The outbox is empty.",
                      "correspondences": "No correspondence yet.", "receipts": "No receipts yet.",
                      "prefilled-sets": "No prefilled set yet.", "reportee-elements": "No worklist element yet.",
+                     "subscriptions": "No subscription yet.",
+                     "subscription-activations": "No subscription activated yet.",
                      "archived-form-tasks": "No form task submitted yet.", "faults": "No fault rules.", "endpoints": None}
     no_markup_from_input(doc)
 
@@ -419,6 +421,8 @@ def test_the_page_has_no_scripts_even_when_full(admin, soap, emulator):
     prefill(emulator)
     prefill(emulator)  # the same set again: a second element, submitted
     emulator.worklist.submit(emulator.reportee_elements.list_elements()[-1].id)
+    subscribe(emulator)
+    admin.post("/clock/advance", json={"days": 1})
     admin.add_fault({"type": "delay", "ms": 1})
     doc = page(admin)
     assert doc.xpath("//script") == []

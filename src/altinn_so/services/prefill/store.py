@@ -57,6 +57,13 @@ class SqlPrefill:
             "AND identity_key=?", (service_code, service_edition, reportee, identity_key))
         return load_with_id(PrefilledSet.from_dict, rows[0][1], rows[0][0]) if rows else None
 
+    def sets_of(self, service_code: str, service_edition: int, reportee: str) -> list[PrefilledSet]:
+        """Every set of the service for the reportee, whatever its identity fields (a subscription's lookup)."""
+        rows = self._db.query(
+            "SELECT id, data FROM prefilled_sets WHERE service_code=? AND service_edition=? AND reportee=? "
+            "ORDER BY id", (service_code, service_edition, reportee))
+        return [load_with_id(PrefilledSet.from_dict, data, i) for i, data in rows]
+
     def list_sets(self, newest: int | None = None) -> list[PrefilledSet]:
         return [load_with_id(PrefilledSet.from_dict, data, i)
                 for i, data in in_id_order(self._db, "SELECT id, data FROM prefilled_sets", (), newest)]
