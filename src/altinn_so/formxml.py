@@ -63,3 +63,40 @@ def field_values(xml: str, names: tuple[str, ...] | list[str]) -> dict[str, str]
             if name in wanted and name not in found:
                 found[name] = (element.text or "").strip()
     return found
+
+
+# The prefixes whose namespaces a download strips unless the owner asks for them (docs/behaviour/download-queue.md,
+# D56): InfoPath forms put their fields in ``xmlns:my="http://schemas.microsoft.com/office/infopath/2003/myXSD/…"``,
+# Altinn's own form elements used ``altinn``.
+STRIPPED_PREFIXES = ("my", "altinn")
+
+
+def strip_namespaces(xml: str, prefixes: tuple[str, ...] = STRIPPED_PREFIXES) -> str:
+    """The form's XML with every element and attribute of a namespace bound to one of ``prefixes`` (anywhere in
+    the document) taken out of that namespace, and those declarations gone; other namespaces stay as they are.
+    A form without such a prefix comes back as given, text for text."""
+    document = etree.fromstring(xml.encode("utf-8"), _parser())
+    declared = {(prefix, uri) for element in document.iter() if isinstance(element.tag, str)
+                for prefix, uri in element.nsmap.items()}
+    stripped = {uri for prefix, uri in declared if prefix in prefixes}
+    if not stripped:
+        return xml
+    kept = [prefix for prefix, uri in declared if prefix and uri not in stripped]
+    for element in document.iter():
+        if not isinstance(element.tag, str):
+            continue
+        name = etree.QName(element)
+        if name.namespace in stripped:
+            element.tag = name.localname
+        for key in [k for k in element.attrib if etree.QName(k).namespace in stripped]:
+            element.attrib[etree.QName(key).localname] = element.attrib.pop(key)
+    etree.cleanup_namespaces(document, keep_ns_prefixes=kept)  # only the stripped declarations go
+    return etree.tostring(document, encoding="unicode")
+
+
+def leaf_values(xml: str) -> list[tuple[str, str]]:
+    """(local name, text) of every element without child elements, in document order: a form's fields and
+    their values, as a PDF of the form shows them."""
+    document = etree.fromstring(xml.encode("utf-8"), _parser())
+    return [(etree.QName(element).localname, (element.text or "").strip()) for element in document.iter()
+            if isinstance(element.tag, str) and not any(isinstance(child.tag, str) for child in element)]

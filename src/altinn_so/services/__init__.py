@@ -10,13 +10,14 @@ from __future__ import annotations
 import altinn_so.soap  # noqa: F401  (spyne's shim for Python 3.12+, before any service's wire module imports spyne)
 from altinn_so.service import AltinnService
 
-from . import correspondence, notification, prefill, receipt
+from . import correspondence, download_queue, notification, prefill, receipt
 
 SERVICES: tuple[AltinnService, ...] = (
     correspondence.SERVICE,
     receipt.SERVICE,
     notification.SERVICE,
     prefill.SERVICE,
+    download_queue.SERVICE,
 )
 
 
