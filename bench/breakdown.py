@@ -23,6 +23,8 @@ from cpu import CALLS, caller, floors_for, make_app
 STAGES = {
     "SendStandaloneNotificationBasicV3": ("services/notification.py", "send"),
     "InsertCorrespondenceBasicV2": ("services/correspondence.py", "insert"),
+    "SubmitAndInstantiatePrefilledFormTaskBasic": ("services/prefill/rules.py", "submit"),
+    "GetArchivedFormTaskBasicDQ": ("services/download_queue/rules.py", "archived_form_task"),
 }
 COMMON = [
     ("parse (lxml and the envelope)", "soap/envelope.py", "parse_envelope"),
@@ -63,6 +65,7 @@ DOMAIN = {
     "SendStandaloneNotificationBasicV3": ("standalone_notifications", "send"),
     "InsertCorrespondenceBasicV2": ("correspondence", "insert"),
     "SubmitAndInstantiatePrefilledFormTaskBasic": ("prefill", "submit"),
+    "GetArchivedFormTaskBasicDQ": ("download_queue", "archived_form_task"),
 }
 
 

@@ -88,10 +88,28 @@ def strip_namespaces(xml: str, prefixes: tuple[str, ...] = STRIPPED_PREFIXES) ->
         name = etree.QName(element)
         if name.namespace in stripped:
             element.tag = name.localname
-        for key in [k for k in element.attrib if etree.QName(k).namespace in stripped]:
-            element.attrib[etree.QName(key).localname] = element.attrib.pop(key)
+        if any(etree.QName(key).namespace in stripped for key in element.attrib):
+            attributes = [(etree.QName(key).localname if etree.QName(key).namespace in stripped else key, value)
+                          for key, value in element.attrib.items()]
+            element.attrib.clear()
+            element.attrib.update(attributes)  # in their order
     etree.cleanup_namespaces(document, keep_ns_prefixes=kept)  # only the stripped declarations go
+    _undeclare_default_namespace(document)
     return etree.tostring(document, encoding="unicode")
+
+
+def _undeclare_default_namespace(document) -> None:
+    """An element now in no namespace under a parent with a default namespace needs ``xmlns=""``, which lxml does
+    not write for a renamed element: such an element is replaced by a copy made with that declaration."""
+    for element in list(document.iter()):
+        parent = element.getparent()
+        if (not isinstance(element.tag, str) or parent is None or etree.QName(element).namespace is not None
+                or not parent.nsmap.get(None)):
+            continue
+        copy = etree.Element(element.tag, dict(element.attrib), nsmap={None: ""})
+        copy.text, copy.tail = element.text, element.tail
+        copy.extend(list(element))
+        parent.replace(element, copy)
 
 
 def leaf_values(xml: str) -> list[tuple[str, str]]:

@@ -15,7 +15,8 @@ from altinn_so.services import default_routes
 
 from .helpers import KARI, OLA, SOAP11, notification, path_of, prefill, raw_test
 
-SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "reportee-elements", "faults", "endpoints"]
+SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "reportee-elements",
+            "download-queue", "faults", "endpoints"]
 HOSTILE_TITLE = "<script>alert('title')</script>"
 HOSTILE_TOKEN = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</td></tr></table><script>alert('cell')</script><table><tr><td>"
@@ -69,13 +70,14 @@ def test_an_empty_emulator(admin):
     assert [s.get("id") for s in doc.xpath("//main/section")] == SECTIONS
     assert [s.find("h2").text_content() for s in doc.xpath("//main/section")] == [
         "Journal (newest first)", "Notification outbox", "Correspondences", "Receipts", "Prefilled sets",
-        "Worklist elements", "Fault rules", "Endpoints"]
+        "Worklist elements", "Download queue", "Fault rules", "Endpoints"]
     assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + ["/_admin/data",
                                                                                            "/_admin/state"]
     empty = {s.get("id"): s.findtext('p[@class="empty"]') for s in doc.xpath("//main/section")}
     assert empty == {"journal": "No SOAP calls yet.", "outbox": "The outbox is empty.",
                      "correspondences": "No correspondence yet.", "receipts": "No receipts yet.",
                      "prefilled-sets": "No prefilled set yet.", "reportee-elements": "No worklist element yet.",
+                     "download-queue": "Nothing queued yet: a form task submitted on a download-queue service lands here.",
                      "faults": "No fault rules.", "endpoints": None}
     no_markup_from_input(doc)
 
@@ -416,6 +418,8 @@ def test_the_page_has_no_scripts_even_when_full(admin, soap, emulator):
     soap.insert("FULL")
     soap.notify()
     prefill(emulator)
+    prefill(emulator)
+    emulator.worklist.submit(emulator.reportee_elements.list_elements()[0].id)  # into the download queue
     admin.add_fault({"type": "delay", "ms": 1})
     doc = page(admin)
     assert doc.xpath("//script") == []

@@ -129,7 +129,7 @@ OPERATIONS = (
                   wire_names={"basic": "GetArchivedFormTaskBasicDQ", "ws": "GetArchivedFormTaskExternalDQ",
                               "ec": "GetArchivedFormTaskECDQ", "ec2": "GetArchivedFormTaskECDQ"},
                   params=(("archiveReference", Unicode), ("languageID", Integer32),
-                          ("includeXmlNamespace", Boolean)),
+                          ("includeXmlNamespace", Boolean(nillable=False))),
                   returns=types.ArchivedFormTaskDQBE),
         Operation("GetFormSetPdf", get_form_set_pdf, bindings=frozenset({"basic", "ws"}),
                   credential_names=("systemName", "systemPassword"),

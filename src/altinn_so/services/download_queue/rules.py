@@ -27,8 +27,9 @@ from altinn_so.domain.errors import AltinnError, ErrorCode
 MAX_ITEMS = 500  # GetDownloadQueueItems returns at most this many, oldest first
 MAX_INLINE_ATTACHMENT_BYTES = 30 * 1024 * 1024  # larger attachments come without their data (D57)
 PURGED = "OK"  # PurgeItemResult
-TASK_SHIPMENT = "DownloadQueue"  # ShipmentDescription "<definition>|<sequence>" of a GetArchivedFormTask…DQ
-PDF_SHIPMENT = "DownloadQueuePdf"  # … and of a GetFormSetPdf
+TASK_DOWNLOAD, PDF_DOWNLOAD = "task", "pdf"
+# ShipmentDescription "<definition>|<sequence>" of a GetArchivedFormTask…DQ and of a GetFormSetPdf (D58)
+SHIPMENT_DEFINITIONS = {TASK_DOWNLOAD: "DownloadQueue", PDF_DOWNLOAD: "DownloadQueuePdf"}
 # FileNotExist: no archived form task of that reference is in the download queue (D55)
 UNKNOWN_ITEM = ErrorCode.FILE_NOT_EXIST
 
@@ -81,6 +82,8 @@ class DownloadQueueRepository(Protocol):
     # The owner's unpurged items, oldest first (archived_at, then queue order), at most ``limit``.
     def waiting(self, owner: str, service_code: str | None, limit: int) -> list[DownloadQueueItem]: ...
     def mark_purged(self, archive_reference: str, at: datetime) -> bool: ...  # False: purged already
+    # One more download of that kind (TASK_DOWNLOAD, PDF_DOWNLOAD) of the item: how many there have been.
+    def count_download(self, archive_reference: str, kind: str) -> int: ...
     def list_items(self, newest: int | None = None) -> list[DownloadQueueItem]: ...
 
 
@@ -205,7 +208,7 @@ class DownloadQueueService:
         key = self._sealed_key(task) if task.encrypted else None
         forms = tuple(self._form(form, include_xml_namespace, key) for form in task.forms)
         attachments = tuple(self._attachment(task, attachment, key) for attachment in task.attachments)
-        self._log(task, TASK_SHIPMENT)
+        self._log(task, TASK_DOWNLOAD)
         return DownloadedFormTask(task, forms, attachments, key.encrypted_key if key else None,
                                   key.certificate_thumbprint if key else None)
 
@@ -236,7 +239,7 @@ class DownloadQueueService:
                          + (f" {f.name}" if f.name else ""), tuple(self._tools.leaf_values(f.form_data_xml)))
                         for f in forms))
         pdf = self._tools.render_pdf(document)
-        self._log(task, PDF_SHIPMENT)
+        self._log(task, PDF_DOWNLOAD)
         return pdf
 
     # -- helpers -----------------------------------------------------------------------------------------
@@ -284,8 +287,8 @@ class DownloadQueueService:
         return DownloadedAttachment(attachment.id, task.archive_reference, attachment.file_name,
                                     attachment.attachment_type, attachment.type_name, data, key is not None)
 
-    def _log(self, task: ArchivedFormTask, definition: str) -> None:
-        sequence = 1 + sum(1 for e in self.archive.shipment_log(task.archive_reference)
-                           if e.description.startswith(definition + "|"))
-        self.archive.log_shipment(ShipmentStatusEntry(task.archive_reference, self.clock.now(), SENT,
-                                                      f"{definition}|{sequence}"))
+    def _log(self, task: ArchivedFormTask, kind: str) -> None:
+        with self._transaction():
+            sequence = self.store.count_download(task.archive_reference, kind)
+            self.archive.log_shipment(ShipmentStatusEntry(task.archive_reference, self.clock.now(), SENT,
+                                                          f"{SHIPMENT_DEFINITIONS[kind]}|{sequence}"))

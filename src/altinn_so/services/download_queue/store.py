@@ -12,7 +12,7 @@ from altinn_so.store.database import Database
 from altinn_so.store.documents import dump_without_id, in_id_order, load_with_id, timestamp
 from altinn_so.store.schema import TableGroup
 
-from .rules import DownloadQueueItem
+from .rules import PDF_DOWNLOAD, TASK_DOWNLOAD, DownloadQueueItem
 
 TABLES = TableGroup(
     "download_queue",
@@ -20,7 +20,8 @@ TABLES = TableGroup(
         """
         CREATE TABLE download_queue (
             id {id}, archive_reference TEXT NOT NULL, owner TEXT NOT NULL, service_code TEXT NOT NULL,
-            archived_at TEXT NOT NULL, purged_at TEXT, data TEXT NOT NULL);
+            archived_at TEXT NOT NULL, purged_at TEXT, data TEXT NOT NULL,
+            task_downloads INTEGER NOT NULL DEFAULT 0, pdf_downloads INTEGER NOT NULL DEFAULT 0);
         CREATE UNIQUE INDEX download_queue_reference ON download_queue (archive_reference);
         CREATE INDEX download_queue_waiting ON download_queue (owner, purged_at, archived_at, id);
         """,
@@ -29,6 +30,7 @@ TABLES = TableGroup(
     numbered_tables=("download_queue",),
 )
 
+_DOWNLOAD_COLUMNS = {TASK_DOWNLOAD: "task_downloads", PDF_DOWNLOAD: "pdf_downloads"}
 _SELECT = "SELECT id, data, purged_at FROM download_queue"
 
 
@@ -67,6 +69,14 @@ class SqlDownloadQueue:
             changed = conn.execute("UPDATE download_queue SET purged_at=? WHERE archive_reference=? "
                                    "AND purged_at IS NULL", (timestamp(at), archive_reference))
         return changed.rowcount > 0
+
+    def count_download(self, archive_reference: str, kind: str) -> int:
+        column = _DOWNLOAD_COLUMNS[kind]
+        with self._db.transaction() as conn:
+            conn.execute(f"UPDATE download_queue SET {column}={column}+1 WHERE archive_reference=?",
+                         (archive_reference,))
+            return conn.query(f"SELECT {column} FROM download_queue WHERE archive_reference=?",
+                              (archive_reference,))[0][0]
 
     def list_items(self, newest: int | None = None) -> list[DownloadQueueItem]:
         return [_item(row) for row in in_id_order(self._db, _SELECT, (), newest)]
