@@ -111,3 +111,23 @@ def test_a_plain_request_gets_the_attachment_inline(emulator):
                                   f"{NS}/IDownloadQueueExternalBasic/{operation}")
     assert status == 200 and headers["content-type"].startswith("text/xml")
     assert etree.fromstring(reply).findtext(f".//{{{TASK_NS}}}AttachmentData") == base64.b64encode(data).decode()
+
+
+def test_the_pdf_is_a_binary_part_too(emulator):
+    task = archived_task(emulator)
+    operation = "GetFormSetPdfBasic"
+    inner = (f'<s:Envelope xmlns:s="{SOAP11_ENV}"><s:Body><{operation} xmlns="{NS}">'
+             "<systemName>ttd-system</systemName><systemPassword>ttd-password</systemPassword>"
+             f"<archiveReference>{task.archive_reference}</archiveReference><languageId>1044</languageId>"
+             f"</{operation}></s:Body></s:Envelope>").encode()
+    action = f"{NS}/IDownloadQueueExternalBasic/{operation}"
+    body, content_type = cxf_request(inner, 11, action)
+    status, headers, reply = post(SoapApplication(emulator, settings=WireSettings()), BASIC, body, content_type,
+                                  action)
+    assert status == 200, reply[:800]
+    parts = parts_of(headers["content-type"], reply)
+    root = etree.fromstring(parts.pop("http://tempuri.org/0"))
+    include = root.find(f".//{{{NS}}}{operation}Result/{{{XOP}}}Include")
+    assert include is not None
+    [pdf] = parts.values()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
