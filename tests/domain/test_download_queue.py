@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from altinn_so.certs import generate_certificates
 from altinn_so.domain.archive import ORGANISATION, PERSON, SELF_REGISTERED_USER, SENT
 from altinn_so.domain.catalog import Service
+from altinn_so.domain.clock import local_time
 from altinn_so.domain.errors import AltinnError
 from altinn_so.domain.values import evolve
 from altinn_so.encryption import unseal
@@ -172,7 +173,7 @@ def test_an_unknown_archive_reference_is_30007(emulator, operation):
 
 @pytest.mark.parametrize("operation", ["purge", "archived_form_task", "form_set_pdf"])
 def test_a_missing_archive_reference_is_30004(emulator, operation):
-    for missing in (None, ""):
+    for missing in (None, "", "  "):
         assert fails(getattr(emulator.download_queue, operation), ttd(emulator), missing).error_id == 30004
 
 
@@ -273,7 +274,8 @@ def pdf_text(pdf: bytes) -> str:
 def test_the_pdf_holds_the_task_and_every_field_with_its_value(emulator):
     task = archived_task(emulator, xml=INFOPATH_XML)
     text = pdf_text(emulator.download_queue.form_set_pdf(ttd(emulator), task.archive_reference, 1044))
-    for expected in ("Søknad om testmidler", task.archive_reference, OLA, "5679/1", "Arkivreferanse",
+    archived = f"{local_time(task.archived_at):%Y-%m-%d %H:%M:%S}"  # Norwegian time
+    for expected in ("Søknad om testmidler", task.archive_reference, OLA, "5679/1", "Arkivreferanse", archived,
                      "Skjema 5703/34301", "Navn", "Ola Nordmann", "Poststed", "Tromsø", "Merknad",
                      "Søknad om støtte til møte på Ærøy"):
         assert expected in text, (expected, text)

@@ -20,7 +20,7 @@ from typing import Callable, Protocol
 from altinn_so.domain.archive import SENT, ArchivedFormTask, ArchiveRepository, ShipmentStatusEntry
 from altinn_so.domain.auth import Caller
 from altinn_so.domain.catalog import CatalogRepository
-from altinn_so.domain.clock import Clock
+from altinn_so.domain.clock import Clock, local_time
 from altinn_so.domain.elements import ReporteeElementRepository
 from altinn_so.domain.errors import AltinnError, ErrorCode
 
@@ -234,7 +234,7 @@ class DownloadQueueService:
             title=service_name,
             facts=((labels["service"], f"{task.service_code}/{task.service_edition} {service_name}"),
                    (labels["reference"], task.archive_reference), (labels["reportee"], task.reportee),
-                   (labels["archived"], task.archived_at.isoformat(timespec="seconds"))),
+                   (labels["archived"], f"{local_time(task.archived_at):%Y-%m-%d %H:%M:%S}")),
             forms=tuple((f"{labels['form']} {f.data_format_id}/{f.data_format_version}"
                          + (f" {f.name}" if f.name else ""), tuple(self._tools.leaf_values(f.form_data_xml)))
                         for f in forms))
@@ -247,9 +247,10 @@ class DownloadQueueService:
     def _item(self, caller: Caller, archive_reference: str | None) -> DownloadQueueItem:
         """The queued item of ``archive_reference``, purged or not: it must be given (30004), have been queued
         (30007) and be the caller's owner's (5) (D55)."""
-        if not archive_reference:
+        reference = (archive_reference or "").strip()
+        if not reference:
             raise AltinnError(ErrorCode.ARGUMENT_NULL_EXCEPTION, "archiveReference cannot be null.")
-        item = self.store.get_item(archive_reference.strip())
+        item = self.store.get_item(reference)
         if item is None:
             raise AltinnError(UNKNOWN_ITEM, f"No archived form task {archive_reference} is in the download queue.")
         if item.owner != caller.owner.code:
