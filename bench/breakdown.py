@@ -23,6 +23,8 @@ from cpu import CALLS, caller, floors_for, make_app
 STAGES = {
     "SendStandaloneNotificationBasicV3": ("services/notification.py", "send"),
     "InsertCorrespondenceBasicV2": ("services/correspondence.py", "insert"),
+    "SubmitAndInstantiatePrefilledFormTaskBasic": ("services/prefill/rules.py", "submit"),
+    "GetArchivedFormTaskBasicDQ": ("services/download_queue/rules.py", "archived_form_task"),
 }
 COMMON = [
     ("parse (lxml and the envelope)", "soap/envelope.py", "parse_envelope"),
@@ -64,6 +66,7 @@ DOMAIN = {
     "InsertCorrespondenceBasicV2": ("correspondence", "insert"),
     "SubmitAndInstantiatePrefilledFormTaskBasic": ("prefill", "submit"),
     "SubmitSubscriptionBasic": ("subscription", "submit"),
+    "GetArchivedFormTaskBasicDQ": ("download_queue", "archived_form_task"),
 }
 
 

@@ -41,7 +41,46 @@ CALLS = {
         "/ServiceEngineExternal/SubscriptionBasic.svc",
         "http://www.altinn.no/services/ServiceEngine/Subscription/2009/10/ISubscriptionExternalBasic/"
         "SubmitSubscriptionBasic"),
+    # A submitted form task (main form with a schema, a sub-form, a 64 KiB attachment, an approver, shipment
+    # metadata) downloaded from the queue: namespaces stripped, the attachment inline, the download logged.
+    "GetArchivedFormTaskBasicDQ": (
+        "/ArchiveExternal/DownloadQueueExternalBasic.svc",
+        "http://www.altinn.no/services/Archive/DownloadQueue/2012/08/IDownloadQueueExternalBasic/"
+        "GetArchivedFormTaskBasicDQ"),
 }
+
+
+def _archive_one(emulator) -> None:
+    """The form task GetArchivedFormTaskBasicDQ downloads (AR1000001): prefilled, then submitted as Ola."""
+    from datetime import timedelta
+
+    from altinn_so.domain.auth import AuthMode
+    from altinn_so.services.prefill.rules import (InstantiateOptions, PrefillAttachmentRequest, PrefillFormRequest,
+                                                  PrefillTaskRequest)
+
+    now = emulator.clock.now()
+    report = ('<my:Skjema xmlns:my="http://schemas.microsoft.com/office/infopath/2003/myXSD/2026" '
+              'skjemanummer="5704"><my:Rapportor><my:Navn>Eksempel AS</my:Navn></my:Rapportor>'
+              '<my:Periode>2026-02</my:Periode></my:Skjema>')
+    task = PrefillTaskRequest(
+        service_code="5680", service_edition=1, shipment_reference="BENCH-DQ", reportee="23917710120",
+        system_user_code="TTD_BENCH", valid_from=now - timedelta(minutes=1), valid_to=now + timedelta(days=30),
+        forms=[PrefillFormRequest("5705", 34303, report, "sub"),
+               PrefillFormRequest("5704", 34302, _REPORT, "main")],
+        attachments=[PrefillAttachmentRequest(bytes(range(256)) * 256, "vedlegg.pdf", "application_pdf",
+                                              "vedlegg.pdf")])
+    caller = emulator.authenticator.authenticate("ttd-system", "ttd-password", mode=AuthMode.PASSWORD)
+    emulator.prefill.submit(caller, "BENCH", task, InstantiateOptions(instantiate=True))
+    element = emulator.reportee_elements.list_elements()[-1]
+    archived = emulator.worklist.submit(element.id, submitter="23917710120", security_level=3)
+    assert archived.archive_reference == "AR1000001", archived.archive_reference
+
+
+_REPORT = ('<Skjema skjemanummer="5704"><Rapportor><Organisasjonsnummer>310003018</Organisasjonsnummer>'
+           '<Navn>Eksempel AS</Navn></Rapportor><Periode>2026-02</Periode><AntallDeltakere>12</AntallDeltakere>'
+           '</Skjema>')
+# State an operation needs before it can be called (made once, through the domain).
+SETUP = {"GetArchivedFormTaskBasicDQ": _archive_one}
 
 
 def make_app(database: str = ":memory:"):
@@ -54,6 +93,8 @@ def make_app(database: str = ":memory:"):
 def caller(app, operation: str):
     """A function making one call of ``operation`` through ``app``; returns the response body."""
     path, action = CALLS[operation]
+    if operation in SETUP:
+        SETUP[operation](app.emulator)
     body = (REQUESTS / f"{operation}.xml").read_bytes()
     base = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "CONTENT_TYPE": "text/xml; charset=utf-8",
             "CONTENT_LENGTH": str(len(body)), "HTTP_SOAPACTION": f'"{action}"', "SERVER_NAME": "localhost",

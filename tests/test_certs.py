@@ -16,6 +16,7 @@ import pytest
 import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from altinn_so import certs
@@ -171,14 +172,32 @@ def test_leaf_certificates_never_outlive_the_ca():
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_each_owner_gets_an_rsa_encryption_certificate_beside_the_authentication_one(tmp_path):
+    """The download queue encrypts an encrypted service's data to it (docs/behaviour/download-queue.md)."""
+    issued = certs.generate_certificates(tmp_path, [TTD])
+    files = issued.owner("ttd")
+    assert (files.encryption_certificate.name, files.encryption_key.name) == ("ttd-encryption.pem",
+                                                                            "ttd-encryption-key.pem")
+    certificate = _load(files.encryption_certificate)
+    assert isinstance(certificate.public_key(), rsa.RSAPublicKey) and certificate.public_key().key_size == 2048
+    usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.key_encipherment and usage.data_encipherment and not usage.digital_signature
+    assert organisation_number(certificate) == TTD.orgno
+    assert certificate.public_key() != _load(files.certificate).public_key()
+    certificate.verify_directly_issued_by(_load(issued.ca_certificate))
+    key = serialization.load_pem_private_key(files.encryption_key.read_bytes(), password=None)
+    assert key.public_key() == certificate.public_key()
+
+
 def test_private_key_files_are_owner_only(tmp_path):
     issued = certs.generate_certificates(tmp_path, [TTD])
     untrusted = certs.write_untrusted_enterprise_certificate(tmp_path, TTD)
     private = [issued.ca_key, issued.server_key, issued.owner("ttd").private_key, issued.owner("ttd").bundle,
-               untrusted.private_key, untrusted.bundle]
+               issued.owner("ttd").encryption_key, untrusted.private_key, untrusted.bundle]
     for path in private:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
-    for path in (issued.ca_certificate, issued.server_certificate, issued.owner("ttd").certificate):
+    for path in (issued.ca_certificate, issued.server_certificate, issued.owner("ttd").certificate,
+                 issued.owner("ttd").encryption_certificate):
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 

@@ -15,10 +15,15 @@ look-alikes from our own CA:
   ``NTRNO-<orgno>`` (SEID 2), as :func:`altinn_so.soap.security.organisation_number`
   reads them. The bundle holds certificate and key in one file, for
   ``requests``' ``cert=``.
+- ``<code>-encryption.pem`` / ``<code>-encryption-key.pem`` per service owner:
+  its encryption certificate. Real enterprise certificates come as a pair, one
+  to authenticate and sign, one to encrypt to; this one has an RSA 2048 key
+  (EC keys cannot encrypt a key) with keyEncipherment usage. A seed names it
+  (``encryption_certificate_file``) for the download queue's encrypted services.
 
 :func:`generate_certificates` writes all of them; run it again with more owners
 and it reuses the CA in the directory, so certificates issued before stay valid.
-Private keys are unencrypted EC P-256 keys written with mode 0600; they are
+Private keys are unencrypted (EC P-256, the encryption keys RSA) and written with mode 0600; they are
 test credentials and must never be trusted outside a test set-up.
 """
 
@@ -35,7 +40,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from .domain.ids import is_organisation_number
@@ -89,6 +94,8 @@ class OwnerCertificate:
     certificate: Path  # <code>.pem
     private_key: Path  # <code>-key.pem
     bundle: Path  # <code>-bundle.pem: certificate + key, for requests' cert=
+    encryption_certificate: Path | None = None  # <code>-encryption.pem: RSA, what the download queue encrypts to
+    encryption_key: Path | None = None  # <code>-encryption-key.pem
 
 
 @dataclass(frozen=True)
@@ -185,6 +192,28 @@ def create_enterprise_certificate(ca: Issued, orgno: str, name: str, *,
     return _issue(ca, x509.Name(attributes), extensions, valid_days=valid_days, now=now)
 
 
+def create_encryption_certificate(ca: Issued, orgno: str, name: str, *, valid_days: int = DEFAULT_VALID_DAYS,
+                                  now: datetime | None = None) -> Issued:
+    """The encryption half of an enterprise certificate pair for ``orgno``: an RSA 2048 key (keyEncipherment,
+    dataEncipherment), the same subject as the authentication certificate with "(kryptering)" in its CN."""
+    orgno = str(orgno).strip()
+    if not is_organisation_number(orgno):
+        raise CertificateError(f"{orgno!r} is not a valid organisation number")
+    display = _fit(name.strip() or orgno)
+    subject = x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "NO"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, display),
+        x509.NameAttribute(NameOID.SERIAL_NUMBER, orgno),
+        x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, f"NTRNO-{orgno}"),
+        x509.NameAttribute(NameOID.COMMON_NAME, _fit(f"{display[:50]} (kryptering)")),
+    ])
+    key_usage = x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=True,
+                              data_encipherment=True, key_agreement=False, key_cert_sign=False, crl_sign=False,
+                              encipher_only=False, decipher_only=False)
+    return _issue(ca, subject, [], valid_days=valid_days, now=now,
+                  key=rsa.generate_private_key(public_exponent=65537, key_size=2048), key_usage=key_usage)
+
+
 def create_untrusted_enterprise_certificate(orgno: str, name: str, *, ca_name: str = UNTRUSTED_CA_NAME,
                                             profiles: Iterable[str] = (SEID1, SEID2),
                                             valid_days: int = DEFAULT_VALID_DAYS,
@@ -225,7 +254,8 @@ def load_ca(certificate_path: str | os.PathLike, key_path: str | os.PathLike) ->
 
 def generate_certificates(out_dir: str | os.PathLike, owners: Iterable, *, hosts: Iterable[str] = (),
                           valid_days: int = DEFAULT_VALID_DAYS) -> CertificateSet:
-    """Write the CA, the server certificate and one enterprise certificate per owner into ``out_dir``.
+    """Write the CA, the server certificate and one enterprise certificate pair (authentication, encryption)
+    per owner into ``out_dir``.
 
     ``owners`` are objects with ``code``, ``orgno`` and ``name`` (e.g.
     :class:`altinn_so.domain.catalog.ServiceOwner`). An existing ``ca.pem`` +
@@ -258,7 +288,13 @@ def generate_certificates(out_dir: str | os.PathLike, owners: Iterable, *, hosts
     written = {}
     for code, orgno, name in planned:
         issued = create_enterprise_certificate(ca, orgno, name, valid_days=valid_days)
-        written[code] = _write_owner(directory, code, orgno, issued)
+        owner = _write_owner(directory, code, orgno, issued)
+        encryption = create_encryption_certificate(ca, orgno, name, valid_days=valid_days)
+        encryption_cert, encryption_key = directory / f"{code}-encryption.pem", directory / f"{code}-encryption-key.pem"
+        _write(encryption_key, encryption.private_key_pem(), private=True)
+        _write(encryption_cert, encryption.certificate_pem())
+        written[code] = OwnerCertificate(owner.code, owner.orgno, owner.certificate, owner.private_key, owner.bundle,
+                                         encryption_cert, encryption_key)
     return CertificateSet(directory=directory, ca_certificate=ca_cert_path, ca_key=ca_key_path,
                           server_certificate=server_cert_path, server_key=server_key_path,
                           ca_created=ca_created, owners=written)
@@ -280,8 +316,9 @@ def write_untrusted_enterprise_certificate(out_dir: str | os.PathLike, owner, *,
 
 # --- Internals -------------------------------------------------------------------------------------
 
-def _issue(ca: Issued, subject: x509.Name, extensions, *, valid_days: int, now: datetime | None) -> Issued:
-    key = new_private_key()
+def _issue(ca: Issued, subject: x509.Name, extensions, *, valid_days: int, now: datetime | None,
+           key=None, key_usage: x509.KeyUsage | None = None) -> Issued:
+    key = key or new_private_key()
     public_key = key.public_key()
     not_before, not_after = _validity(now, valid_days)
     not_after = min(not_after, ca.certificate.not_valid_after_utc)  # never outlive the issuer
@@ -294,7 +331,7 @@ def _issue(ca: Issued, subject: x509.Name, extensions, *, valid_days: int, now: 
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(digital_signature=True), critical=True)
+        .add_extension(key_usage or _key_usage(digital_signature=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .add_extension(_authority_key_identifier(ca.certificate), critical=False)
     )

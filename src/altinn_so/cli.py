@@ -261,7 +261,8 @@ def _certs(args: argparse.Namespace) -> int:
     print(f"{'created' if made.ca_created else 'reused'} test CA: {made.ca_certificate}")
     print(f"server certificate: {made.server_certificate} (key {made.server_key})")
     for code, owner in sorted(made.owners.items()):
-        print(f"enterprise certificate of {code} ({owner.orgno}): {owner.certificate} (cert+key: {owner.bundle})")
+        print(f"enterprise certificate of {code} ({owner.orgno}): {owner.certificate} (cert+key: {owner.bundle}); "
+              f"encryption certificate: {owner.encryption_certificate} (key {owner.encryption_key})")
     print("\nserve with:\n  altinn-so serve "
           f"--tls-cert {made.server_certificate} --tls-key {made.server_key} --tls-client-ca {made.ca_certificate}")
     return 0

@@ -126,3 +126,58 @@ def _step(step: str, path: str) -> tuple[str, int | None]:
     if not name or any(c in name for c in " []@:*"):
         raise ValueError(f"path {path!r}: step {step!r} is not an element's local name")
     return name, index
+
+
+# The prefixes whose namespaces a download strips unless the owner asks for them (docs/behaviour/download-queue.md,
+# D56): InfoPath forms put their fields in ``xmlns:my="http://schemas.microsoft.com/office/infopath/2003/myXSD/…"``,
+# Altinn's own form elements used ``altinn``.
+STRIPPED_PREFIXES = ("my", "altinn")
+
+
+def strip_namespaces(xml: str, prefixes: tuple[str, ...] = STRIPPED_PREFIXES) -> str:
+    """The form's XML with every element and attribute of a namespace bound to one of ``prefixes`` (anywhere in
+    the document) taken out of that namespace, and those declarations gone; other namespaces stay as they are.
+    A form without such a prefix comes back as given, text for text."""
+    document = etree.fromstring(xml.encode("utf-8"), _parser())
+    declared = {(prefix, uri) for element in document.iter() if isinstance(element.tag, str)
+                for prefix, uri in element.nsmap.items()}
+    stripped = {uri for prefix, uri in declared if prefix in prefixes}
+    if not stripped:
+        return xml
+    kept = [prefix for prefix, uri in declared if prefix and uri not in stripped]
+    for element in document.iter():
+        if not isinstance(element.tag, str):
+            continue
+        name = etree.QName(element)
+        if name.namespace in stripped:
+            element.tag = name.localname
+        if any(etree.QName(key).namespace in stripped for key in element.attrib):
+            attributes = [(etree.QName(key).localname if etree.QName(key).namespace in stripped else key, value)
+                          for key, value in element.attrib.items()]
+            element.attrib.clear()
+            element.attrib.update(attributes)  # in their order
+    etree.cleanup_namespaces(document, keep_ns_prefixes=kept)  # only the stripped declarations go
+    _undeclare_default_namespace(document)
+    return etree.tostring(document, encoding="unicode")
+
+
+def _undeclare_default_namespace(document) -> None:
+    """An element now in no namespace under a parent with a default namespace needs ``xmlns=""``, which lxml does
+    not write for a renamed element: such an element is replaced by a copy made with that declaration."""
+    for element in list(document.iter()):
+        parent = element.getparent()
+        if (not isinstance(element.tag, str) or parent is None or etree.QName(element).namespace is not None
+                or not parent.nsmap.get(None)):
+            continue
+        copy = etree.Element(element.tag, dict(element.attrib), nsmap={None: ""})
+        copy.text, copy.tail = element.text, element.tail
+        copy.extend(list(element))
+        parent.replace(element, copy)
+
+
+def leaf_values(xml: str) -> list[tuple[str, str]]:
+    """(local name, text) of every element without child elements, in document order: a form's fields and
+    their values, as a PDF of the form shows them."""
+    document = etree.fromstring(xml.encode("utf-8"), _parser())
+    return [(etree.QName(element).localname, (element.text or "").strip()) for element in document.iter()
+            if isinstance(element.tag, str) and not any(isinstance(child.tag, str) for child in element)]

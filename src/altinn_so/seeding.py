@@ -23,6 +23,7 @@ from lxml import etree
 from .domain.catalog import AgencySystem, NotificationTemplate, Service, ServiceOwner
 from .domain.registry import Organisation, Person, SelfRegisteredUser
 from .domain.values import NOT_XML
+from .encryption import rsa_certificate
 
 SEED_VERSION = 1
 # The seed file's own top-level sections; services add theirs (``AltinnService.seed_sections``).
@@ -73,6 +74,11 @@ class Seed:
             if service.owner not in owners:
                 raise SeedError(f"{source}: service {service.code}/{service.edition} belongs to unknown "
                                 f"service owner {service.owner!r}")
+            owner = self.owners.get(service.owner)
+            if service.encrypted and owner is not None and not owner.encryption_certificate:
+                raise SeedError(f"{source}: service {service.code}/{service.edition} is encrypted, but its service "
+                                f"owner {service.owner} has no encryption certificate (encryption_certificate_file: "
+                                "see docs/seed-format.md)")
         for template in self.templates.values():
             if template.owner and template.owner not in owners:
                 raise SeedError(f"{source}: template {template.name!r} belongs to unknown service owner "
@@ -116,6 +122,7 @@ def parse_seed(data: dict | None, source: str = "seed", services: Iterable = (),
 
     seed = Seed()
     for entry in _entries(data, "service_owners", source):
+        entry = _with_encryption_certificate(entry, base, source)
         owner = _build(ServiceOwner.from_dict, _with_ids(entry, "orgno"), source, "service owner")
         seed.owners[owner.code] = owner
         for system in _nested(entry, "systems", source):
@@ -228,6 +235,32 @@ def _with_schemas(service: dict, base, source: str) -> dict:
                             f"{getattr(exc, 'strerror', None) or exc}") from None
         read.append(form)
     return {**service, "forms": read}
+
+
+def _with_encryption_certificate(owner: dict, base, source: str) -> dict:
+    """A service owner entry whose ``encryption_certificate_file`` (a PEM beside the seed file) is read into
+    ``encryption_certificate``, which must hold an RSA key (the download queue encrypts to it)."""
+    if "encryption_certificate_file" not in owner:
+        return owner
+    owner = dict(owner)
+    path = owner.pop("encryption_certificate_file")
+    label = _label(owner)
+    if base is None:
+        raise SeedError(f"{source}: service owner {label} names an encryption certificate file, which only a seed "
+                        "file can: give the PEM text as 'encryption_certificate' instead")
+    if not isinstance(path, str) or not path or Path(path).is_absolute() or ".." in Path(path).parts:
+        raise SeedError(f"{source}: encryption_certificate_file {path!r} must be a path inside the seed file's folder")
+    try:
+        pem = base.joinpath(path).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SeedError(f"{source}: cannot read the encryption certificate {path!r} of service owner {label}: "
+                        f"{getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        rsa_certificate(pem)
+    except ValueError as exc:
+        raise SeedError(f"{source}: the encryption certificate {path!r} of service owner {label} is not usable: "
+                        f"{exc}") from None
+    return {**owner, "encryption_certificate": pem}
 
 
 def _check_schemas(service: Service, source: str) -> None:

@@ -16,7 +16,8 @@ from altinn_so.services import default_routes
 from .helpers import KARI, OLA, SOAP11, notification, path_of, prefill, raw_test, subscribe
 
 SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "subscriptions",
-            "subscription-activations", "reportee-elements", "archived-form-tasks", "faults", "endpoints"]
+            "subscription-activations", "download-queue", "reportee-elements", "archived-form-tasks", "faults",
+            "endpoints"]
 HOSTILE_TITLE = "<script>alert('title')</script>"
 HOSTILE_TOKEN = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</td></tr></table><script>alert('cell')</script><table><tr><td>"
@@ -70,7 +71,8 @@ def test_an_empty_emulator(admin):
     assert [s.get("id") for s in doc.xpath("//main/section")] == SECTIONS
     assert [s.find("h2").text_content() for s in doc.xpath("//main/section")] == [
         "Journal (newest first)", "Notification outbox", "Correspondences", "Receipts", "Prefilled sets",
-        "Subscriptions", "Subscription activations", "Worklist elements", "Archive", "Fault rules", "Endpoints"]
+        "Subscriptions", "Subscription activations", "Download queue",
+        "Worklist elements", "Archive", "Fault rules", "Endpoints"]
     assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + [
         "/_admin/enduser", "/_admin/data", "/_admin/state"]
     empty = {s.get("id"): s.findtext('p[@class="empty"]') for s in doc.xpath("//main/section")}
@@ -79,6 +81,7 @@ def test_an_empty_emulator(admin):
                      "prefilled-sets": "No prefilled set yet.", "reportee-elements": "No worklist element yet.",
                      "subscriptions": "No subscription yet.",
                      "subscription-activations": "No subscription activated yet.",
+                     "download-queue": "Nothing queued yet: a form task submitted on a download-queue service lands here.",
                      "archived-form-tasks": "No form task submitted yet.", "faults": "No fault rules.", "endpoints": None}
     no_markup_from_input(doc)
 

@@ -47,6 +47,7 @@ from altinn_so.domain.values import BLANK, _Blank
     (ErrorCode.INVALID_CASE_ID, 60001),
     (ErrorCode.ARGUMENT_NULL_EXCEPTION, 30004),
     (ErrorCode.FORM_DATA_IS_NOT_VALID, 40012),
+    (ErrorCode.FILE_NOT_EXIST, 30007),
 ])
 def test_error_numbers_are_altinns(code, number):
     assert int(code) == number
@@ -54,7 +55,7 @@ def test_error_numbers_are_altinns(code, number):
 
 def test_every_error_code_is_listed_above():
     # A new code needs a row in the table above (and tests for where it is raised).
-    assert len(ErrorCode) == 38
+    assert len(ErrorCode) == 39
 
 
 def test_altinn_error_defaults():

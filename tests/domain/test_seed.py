@@ -7,6 +7,8 @@ import textwrap
 import pytest
 import yaml
 
+from altinn_so.certs import generate_certificates
+from altinn_so.domain.catalog import ServiceOwner
 from altinn_so.domain.ids import is_organisation_number, parse_national_id
 from altinn_so.seeding import SeedError, compose_seed, default_seed, load_seed_file, parse_seed
 
@@ -324,3 +326,49 @@ class TestMalformedEntries:
     def test_contact_national_id_is_checked(self, ssn):
         seed_error(f'organisations:\n  - orgno: "310003018"\n    name: X\n    contacts:\n'
                    f'      - {{name: A, ssn: {ssn}}}\n')
+
+
+# -- a service owner's encryption certificate (docs/seed-format.md, docs/behaviour/download-queue.md) -----------
+
+def _encrypted_seed(tmp_path, owner_extra: str) -> str:
+    path = tmp_path / "seed.yaml"
+    path.write_text(textwrap.dedent(f"""
+        service_owners:
+          - code: KRY
+            orgno: "310000094"
+            name: Krypteringsetaten
+            {owner_extra}
+            services:
+              - {{code: "7001", edition: 1, name: Kryptert, kind: form, download_queue: true, encrypted: true,
+                  forms: [{{data_format_id: "1", data_format_version: 1, name: Skjema}}]}}
+        """), encoding="utf-8")
+    return path
+
+
+def _write_certificates(tmp_path):
+    return generate_certificates(tmp_path / "certs", [ServiceOwner("KRY", "310000094", "Krypteringsetaten")]) \
+        .owner("KRY")
+
+
+def test_an_owners_encryption_certificate_file_is_read_beside_the_seed(tmp_path):
+    certificates = _write_certificates(tmp_path)
+    seed = load_seed_file(_encrypted_seed(tmp_path, "encryption_certificate_file: certs/kry-encryption.pem"))
+    assert seed.owners["KRY"].encryption_certificate == certificates.encryption_certificate.read_text()
+    seed.check_references()
+
+
+def test_an_encrypted_service_whose_owner_has_no_encryption_certificate_is_refused(tmp_path):
+    with pytest.raises(SeedError, match="7001/1 is encrypted, but its service owner KRY has no encryption "
+                                        "certificate"):
+        compose_seed([_encrypted_seed(tmp_path, "")], include_default=False)
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("certs/kry.pem", "must hold an RSA key"),  # the authentication certificate: EC P-256
+    ("certs/nope.pem", "cannot read the encryption certificate"),
+    ("../kry-encryption.pem", "must be a path inside the seed file's folder"),
+])
+def test_an_unusable_encryption_certificate_is_refused(tmp_path, name, problem):
+    _write_certificates(tmp_path)
+    with pytest.raises(SeedError, match=problem):
+        load_seed_file(_encrypted_seed(tmp_path, f"encryption_certificate_file: {name}"))

@@ -20,6 +20,9 @@ class ServiceOwner:
     orgno: str
     name: str
     short_name: str | None = None  # SMS sender when UseServiceOwnerShortNameAsSenderOfSms
+    # The PEM of its RSA encryption certificate: the download queue encrypts an encrypted service's data to it
+    # (a seed file names the file: ``encryption_certificate_file``, docs/seed-format.md).
+    encryption_certificate: str | None = None
 
     @property
     def sms_sender_name(self) -> str | None:
@@ -34,13 +37,21 @@ class ServiceOwner:
         orgno = str(data["orgno"])
         if not is_organisation_number(orgno):
             raise ValueError(f"{orgno!r} is not a valid organisation number")
+        certificate = data.get("encryption_certificate")
+        if certificate is not None and (not isinstance(certificate, str) or "-----BEGIN CERTIFICATE-----"
+                                        not in certificate):
+            raise ValueError("encryption_certificate must be the text of a PEM certificate "
+                             "(a seed file names a file with encryption_certificate_file)")
         return cls(code=str(data["code"]), orgno=orgno, name=str(data.get("name", "")),
-                   short_name=optional_text(data.get("short_name"), "short_name") or None)
+                   short_name=optional_text(data.get("short_name"), "short_name") or None,
+                   encryption_certificate=certificate)
 
     def to_dict(self) -> dict:
         out = {"code": self.code, "orgno": self.orgno, "name": self.name}
         if self.short_name:
             out["short_name"] = self.short_name
+        if self.encryption_certificate:
+            out["encryption_certificate"] = self.encryption_certificate
         return out
 
 

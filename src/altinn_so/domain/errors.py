@@ -17,6 +17,7 @@ class ErrorCode(IntEnum):
 
     NOT_A_VALID_SERVICE = 30003
     ARGUMENT_NULL_EXCEPTION = 30004
+    FILE_NOT_EXIST = 30007  # no such archived form task in the download queue (docs/behaviour/download-queue.md)
     NO_RECEIPT = 30008
     RECEIVER_ADDRESS_NOT_ALLOWED = 30009
     INVALID_EMAIL_ADDRESS = 30010
