@@ -7,7 +7,10 @@ Latin-1 (Norwegian letters among them); a character outside it is written as ``?
 
 from __future__ import annotations
 
-from fpdf import FPDF
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 _FONT = "Helvetica"
 _LABEL_WIDTH = 60  # mm: the field names' column
@@ -18,6 +21,10 @@ def _text(value: str) -> str:
 
 
 def render_form_set(document) -> bytes:
+    # Imported on the first PDF, not at start: fpdf2 and the imaging library it loads take about 0.4 s to import,
+    # which every start of the emulator would pay for an operation few tests call.
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_title(_text(document.title))
     pdf.set_creator("altinn-so")
