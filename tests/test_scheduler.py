@@ -1,6 +1,7 @@
 """The server's scheduler (``altinn_so.scheduler``): the work the clock makes due is done as wall-clock time passes,
 in ``altinn-so serve`` and in the pytest plugin's server; a failed round is logged and the thread goes on; it
-stops cleanly. A subscription is the work (docs/behaviour/subscription.md)."""
+stops cleanly. The work: a subscription coming due (docs/behaviour/subscription.md), a PreFill batch waiting
+(docs/behaviour/prefill.md)."""
 
 from __future__ import annotations
 
@@ -136,3 +137,27 @@ def test_the_pytest_plugins_server_activates_on_wall_clock_time_too(altinn_so):
     altinn_so.admin.set_clock(SCHEDULED - timedelta(seconds=1), frozen=False)
     assert altinn_so.admin.state("reportee-elements") == []
     assert _until(lambda: len(altinn_so.admin.state("reportee-elements")) == 1)
+
+
+def test_the_plugins_server_processes_a_prefill_batch_while_the_client_polls(altinn_so):
+    """SubmitPrefilledFormTasks is received at once and processed in the background (D35): polling GetReceipt
+    by the batch's reference sees the outcome within a second or so, the clock not moved."""
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    prefill = altinn_so.client("prefill", "basic")
+    received = prefill.service.SubmitPrefilledFormTasksBasic(
+        systemUserName="ttd-system", systemPassword="ttd-password", externalBatchId="poll-1",
+        preFillFormTasksDetails={"SystemUserCode": "TTD_PREFILL", "PreFillFormTasklist": {"PrefillFormTask": [{
+            "ExternalServiceCode": "5679", "ExternalServiceEditionCode": 1, "ExternalShipmentReference": "s-1",
+            "PreFillForms": {"PrefillForm": [{"DataFormatID": "5703", "DataFormatVersion": 34301,
+                                              "FormDataXML": "<Skjema/>"}]},
+            "Reportee": OLA, "ServiceOwnerCode": "TTD_PREFILL", "ValidFromDate": now,
+            "ValidToDate": now + timedelta(days=30)}]}})
+    assert received.ReceiptText.startswith("Received 1")
+    receipts = altinn_so.client("receipt", "basic")
+
+    def polled():
+        return receipts.service.GetReceiptBasic(
+            systemUserName="ttd-system", systemPassword="ttd-password", receipt={"References": {"Reference": [
+                {"ReferenceTypeName": "BatchReference", "ReferenceValue": "poll-1"}]}})
+    assert _until(lambda: polled().ReceiptText.startswith("1 of 1"))
+    assert [s.ReceiptStatusCode for s in polled().SubReceipts.ReceiptExternal] == ["OK"]

@@ -140,14 +140,24 @@ def test_instantiated_on_behalf_of_and_due_date_reach_the_element(real, emulator
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
-def test_submit_prefilled_form_tasks_gives_each_entry_a_sub_receipt(real, emulator, flavour):
+def test_submit_prefilled_form_tasks_gives_each_entry_a_sub_receipt(real, base_url, emulator, flavour):
+    """Received at once; the outcome comes later on the receipt found by the batch's id (D35)."""
     client, service = real(flavour)
     receipt = submit_tasks(service, flavour, form_task(reference="a"),
                            form_task(reference="b", ExternalServiceCode="9999"))
     valid_response(client, flavour.contract, flavour.op("SubmitPrefilledFormTasks"), soap12=flavour.soap12)
-    assert (receipt.ReceiptTypeName, receipt.ReceiptStatusCode) == ("PreFill", "ValidationFailed")
+    assert (receipt.ReceiptTypeName, receipt.ReceiptStatusCode) == ("PreFill", "OK")
+    assert receipt.ReceiptText.startswith("Received 2 prefilled form tasks") and not receipt.SubReceipts
     assert references(receipt)["BatchReference"] == "batch-2"
-    subs = receipt.SubReceipts.ReceiptExternal
+    assert emulator.prefill_store.list_sets() == []
+
+    assert emulator.run_due_work() == 1  # what the server's scheduler does within a second
+    _, receipts = real_service("basic/ReceiptAgencyExternalBasic.wsdl",
+                               base_url + "/IntermediaryExternal/ReceiptAgencyExternalBasic.svc")
+    polled = receipts.GetReceiptBasic(systemUserName="ttd-system", systemPassword="ttd-password", receipt={
+        "References": {"Reference": [{"ReferenceTypeName": "BatchReference", "ReferenceValue": "batch-2"}]}})
+    assert (polled.ReceiptId, polled.ReceiptStatusCode) == (receipt.ReceiptId, "ValidationFailed")
+    subs = polled.SubReceipts.ReceiptExternal
     assert [s.ReceiptStatusCode for s in subs] == ["OK", "ValidationFailed"]
     assert [references(s)["ExternalShipmentReference"] for s in subs] == ["a", "b"]
     assert [s.shipment_reference for s in emulator.prefill_store.list_sets()] == ["a"]

@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import orjson
 import pytest
 
 from altinn_so.domain.errors import AltinnError
 from altinn_so.domain.receipts import ReceiptStatus, Reference
-from altinn_so.services.prefill.rules import (InstantiateOptions, PrefillFormRequest, PrefillTaskRequest, RESERVED,
-                                              SAVED, element_origin, identity_key)
+from altinn_so.domain.values import BLANK
+from altinn_so.services.prefill.batches import task_from_dict, task_to_dict
+from altinn_so.services.prefill.rules import (RESERVED, SAVED, InstantiateOptions, PrefillAttachmentRequest,
+                                              PrefillFormRequest, PrefillTaskRequest, element_origin, identity_key)
 
 from .factories import KARI, NOW, OLA, ORG, PER, SELF_REGISTERED, TTD_ORGNO, request, system_caller
 
@@ -240,15 +243,44 @@ def test_a_bad_notification_stores_nothing(emulator):
     assert nothing_stored(emulator)
 
 
-# -- SubmitPrefilledFormTasks ------------------------------------------------------------------------------
+# -- SubmitPrefilledFormTasks: received at once, processed in the background (D35) ------------------------------
 
 def batch(emulator, tasks, batch_id="batch-9", system_user_code="TTD_PREFILL"):
     return emulator.prefill.submit_batch(system_caller(emulator), batch_id, system_user_code, tasks)
 
 
+def outcome(emulator, batch_id="batch-9"):
+    """The batch's receipt as a client polling GetReceipt by its BatchReference sees it."""
+    return emulator.receipts.get(system_caller(emulator), None, [Reference("BatchReference", batch_id)])
+
+
+def processed(emulator, tasks, batch_id="batch-9"):
+    """The batch's receipt once the clock's due work has processed it."""
+    batch(emulator, tasks, batch_id)
+    assert emulator.run_due_work() >= 1
+    return outcome(emulator, batch_id)
+
+
+def test_a_batch_is_received_at_once_and_its_outcome_comes_later(emulator):
+    received = batch(emulator, [task(shipment_reference="a"), task(KARI, shipment_reference="b")])
+    assert (received.type, received.status, received.sub_receipts) == ("PreFill", ReceiptStatus.OK, ())
+    assert received.text.startswith("Received 2 prefilled form tasks")
+    assert {(r.type, r.value) for r in received.references} == {("BatchReference", "batch-9"),
+                                                                 ("OwnerPartyReference", TTD_ORGNO)}
+    assert emulator.prefill_store.list_sets() == [] and outcome(emulator).sub_receipts == ()  # nothing yet
+
+    assert emulator.run_due_work() == 1
+    done = outcome(emulator)
+    assert done.id == received.id and done.text.startswith("2 of 2")
+    assert [s.status for s in done.sub_receipts] == [ReceiptStatus.OK, ReceiptStatus.OK]
+    assert {s.shipment_reference for s in emulator.prefill_store.list_sets()} == {"a", "b"}
+    assert "Received 2" in done.history and "2 of 2" in done.history  # both states, newest first
+    assert emulator.run_due_work() == 0  # processed once only
+
+
 def test_each_entry_of_a_batch_stands_on_its_own(emulator):
-    receipt = batch(emulator, [task(shipment_reference="a"), task(shipment_reference="b", service_code="9999"),
-                               task(KARI, shipment_reference="c", notifications=[notice()])])
+    receipt = processed(emulator, [task(shipment_reference="a"), task(shipment_reference="b", service_code="9999"),
+                                   task(KARI, shipment_reference="c", notifications=[notice()])])
     assert receipt.status == ReceiptStatus.VALIDATION_FAILED and receipt.text.startswith("2 of 3")
     assert [s.status for s in receipt.sub_receipts] == [ReceiptStatus.OK, ReceiptStatus.VALIDATION_FAILED,
                                                          ReceiptStatus.OK]
@@ -260,10 +292,18 @@ def test_each_entry_of_a_batch_stands_on_its_own(emulator):
 
 
 def test_get_receipt_by_the_batch_id_finds_the_batch_with_its_outcomes(emulator):
-    batch(emulator, [task(), task(reportee=None)])
-    found = emulator.receipts.get(system_caller(emulator), None, [Reference("BatchReference", "batch-9")])
+    found = processed(emulator, [task(), task(reportee=None)])
     assert found.type == "PreFill" and len(found.sub_receipts) == 2
     assert [s.status for s in found.sub_receipts] == [ReceiptStatus.OK, ReceiptStatus.VALIDATION_FAILED]
+
+
+def test_a_waiting_batch_keeps_every_field_of_its_tasks(emulator):
+    """What waits is what was sent: attachments' bytes, identity fields, notifications with a blank time."""
+    sent = task(attachments=[PrefillAttachmentRequest(b"\x00\xffdata", "Vedlegg", "text_plain", "v.txt", "s-1",
+                                                      True, None)],
+                identity_fields=[("1", "2026"), ("2", "Q1")], is_reservable=True,
+                notifications=[replace(notice(), shipment_time=BLANK), notice()])
+    assert task_from_dict(orjson.loads(orjson.dumps(task_to_dict(sent)))) == sent
 
 
 def test_a_batch_needs_its_system_user_code_and_id(emulator):
@@ -275,5 +315,5 @@ def test_a_batch_needs_its_system_user_code_and_id(emulator):
 
 
 def test_an_all_good_batch_is_ok(emulator):
-    receipt = batch(emulator, [task(), task(KARI)])
+    receipt = processed(emulator, [task(), task(KARI)])
     assert receipt.status == ReceiptStatus.OK and receipt.text.startswith("2 of 2")

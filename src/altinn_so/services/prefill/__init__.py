@@ -1,16 +1,17 @@
 """PreFill, prefilled forms (docs/behaviour/prefill.md).
 
-``rules`` holds the prefill rules and the prefilled sets (no SOAP), ``store`` their table, ``contract`` the wire
+``rules`` holds the prefill rules and the prefilled sets (no SOAP), ``requests`` what a client asks for,
+``batches`` SubmitPrefilledFormTasks' batches while they wait, ``store`` their tables, ``contract`` the wire
 contract and its handlers, ``wire_types`` the generated wire types, ``admin`` what the admin API and page show.
 The forms' XML checks (lxml) the rules are given are the core's ``altinn_so.formxml``.
 The worklist elements a prefill instantiates are core reportee elements (``altinn_so.domain.elements``).
 """
 
+from altinn_so.formxml import form_xml_problem
 from altinn_so.service import AltinnService
 
 from . import admin
 from .contract import PREFILL
-from altinn_so.formxml import form_xml_problem
 from .rules import PrefillService
 from .store import TABLES, SqlPrefill
 
@@ -29,6 +30,8 @@ SERVICE = AltinnService(
     tables=TABLES,
     build=_build,
     listings=admin.LISTINGS,
+    # SubmitPrefilledFormTasks' batches are processed in the background, as Altinn did (D35)
+    due_work=lambda emulator: emulator.prefill.process_batches(),
 )
 
 __all__ = ["SERVICE", "PrefillService"]

@@ -3,13 +3,14 @@
 ``submit`` is SubmitAndInstantiatePrefilledFormTask: one prefilled form task, checked whole before anything is
 stored (a fault leaves no trace), then stored as a prefilled set (``doSaveFormTask``), made a form task in the
 reportee's worklist (``doinstantiateFormTask``, a core reportee element) and notified (only then). ``submit_batch``
-is SubmitPrefilledFormTasks: each entry checked and stored on its own, each with its sub-receipt. Altinn documents
-no ErrorIDs for prefill; the ones used here are chosen from its global list (decisions D31-D36).
+is SubmitPrefilledFormTasks: the batch is received at once and processed in the background (``process_batches``,
+the clock's due work), each entry checked and stored on its own with its sub-receipt. Altinn documents no ErrorIDs
+for prefill; the ones used here are chosen from its global list (decisions D31-D36).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable, Protocol
 
@@ -21,16 +22,22 @@ from altinn_so.domain.elements import ACTIVE, FORM_TASK, ElementAttachment, Elem
     ReporteeElementRepository
 from altinn_so.domain.errors import AltinnError, ErrorCode
 from altinn_so.domain.notifications.engine import NotificationEngine, Rules
-from altinn_so.domain.notifications.model import NotificationOutcome, NotificationRequest, OutboxRepository
+from altinn_so.domain.notifications.model import NotificationOutcome, OutboxRepository
 from altinn_so.domain.receipts import OWNER_PARTY, Receipt, ReceiptService, ReceiptStatus, Reference
 from altinn_so.domain.registry import Person, RegistryRepository, reportee_number, resolve_reportee
 from altinn_so.domain.values import evolve
+
+from .batches import PendingBatch
+from .requests import InstantiateOptions, PrefillAttachmentRequest, PrefillFormRequest, PrefillTaskRequest
 
 RECEIPT_TYPE = "PreFill"
 SAVED = "PreFill saved successfully"
 VALIDATED = "PreFill validated successfully; nothing was stored (doSaveFormTask and doinstantiateFormTask false)"
 RESERVED = ("The reportee {0} is reserved against digital communication in KRR and the form task is reservable: "
             "nothing was stored.")
+RECEIVED = ("Received {0} prefilled form tasks: each is checked and stored in the background, and this receipt "
+            "gives the outcome of each when that is done.")
+BATCHES_PER_RUN = 20  # batches processed by one run of the clock's due work; the next run takes the rest
 BATCH_REFERENCE = "BatchReference"  # the externalBatchId
 WORKFLOW_REFERENCE = "WorkFlowReference"  # the ReporteeElementID of the instantiated form task
 
@@ -39,58 +46,6 @@ FormXmlCheck = Callable[[str, "str | None"], "str | None"]
 # Rules of prefill notifications: as correspondence's (TransportType Both means "where possible"); the 2009/10
 # contract PreFill uses has no PriorityEmailSMSReminder.
 _NOTIFICATION_RULES = Rules(allow_priority_transport=False, strict_both=False)
-
-
-# -- requests --------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class PrefillFormRequest:
-    data_format_id: str | None
-    data_format_version: int | None
-    form_data_xml: str | None
-    senders_reference: str | None = None
-    signed_by_default: bool | None = None
-    signing_locked: bool | None = None
-
-
-@dataclass(frozen=True)
-class PrefillAttachmentRequest:
-    data: bytes
-    name: str | None
-    attachment_type: str | None
-    file_name: str | None
-    senders_reference: str | None = None
-    signed_by_default: bool | None = None
-    signing_locked: bool | None = None
-
-
-@dataclass
-class PrefillTaskRequest:
-    """A PrefillFormTask as a client sent it (``None``: left out)."""
-
-    service_code: str | None
-    service_edition: int | None
-    shipment_reference: str | None
-    reportee: str | None
-    system_user_code: str | None  # ServiceOwnerCode: really the system user code
-    valid_from: datetime | None
-    valid_to: datetime | None
-    senders_reference: str | None = None
-    forms: list[PrefillFormRequest] = field(default_factory=list)
-    attachments: list[PrefillAttachmentRequest] = field(default_factory=list)
-    identity_fields: list[tuple[str, str]] = field(default_factory=list)  # (Index, FieldValue)
-    notifications: list[NotificationRequest] = field(default_factory=list)
-    is_reservable: bool = False
-    validate_notifications_only: bool = False  # ValidateButDoNotSendNotification
-
-
-@dataclass(frozen=True)
-class InstantiateOptions:
-    save: bool = True  # doSaveFormTask
-    instantiate: bool = False  # doinstantiateFormTask
-    case_id: int | None = None
-    due_at: datetime | None = None
-    on_behalf_of: str | None = None  # instantitedOnBehalfOf
 
 
 # -- state ------------------------------------------------------------------------------------------------
@@ -156,6 +111,11 @@ class PrefillRepository(Protocol):
                  identity_key: str) -> PrefilledSet | None: ...
     def sets_of(self, service_code: str, service_edition: int, reportee: str) -> list[PrefilledSet]: ...
     def list_sets(self, newest: int | None = None) -> list[PrefilledSet]: ...
+    # SubmitPrefilledFormTasks' batches waiting to be processed, oldest first; ``take_batch`` removes one and
+    # says whether it was still there (two workers never process one batch).
+    def add_batch(self, batch: PendingBatch) -> PendingBatch: ...
+    def pending_batches(self, limit: int) -> list[PendingBatch]: ...
+    def take_batch(self, batch_id: int) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -205,33 +165,58 @@ class PrefillService:
 
     def submit_batch(self, caller: Caller, external_batch_id: str | None, system_user_code: str | None,
                      tasks: list[PrefillTaskRequest]) -> Receipt:
-        """Each task checked and stored (never instantiated, never notified) on its own: one PreFill receipt for the
-        batch, found by its BatchReference, with a sub-receipt for each task in order."""
+        """Take the batch, as Altinn did, for processing in the background (``process_batches``): its PreFill
+        receipt, found by its BatchReference, says it was received; its outcome comes later, on that receipt."""
         batch_id = self._batch_id(external_batch_id)
         checked_system_user_code(caller, system_user_code, name="SystemUserCode")
+        with self._transaction():
+            receipt = self.receipts.create(RECEIPT_TYPE, ReceiptStatus.OK, RECEIVED.format(len(tasks)), [
+                Reference(BATCH_REFERENCE, batch_id), Reference(OWNER_PARTY, caller.owner.orgno)])
+            self.store.add_batch(PendingBatch(
+                id=0, owner=caller.owner.code, system=caller.system.username if caller.system else None,
+                external_batch_id=batch_id, receipt_id=receipt.id, received_at=self.clock.now(),
+                tasks=tuple(tasks)))
+        return receipt
+
+    def process_batches(self, limit: int = BATCHES_PER_RUN) -> int:
+        """Process the batches waiting, oldest first (the clock's due work): each task checked and stored (never
+        instantiated, never notified) on its own with its sub-receipt in order, and the batch's receipt given
+        the outcome. Each batch is one transaction, taken by one worker only. How many were processed."""
+        done = 0
+        for pending in self.store.pending_batches(limit):
+            with self._transaction():
+                if not self.store.take_batch(pending.id):  # another worker took it first
+                    continue
+                self._process(pending)
+                done += 1
+        return done
+
+    def _process(self, pending: PendingBatch) -> None:
+        owner = self.catalog.get_owner(pending.owner)
+        if owner is None:  # the seed changed under the batch: nobody to process it for
+            self.receipts.force_status(pending.receipt_id, ReceiptStatus.UNEXPECTED_ERROR.value,
+                                       f"Service owner {pending.owner} no longer exists: nothing was processed.")
+            return
+        system = self.catalog.get_system(pending.system) if pending.system else None
+        caller = Caller(owner, system)
         outcomes: list[_Checked | AltinnError] = []
-        for task in tasks:
+        for task in pending.tasks:
             try:
                 outcomes.append(self._check(caller, task))
             except AltinnError as error:
                 outcomes.append(error)
+        for task, outcome in zip(pending.tasks, outcomes):
+            if isinstance(outcome, AltinnError):
+                self.receipts.create(RECEIPT_TYPE, ReceiptStatus.VALIDATION_FAILED,
+                                     f"ErrorID {outcome.error_id}: {outcome.message}",
+                                     _task_references(task, caller), parent_id=pending.receipt_id)
+            else:
+                self._store(caller, pending.external_batch_id, outcome, InstantiateOptions(save=True),
+                            parent_id=pending.receipt_id)
         failed = sum(isinstance(o, AltinnError) for o in outcomes)
-        status = ReceiptStatus.OK if not failed else ReceiptStatus.VALIDATION_FAILED
-        text = f"{len(outcomes) - failed} of {len(outcomes)} prefilled form tasks accepted"
-        with self._transaction():
-            parent = self.receipts.create(RECEIPT_TYPE, status, text, [
-                Reference(BATCH_REFERENCE, batch_id), Reference(OWNER_PARTY, caller.owner.orgno)])
-            subs = []
-            for task, outcome in zip(tasks, outcomes):
-                if isinstance(outcome, AltinnError):
-                    subs.append(self.receipts.create(
-                        RECEIPT_TYPE, ReceiptStatus.VALIDATION_FAILED,
-                        f"ErrorID {outcome.error_id}: {outcome.message}",
-                        _task_references(task, caller), parent_id=parent.id))
-                else:
-                    subs.append(self._store(caller, batch_id, outcome, InstantiateOptions(save=True),
-                                            parent_id=parent.id))
-        return replace(parent, sub_receipts=tuple(subs))
+        self.receipts.force_status(
+            pending.receipt_id, (ReceiptStatus.VALIDATION_FAILED if failed else ReceiptStatus.OK).value,
+            f"{len(outcomes) - failed} of {len(outcomes)} prefilled form tasks accepted")
 
     # -- checks, in the order they are reported -------------------------------------------------------------
 

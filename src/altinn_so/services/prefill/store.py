@@ -9,6 +9,7 @@ from altinn_so.store.database import Database
 from altinn_so.store.documents import dump_without_id, in_id_order, load_with_id, timestamp
 from altinn_so.store.schema import TableGroup
 
+from .batches import PendingBatch
 from .rules import PrefilledSet
 
 TABLES = TableGroup(
@@ -21,9 +22,13 @@ TABLES = TableGroup(
         CREATE UNIQUE INDEX prefilled_sets_key
             ON prefilled_sets (service_code, service_edition, reportee, identity_key);
         """,
+        # SubmitPrefilledFormTasks' batches waiting for the clock's due work (rules.PrefillService.process_batches)
+        """
+        CREATE TABLE prefill_batches (id {id}, received_at TEXT NOT NULL, data TEXT NOT NULL);
+        """,
     ),
-    runtime_tables=("prefilled_sets",),
-    numbered_tables=("prefilled_sets",),
+    runtime_tables=("prefilled_sets", "prefill_batches"),
+    numbered_tables=("prefilled_sets", "prefill_batches"),
 )
 
 
@@ -67,3 +72,17 @@ class SqlPrefill:
     def list_sets(self, newest: int | None = None) -> list[PrefilledSet]:
         return [load_with_id(PrefilledSet.from_dict, data, i)
                 for i, data in in_id_order(self._db, "SELECT id, data FROM prefilled_sets", (), newest)]
+
+    def add_batch(self, batch: PendingBatch) -> PendingBatch:
+        with self._db.transaction() as conn:
+            new_id = conn.insert_one("prefill_batches", ("received_at", "data"),
+                                     (timestamp(batch.received_at), dump_without_id(batch)))
+        return evolve(batch, id=new_id)
+
+    def pending_batches(self, limit: int) -> list[PendingBatch]:
+        return [load_with_id(PendingBatch.from_dict, data, i) for i, data in self._db.query(
+            f"SELECT id, data FROM prefill_batches ORDER BY id LIMIT {int(limit)}")]
+
+    def take_batch(self, batch_id: int) -> bool:
+        with self._db.transaction() as conn:
+            return conn.execute("DELETE FROM prefill_batches WHERE id=?", (batch_id,)).rowcount > 0
