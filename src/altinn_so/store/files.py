@@ -1,9 +1,9 @@
 """Files on disk, named by the SHA-256 of their content (``domain.files.FileStore``).
 
 ``put`` writes to a temporary file in the same directory (``.partial-*``), hashing as it goes, and renames
-it to its hash only once every byte is written and flushed: a file under a hash is always whole, and a
-writer that stops half-way (a client gone mid-upload, a crash) leaves no file anyone can see. If the hash
-exists already, the new copy is dropped: two uploads of the same content share one file. Leftovers of a
+it to its hash only once every byte is written: a file under a hash is always whole, and a writer that
+stops half-way (a client gone mid-upload, a crash) leaves no file anyone can see. Two uploads of the same
+content are one file (the second rename replaces it with the same bytes; a reader of it keeps what it opened). Leftovers of a
 crash (``.partial-*`` files nobody has written to for ``STALE_SECONDS``) are removed when a store opens;
 a fresh one may be another worker's upload in progress.
 
@@ -54,13 +54,10 @@ class DiskFileStore:
                     digest.update(chunk)
                     handle.write(chunk)
                     size += len(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
-            target = self._path(digest.hexdigest())
-            if target.exists():
-                os.unlink(handle.name)  # the same content is there already
-            else:
-                os.replace(handle.name, target)
+            # (no fsync: like the database, the store survives a restart of the emulator, not a power cut)
+            # Replaced even when the hash is there: the same bytes, and the file is there when this returns
+            # even if a delete of that content ran meanwhile.
+            os.replace(handle.name, self._path(digest.hexdigest()))
         except BaseException:
             try:
                 os.unlink(handle.name)
