@@ -3,9 +3,9 @@
 ``put`` writes to a temporary file in the same directory (``.partial-*``), hashing as it goes, and renames
 it to its hash only once every byte is written: a file under a hash is always whole, and a writer that
 stops half-way (a client gone mid-upload, a crash) leaves no file anyone can see. Two uploads of the same
-content are one file (the second rename replaces it with the same bytes; a reader of it keeps what it opened). Leftovers of a
-crash (``.partial-*`` files nobody has written to for ``STALE_SECONDS``) are removed when a store opens;
-a fresh one may be another worker's upload in progress.
+content are one file (the second rename replaces it with the same bytes; a reader of it keeps what it
+opened). Leftovers of a crash (``.partial-*`` files nobody has written to for ``STALE_SECONDS``) are
+removed when a store opens; a fresh one may be another worker's upload in progress.
 
 Files are immutable, so a snapshot needs only the hashes it refers to to stay on disk: ``pinned`` says
 which those are (``Emulator`` passes the snapshots' hashes), and neither ``delete`` nor ``sweep`` removes
