@@ -239,3 +239,10 @@ def test_health_speaks_https_to_a_server_with_a_certificate(tmp_path, capsys):
         assert main(["health", "--port", port, "--timeout", "1"]) == 1  # plain HTTP to the HTTPS port
     finally:
         assert _stop(process) == 0
+
+
+def test_the_files_directory_is_an_option_and_a_variable(tmp_path):
+    assert _parsed(["serve"], {}).files_dir is None
+    assert _parsed(["serve"], {"ALTINN_SO_FILES_DIR": str(tmp_path)}).files_dir == str(tmp_path)
+    assert _parsed(["serve", "--files-dir", "/srv/files"], {"ALTINN_SO_FILES_DIR": str(tmp_path)}).files_dir == \
+        "/srv/files"

@@ -53,7 +53,8 @@ def _serve(args: argparse.Namespace) -> int:
                                      service_settings={
                                          "correspondence": CorrespondenceSettings(status_limit=args.status_limit)},
                                      journal_limit=args.journal_limit,
-                                     journal_max_body_bytes=args.journal_max_bytes))
+                                     journal_max_body_bytes=args.journal_max_bytes,
+                                     files_dir=args.files_dir))
     except SeedError as exc:
         print(f"altinn-so: {exc}", file=sys.stderr)
         return 2
@@ -301,6 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db", default=":memory:", metavar="PATH|URL",
                        help="SQLite database file, or a postgresql:// URL; state survives restarts "
                             "(default: SQLite in memory)")
+    serve.add_argument("--files-dir", metavar="DIR",
+                       help="directory of uploaded files, named by content hash (default: beside the SQLite "
+                            "file as <file>.files; a temporary directory with SQLite in memory; for PostgreSQL a "
+                            "directory in the system's temporary directory: several hosts must share one, give it)")
     serve.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this server certificate")
     serve.add_argument("--tls-key", metavar="PEM", help="private key of --tls-cert")
     serve.add_argument("--tls-client-ca", metavar="PEM",

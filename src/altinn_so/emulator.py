@@ -8,7 +8,10 @@ tuple given): each adds its tables and its domain objects (see ``AltinnService``
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from functools import partial
 from datetime import datetime
@@ -24,6 +27,7 @@ from .injection import FaultInjector
 from .journal import MAX_BODY_BYTES, Exchange, MemoryJournal
 from .seeding import CORE_SECTIONS, Seed, apply_seed, compose_seed, parse_seed, read_seed_text
 from .store.database import journal_database, open_database
+from .store.files import DiskFileStore
 from .service import AltinnService, SeedSection
 from .store.repositories import SqlArchive, SqlCatalog, SqlFaultRules, SqlJournal, SqlLockouts, SqlOutbox, \
     SqlReceipts, SqlRegistry, SqlReporteeElements, SqlSnapshots
@@ -44,6 +48,28 @@ class Settings:
     service_settings: Mapping[str, Any] = field(default_factory=dict)
     journal_limit: int = 10_000  # newest calls kept in the request journal
     journal_max_body_bytes: int = MAX_BODY_BYTES  # and of those, request and response bytes kept at most
+    # Where uploaded files live (``store.files``); None: see ``files_directory``.
+    files_dir: str | None = None
+
+
+def files_directory(settings: Settings) -> tuple[str | None, bool]:
+    """Where the emulator keeps files, and whether that directory is its own (removed at close).
+
+    Beside a SQLite file, ``<file>.files``; for PostgreSQL, a directory in the system's temporary directory
+    named after the URL, which every worker on this host shares (several hosts must each be given
+    ``--files-dir`` on a filesystem they share); for ``:memory:``, None: a temporary directory, made when
+    the first file is stored."""
+    if settings.files_dir:
+        return settings.files_dir, False
+    database = settings.database
+    if database.startswith(("postgresql://", "postgres://")):
+        name = hashlib.sha256(database.encode()).hexdigest()[:16]
+        return os.path.join(tempfile.gettempdir(), f"altinn-so-files-{name}"), False
+    if database.startswith("sqlite:///"):
+        database = database[len("sqlite:///"):] or ":memory:"
+    if database == ":memory:":
+        return None, True
+    return f"{database}.files", False
 
 
 def _seed_sections(services: tuple[AltinnService, ...]) -> dict[str, SeedSection]:
@@ -110,6 +136,7 @@ class Emulator:
                                         self.catalog, self.clock, self.db.transaction,
                                         FormXml(form_xml_problem, field_values, set_field_texts),
                                         self._archive_listeners)
+        self._files: DiskFileStore | None = None
         for service in self.services:
             self._build(service)
 
@@ -133,6 +160,31 @@ class Emulator:
             if hasattr(self, name):
                 raise ValueError(f"service {service.key!r} names a component {name!r}, which the emulator has")
             setattr(self, name, component)
+
+    @property
+    def files(self) -> DiskFileStore:
+        """The file store (``domain.files.FileStore``), opened on first use."""
+        if self._files is None:
+            directory, temporary = files_directory(self.settings)
+            if directory is None:
+                directory = tempfile.mkdtemp(prefix="altinn-so-files-")
+            self._files = DiskFileStore(directory, pinned=self._snapshot_files, temporary=temporary)
+        return self._files
+
+    def _snapshot_files(self) -> set[str]:
+        """The hashes the snapshots refer to: they stay on disk while a snapshot may be restored."""
+        pinned: set[str] = set()
+        for listed in self.snapshots.list_snapshots():
+            data = self.snapshots.get_snapshot(listed["id"]) or {}
+            pinned.update(data.get("files", ()))
+        return pinned
+
+    def _has_files(self) -> bool:
+        """Whether any file may be stored, without making a directory to find out."""
+        if self._files is not None:
+            return True
+        directory, _ = files_directory(self.settings)
+        return directory is not None and os.path.isdir(directory)
 
     def _archive_listeners(self) -> list[Callable]:
         return [partial(service.on_archived, self) for service in self.services if service.on_archived]
@@ -204,6 +256,8 @@ class Emulator:
             self.db.clear(self.runtime_tables + self.seed_tables)
             self._apply_seed(self.seed)
             self.db.changed()
+        if self._has_files():  # no state refers to a file now: only the snapshots' stay
+            self.files.sweep()
 
     def load_seed(self, text: str, source: str = "request") -> Seed:
         """Add seed data at runtime (YAML or JSON, the seed file format). References may name anything
@@ -219,6 +273,8 @@ class Emulator:
     def snapshot(self, label: str | None = None) -> int:
         """Save all emulated state (not the journal or fault rules) and the clock; returns the snapshot id."""
         data = {"store": self.db.dump(self.runtime_tables + self.seed_tables),
+                # Files are immutable and named by their content: the snapshot pins the hashes on disk now.
+                "files": sorted(self.files.hashes()) if self._has_files() else [],
                 "clock": {"now": self.clock.now().isoformat(), "frozen": self.clock.frozen}}
         return self.snapshots.add_snapshot(label, self.clock.now(), data)
 
@@ -231,9 +287,13 @@ class Emulator:
             self.db.changed()
             self.clock.freeze() if data["clock"]["frozen"] else self.clock.resume()
             self.clock.set(datetime.fromisoformat(data["clock"]["now"]))
+        if self._has_files():  # files stored since the snapshot go, unless another snapshot needs them
+            self.files.sweep(set(data.get("files", ())))
         return True
 
     def close(self) -> None:
+        if self._files is not None:
+            self._files.close()
         if self.journal_db not in (None, self.db):
             self.journal_db.close()
         self.db.close()

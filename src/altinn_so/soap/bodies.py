@@ -193,5 +193,10 @@ class Blob:
 
     @classmethod
     def from_path(cls, path: str | os.PathLike) -> "Blob":
-        handle = open(path, "rb")  # noqa: SIM115 (a Blob reads it for as long as it lives)
+        return cls.from_file(open(path, "rb"))  # noqa: SIM115 (a Blob reads it for as long as it lives)
+
+    @classmethod
+    def from_file(cls, handle: BinaryIO) -> "Blob":
+        """All of an open file (``FileStore.open``): a handler returns it to stream a file in its reply,
+        which closes the file once it is sent."""
         return cls(handle, 0, os.fstat(handle.fileno()).st_size)

@@ -311,6 +311,7 @@ class Reply:
             self._pieces.append(value)
         self._pieces.append(f"\r\n--{boundary}--\r\n".encode())
         self.size = sum(len(piece) for piece in self._pieces)
+        self.files = [piece.file for piece in self._pieces if isinstance(piece, Blob)]  # closed once sent
 
     def chunks(self) -> Iterator[bytes]:
         for piece in self._pieces:
@@ -323,6 +324,10 @@ class Reply:
         return b"".join(self.chunks())
 
     def journal_text(self) -> bytes:
+        if any(isinstance(piece, Blob) for piece in self._pieces):  # (hashing it would read the files twice)
+            return b"".join(
+                f"[{len(piece)} bytes streamed from a file: not kept in the journal]".encode()
+                if isinstance(piece, Blob) else piece for piece in self._pieces)
         import hashlib
         digest = hashlib.sha256()
         for chunk in self.chunks():

@@ -12,6 +12,7 @@ declared once. Faults are written here too, into the same envelope.
 from __future__ import annotations
 
 import threading
+import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -91,6 +92,13 @@ def _member_writer(member, prefixes: dict[str, str], declarations: str = "", nil
                 out.append(end)
                 return
             if isinstance(value, Blob):
+                streamed = getattr(_XOP, "streamed", None)
+                if streamed is not None:  # a plain reply: the value is sent as base64 read from its file
+                    out.append(start)
+                    out.append(f"{STREAM_MARK}{len(streamed)}\ue000")
+                    out.append(end)
+                    streamed.append(value)
+                    return
                 value = value.read()
             out.append(start)
             out.append(text_of(value))
@@ -152,6 +160,22 @@ _CHILDREN: dict = {}  # used only while compiling, under codec.COMPILING
 
 # While an MTOM reply is written, the thread's collector of binary parts (``mtom.PartCollector``).
 _XOP = threading.local()
+
+
+# Where a file-backed binary value (``Blob``) goes in a plain reply: a mark the reply replaces by the value's
+# base64 text as it sends it (``streamed.StreamedReply``), so that the value is never whole in memory.
+# (Private-use characters XML may carry, and a nonce no value can guess.)
+STREAM_MARK = f"\ue000altinn-so-streamed-{uuid.uuid4().hex}-"
+
+
+def write_reply(response: "ResponseWriter", value: dict, out: list) -> list:
+    """Write a plain reply's body into ``out``: the Blobs it marked (``STREAM_MARK``), in order."""
+    _XOP.streamed = streamed = []
+    try:
+        response.write(value, out)
+    finally:
+        _XOP.streamed = None
+    return streamed
 
 
 @contextmanager

@@ -31,6 +31,7 @@ from .faults import SoapFault
 from .injected import DropConnection, InjectedFaults, drop as _drop
 from .routes import Route, Routes, routes_of
 from .security import client_certificate_orgno
+from .streamed import StreamedReply
 
 log = logging.getLogger("altinn_so.soap")
 
@@ -355,8 +356,14 @@ class SoapApplication:
                                      relates_to=request.message_id, addressing=binding.addressing and asked.addressing,
                                      security=binding.addressing and asked.security)
         if not as_mtom:
-            response.write(value, body)
+            files = writer.write_reply(response, value, body)
             payload = envelope(body)
+            if files:  # file-backed values, sent as base64 read from their files
+                reply = StreamedReply(payload, files)
+                streamed = _Streamed(reply)
+                streamed.closing.extend(blob.file for blob in files)
+                return 200, [("Content-Type", CONTENT_TYPE[binding.soap_version]),
+                             ("Content-Length", str(reply.size))], streamed
             return 200, [("Content-Type", CONTENT_TYPE[binding.soap_version]),
                          ("Content-Length", str(len(payload)))], payload
         with writer.collecting_parts(mtom.PartCollector()) as collector:
@@ -364,8 +371,13 @@ class SoapApplication:
         reply = mtom.Reply(binding.soap_version, envelope(body), collector.parts)
         headers = [("Content-Type", reply.content_type), ("MIME-Version", "1.0"), ("Content-Length", str(reply.size))]
         if reply.size <= self.settings.spool_bytes:
-            return 200, headers, reply.bytes()
-        return 200, headers, _Streamed(reply)
+            payload = reply.bytes()
+            for file in reply.files:
+                file.close()
+            return 200, headers, payload
+        streamed = _Streamed(reply)
+        streamed.closing.extend(reply.files)
+        return 200, headers, streamed
 
     def _fault_response(self, version: int, fault: SoapFault):
         payload = writer.fault_envelope(version, fault)
@@ -376,7 +388,7 @@ class _Streamed:
     """A reply too large to hold in memory, sent in chunks (the WSGI iterable); closing it closes the request's
     spooled body, whose parts it may be reading."""
 
-    def __init__(self, reply: "mtom.Reply"):
+    def __init__(self, reply: "mtom.Reply | StreamedReply"):
         self.reply = reply
         self.closing: list = []
 
