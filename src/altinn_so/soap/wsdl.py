@@ -78,9 +78,9 @@ def _messages(root, endpoint: Endpoint, operation: BoundOperation) -> None:
     for kind, local in (("input", operation.request_element), ("output", operation.response_element)):
         message = etree.SubElement(root, f"{{{WSDL}}}message", name=names[kind])
         _part(message, "parameters", operation.namespace, local)
-        if kind == "input" and operation.header_credentials:
+        if kind == "input" and operation.message_headers:
             headers = etree.SubElement(root, f"{{{WSDL}}}message", name=names["headers"])
-            for name in sorted(operation.header_credentials):
+            for name in operation.message_headers:
                 _part(headers, name, operation.namespace, name)
     fault = etree.SubElement(root, f"{{{WSDL}}}message", name=names["fault"])
     _part(fault, "detail", ALTINN_FAULT, "AltinnFault")
@@ -116,8 +116,8 @@ def _binding(root, endpoint: Endpoint, soap_ns: str, policy_id: str) -> None:
             io = etree.SubElement(element, f"{{{WSDL}}}{tag}")
             if operation.operation.request_element:
                 io.set("name", names[tag])
-            if tag == "input" and operation.header_credentials:
-                for name in sorted(operation.header_credentials):
+            if tag == "input" and operation.message_headers:
+                for name in operation.message_headers:
                     etree.SubElement(io, f"{{{soap_ns}}}header", message="tns:" + names["headers"], part=name,
                                      use="literal")
             etree.SubElement(io, f"{{{soap_ns}}}body", use="literal")
@@ -145,7 +145,7 @@ def tidy_schemas(endpoint: Endpoint, models: EndpointModels) -> list[etree._Elem
     for operation in endpoint.operations:
         wrappers.setdefault(operation.namespace, set()).update(
             {operation.request_element, operation.response_element})
-        headers.setdefault(operation.namespace, set()).update(operation.header_credentials or ())
+        headers.setdefault(operation.namespace, set()).update(operation.message_headers)
     tidied = []
     for namespace in sorted(raw, key=_schema_order):
         tidied.append(_canonical_schema(raw[namespace], namespace, wrappers.get(namespace, set()),
