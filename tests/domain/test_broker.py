@@ -3,59 +3,21 @@ confirmation, every ErrorID, the SRR rules and their conditions, receipts, and r
 
 from __future__ import annotations
 
-import io
-import zipfile
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from altinn_so.domain.errors import AltinnError
 from altinn_so.services.broker.rules import Initiation, Search, upload_receipt_text
 
-from .factories import ORG, TTD_ORGNO, system_caller
+from support.broker import ETT_ORGNO, TTD_ORGNO, Rights, a_zip, sender_and_recipient
 
-ETT_ORGNO = "310002003"
-BROKER = ("5690", 1)
-
-
-@dataclass(frozen=True)
-class Rule:
-    right: str
-    condition: str | None = None
-    valid_to: datetime | None = None
-
-
-class Rights:
-    """A rights register the test fills: (reportee) -> rules, for the seed's broker service only."""
-
-    def __init__(self):
-        self.rules: dict[str, list[Rule]] = {}
-
-    def add(self, reportee: str, right: str, condition: str | None = None, valid_to=None) -> None:
-        self.rules.setdefault(reportee, []).append(Rule(right, condition, valid_to))
-
-    def remove(self, reportee: str) -> None:
-        self.rules.pop(reportee, None)
-
-    def rules_for(self, service_code, service_edition, reportee, at):
-        return list(self.rules.get(reportee, ())) if (service_code, service_edition) == BROKER else []
-
-
-def a_zip(text: str = "hello broker") -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("hello.txt", text)
-    return buffer.getvalue()
+from .factories import ORG, system_caller
 
 
 @pytest.fixture
 def rights(emulator) -> Rights:
-    register = Rights()
-    register.add(TTD_ORGNO, "Write")
-    register.add(ETT_ORGNO, "Read")
-    emulator.broker.rights = register
-    return register
+    return sender_and_recipient(emulator)
 
 
 @pytest.fixture

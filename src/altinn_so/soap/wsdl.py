@@ -21,6 +21,7 @@ from .contract import BoundOperation, Endpoint
 from .namespaces import (ALTINN_FAULT, SOAP_HTTP_TRANSPORT, WSA, WSAW, WSDL, WSDL_SOAP11, WSDL_SOAP12, WSP, WSU,
                          XSD)
 from .spyne_app import EndpointModels
+from .types import UNWRITTEN_SIMPLE_TYPES
 
 _QNAME_ATTRIBUTES = ("type", "base", "ref", "element", "itemType")
 
@@ -150,7 +151,26 @@ def tidy_schemas(endpoint: Endpoint, models: EndpointModels) -> list[etree._Elem
     for namespace in sorted(raw, key=_schema_order):
         tidied.append(_canonical_schema(raw[namespace], namespace, wrappers.get(namespace, set()),
                                         headers.get(namespace, set())))
-    return tidied
+    return tidied + _unwritten_schemas(tidied, set(raw))
+
+
+def _unwritten_schemas(tidied: list[etree._Element], written: set[str]) -> list[etree._Element]:
+    """Schemas spyne does not write: a namespace that holds only a binary restriction (WCF's StreamBody in
+    ``http://schemas.microsoft.com/Message``), declared as WCF does, a simpleType and no element."""
+    imported = {node.get("namespace") for schema in tidied for node in schema.iterfind(f"{{{XSD}}}import")}
+    schemas = []
+    for namespace in sorted(imported - written):
+        types = sorted((name, base) for (ns, name), base in UNWRITTEN_SIMPLE_TYPES.items() if ns == namespace)
+        if not types:
+            continue
+        schema = etree.Element(f"{{{XSD}}}schema", nsmap={"xsd": XSD})
+        schema.set("elementFormDefault", "qualified")
+        schema.set("targetNamespace", namespace)
+        for name, base in types:
+            simple = etree.SubElement(schema, f"{{{XSD}}}simpleType", name=name)
+            etree.SubElement(simple, f"{{{XSD}}}restriction", base=f"xsd:{base}")
+        schemas.append(schema)
+    return schemas
 
 
 def _schema_order(namespace: str) -> tuple[int, str]:

@@ -91,9 +91,10 @@ def download(call, args) -> Blob:
     return Blob.from_file(call.emulator.files.open(shipment.file.sha256))
 
 
-def _broker_operations(bindings: frozenset[str], credentials: tuple[str, str]) -> tuple[Operation, ...]:
+def _broker_operations(bindings: frozenset[str], credentials: tuple[str, str], required: dict) -> tuple[Operation, ...]:
+    """``required``: how ConfirmDownloaded's parameters are declared (required on Basic, optional on EC2)."""
     common = {"bindings": bindings, "credential_names": credentials}
-    reference = (("fileReference", Unicode(**_REQUIRED)), ("reportee", Unicode(**_REQUIRED)))
+    reference = (("fileReference", Unicode(**required)), ("reportee", Unicode(**required)))
     return (
         Operation("InitiateBrokerService", initiate, **common,
                   params=(("brokerServiceInitiation", types.BrokerServiceInitiation.customize(**_REQUIRED)),),
@@ -103,7 +104,7 @@ def _broker_operations(bindings: frozenset[str], credentials: tuple[str, str]) -
                   returns=types.BrokerServiceAvailableFileList),
         Operation("CheckIfAvailableFiles", check_available, **common,
                   params=(("pollParameters", types.BrokerServicePoll.customize(**_REQUIRED)),),
-                  returns=Boolean),
+                  returns=Boolean(nillable=False)),
         Operation("ConfirmDownloaded", confirm_downloaded, **common, params=reference),
     )
 
@@ -135,8 +136,8 @@ BROKER = ServiceContract(
     area="ServiceEngineExternal",
     bindings=("basic", "ws", "ec", "ec2"),
     namespaces=NAMESPACES,
-    operations=(_broker_operations(_BASIC | _WS, ("systemUserName", "systemPassword"))
-                + _broker_operations(_EC, _EC_CREDENTIALS)),
+    operations=(_broker_operations(_BASIC | _WS, ("systemUserName", "systemPassword"), _REQUIRED)
+                + _broker_operations(_EC, _EC_CREDENTIALS, {})),
 )
 
 BROKER_STREAMED = ServiceContract(
