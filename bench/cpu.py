@@ -47,6 +47,11 @@ CALLS = {
         "/ArchiveExternal/DownloadQueueExternalBasic.svc",
         "http://www.altinn.no/services/Archive/DownloadQueue/2012/08/IDownloadQueueExternalBasic/"
         "GetArchivedFormTaskBasicDQ"),
+    # A broker shipment from Testdepartementet to Etaten: the service, both parties' rights, a new reference.
+    "InitiateBrokerServiceBasic": (
+        "/ServiceEngineExternal/BrokerServiceExternalBasic.svc",
+        "http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic/"
+        "InitiateBrokerServiceBasic"),
 }
 
 
@@ -79,8 +84,22 @@ def _archive_one(emulator) -> None:
 _REPORT = ('<Skjema skjemanummer="5704"><Rapportor><Organisasjonsnummer>310003018</Organisasjonsnummer>'
            '<Navn>Eksempel AS</Navn></Rapportor><Periode>2026-02</Periode><AntallDeltakere>12</AntallDeltakere>'
            '</Skjema>')
+class _BrokerRights:
+    """The rights register's answer for the broker bench: the sender may write, the recipient read."""
+
+    def rules_for(self, service_code, service_edition, reportee, at):
+        from types import SimpleNamespace
+
+        right = {"310001007": "Write", "310002003": "Read"}.get(reportee)
+        return [SimpleNamespace(right=right, condition=None, valid_to=None)] if right else []
+
+
+def _broker_rights(emulator) -> None:
+    emulator.broker.rights = _BrokerRights()
+
+
 # State an operation needs before it can be called (made once, through the domain).
-SETUP = {"GetArchivedFormTaskBasicDQ": _archive_one}
+SETUP = {"GetArchivedFormTaskBasicDQ": _archive_one, "InitiateBrokerServiceBasic": _broker_rights}
 
 
 def make_app(database: str = ":memory:"):

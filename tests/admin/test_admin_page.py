@@ -16,7 +16,7 @@ from altinn_so.services import default_routes
 from .helpers import KARI, OLA, SOAP11, notification, path_of, prefill, raw_test, subscribe
 
 SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "subscriptions",
-            "subscription-activations", "download-queue", "reportee-elements", "archived-form-tasks", "faults",
+            "subscription-activations", "download-queue", "broker-shipments", "reportee-elements", "archived-form-tasks", "faults",
             "endpoints"]
 HOSTILE_TITLE = "<script>alert('title')</script>"
 HOSTILE_TOKEN = "<img src=x onerror=alert(1)>"
@@ -82,6 +82,7 @@ def test_an_empty_emulator(admin):
                      "subscriptions": "No subscription yet.",
                      "subscription-activations": "No subscription activated yet.",
                      "download-queue": "Nothing queued yet: a form task submitted on a download-queue service lands here.",
+                     "broker-shipments": "No broker shipment yet.",
                      "archived-form-tasks": "No form task submitted yet.", "faults": "No fault rules.", "endpoints": None}
     no_markup_from_input(doc)
 

@@ -17,6 +17,7 @@ from datetime import timedelta
 from urllib.parse import unquote
 
 import pytest
+from zeep.wsse.username import UsernameToken
 
 from altinn_so.journal import JournalFilter
 from support.broker import ETT_ORGNO, TTD_ORGNO, a_zip, sender_and_recipient
@@ -85,7 +86,12 @@ EC_STREAMED = _flavour("ec-streamed", "ec/BrokerServiceExternalECStreamed.wsdl",
                        ("UserName", "Password"), _STREAMED_OPS)
 EC = Flavour("ec", "ec/BrokerServiceExternalEC.wsdl", "/ServiceEngineExternal/BrokerServiceExternalEC.svc", "EC",
              _EC_CREDS, (), frozenset({"Test", "InitiateBrokerServiceEC", "GetAvailableFilesEC"}))
-ALL = (BASIC, EC, EC2, BASIC_STREAMED, EC_STREAMED, EC2_STREAMED)
+WS = Flavour("ws", "ws/BrokerServiceExternal.wsdl", "/ServiceEngineExternal/BrokerServiceExternal.svc", "", (), (),
+             frozenset({"Test", "InitiateBrokerService", "GetAvailableFiles", "ConfirmDownloaded"}))
+# "NAV-edited": a copy NAV's team changed by hand; names, actions and messages are Altinn's
+WS_STREAMED = _flavour("ws-streamed", "ws/BrokerServiceExternalStreamed.NAV-edited.wsdl",
+                       "/ServiceEngineExternal/BrokerServiceExternalStreamed.svc", "", (), (), _STREAMED_OPS)
+ALL = (BASIC, WS, EC, EC2, BASIC_STREAMED, WS_STREAMED, EC_STREAMED, EC2_STREAMED)
 
 
 @pytest.fixture
@@ -133,7 +139,7 @@ _SUPERSET = {("ec2", "CheckIfAvailableFilesEC")}  # EC2's poll parameters lack B
 
 
 @pytest.mark.parametrize("flavour, operation", [
-    case for case in signature_cases((BASIC, EC2, BASIC_STREAMED, EC2_STREAMED))
+    case for case in signature_cases((BASIC, WS, EC2, BASIC_STREAMED, WS_STREAMED, EC2_STREAMED))
     if (case.values[0].key, case.values[1]) not in _SUPERSET])
 def test_our_signatures_match_the_real_ones(base_url, flavour, operation):
     assert_signature_matches(base_url, flavour, flavour, operation)
@@ -196,6 +202,32 @@ def test_end_to_end_on_basic(real, base_url, emulator, rights):
         soap12=False).ErrorID == 40215
     assert service.GetAvailableFilesBasic(
         **ett, searchParameters={"Reportee": ETT_ORGNO, "FileStatus": "Downloaded"}) is None  # silently hidden
+
+
+def test_ws_flow_with_username_tokens(base_url, emulator, rights):
+    """WS: the credentials in the WS-Security UsernameToken, the upload's message headers without them."""
+    def ws(flavour, user="ttd-system"):
+        return real_service(flavour.contract, base_url + flavour.path,
+                            wsse=UsernameToken(user, user.replace("system", "password")))
+
+    client, service = ws(WS)
+    reference = service.InitiateBrokerService(brokerServiceInitiation=initiation())
+    valid_response(client, WS.contract, "InitiateBrokerService", soap12=True)
+    streamed_client, streamed = ws(WS_STREAMED)
+    receipt = streamed.UploadFileStreamed(DataStream=FILE, _soapheaders={
+        "FileName": "brev.zip", "Reference": reference, "Reportee": TTD_ORGNO})
+    valid_response(streamed_client, WS_STREAMED.contract, "UploadFileStreamed", soap12=True,
+                   wrapper="ReceiptExternalStreamedBE")
+    assert receipt.ReceiptStatusCode == "OK"
+    client, service = ws(WS, "ett-system")
+    [available] = service.GetAvailableFiles(searchParameters={"Reportee": ETT_ORGNO, "FileStatus": "Uploaded"})
+    valid_response(client, WS.contract, "GetAvailableFiles", soap12=True)
+    streamed_client, streamed = ws(WS_STREAMED, "ett-system")
+    assert streamed.DownloadFileStreamed(fileReference=available.FileReference, reportee=ETT_ORGNO) == FILE
+    valid_response(streamed_client, WS_STREAMED.contract, "DownloadFileStreamed", soap12=True)
+    service.ConfirmDownloaded(fileReference=reference, reportee=ETT_ORGNO)
+    valid_response(client, WS.contract, "ConfirmDownloaded", soap12=True)
+    assert [r.status for r in emulator.broker_store.get(reference).recipients] == ["Downloaded"]
 
 
 def test_retention_removes_the_file(real, emulator, rights):
