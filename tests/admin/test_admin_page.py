@@ -72,7 +72,7 @@ def test_an_empty_emulator(admin):
     assert [s.find("h2").text_content() for s in doc.xpath("//main/section")] == [
         "Journal (newest first)", "Notification outbox", "Correspondences", "Receipts", "Prefilled sets",
         "Subscriptions", "Subscription activations", "Download queue",
-        "Worklist elements", "Archive", "Fault rules", "Endpoints"]
+        "Broker shipments", "Worklist elements", "Archive", "Fault rules", "Endpoints"]
     assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + [
         "/_admin/enduser", "/_admin/data", "/_admin/state"]
     empty = {s.get("id"): s.findtext('p[@class="empty"]') for s in doc.xpath("//main/section")}
