@@ -202,11 +202,14 @@ def test_rules_for_gives_the_unexpired_rules_of_one_reportee(emulator):
 # -- the seed -----------------------------------------------------------------------------------------------
 
 def test_a_seed_entry_is_a_rule():
-    rule = RightRule.from_dict({"service": "4255:10", "reportee": ORG, "right": "Write", "condition": "sender",
+    rule = RightRule.from_seed({"service": "4255:10", "reportee": ORG, "right": "Write", "condition": "sender",
                                 "valid_to": "2030-01-01T00:00:00+00:00"})
     assert (rule.service_code, rule.service_edition, rule.right, rule.condition) == ("4255", 10, "Write", "sender")
     with pytest.raises(ValueError):
-        RightRule.from_dict({"service": "4255:10", "reportee": ORG, "right": "None", "valid_to": "2030-01-01"})
+        RightRule.from_seed({"service": "4255:10", "reportee": ORG, "right": "None", "valid_to": "2030-01-01"})
     with pytest.raises(ValueError):
-        RightRule.from_dict({"service": "4255:10", "reportee": ORG, "right": "Read", "condition": "x",
+        RightRule.from_seed({"service": "4255:10", "reportee": ORG, "right": "Read", "condition": "x",
                              "valid_to": "2030-01-01"})
+    with pytest.raises(ValueError, match="unknown keys"):
+        RightRule.from_seed({"service": "4255:10", "reportee": ORG, "right": "Read", "valid_to": "2030-01-01",
+                             "colour": "red"})

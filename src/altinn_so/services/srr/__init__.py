@@ -22,7 +22,7 @@ def _build(emulator, settings) -> dict:
     return {"srr_store": store, "srr": register}
 
 
-RULES = SeedSection("srr_rules", build=RightRule.from_dict, key=lambda rule: rule.key,
+RULES = SeedSection("srr_rules", build=RightRule.from_seed, key=lambda rule: rule.key,
                     put=lambda emulator, rule: emulator.srr_store.put(rule))
 
 SERVICE = AltinnService(

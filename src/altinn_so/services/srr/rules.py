@@ -61,12 +61,18 @@ class RightRule:
                 "valid_to": self.valid_to.isoformat()}
 
     @classmethod
+    def from_seed(cls, data: dict) -> "RightRule":
+        """A seed file's ``srr_rules`` entry: ``service: "4255:10"``, ``reportee``, ``right``, ``condition``
+        (optional) and ``valid_to`` (docs/seed-format.md)."""
+        unknown = set(data) - {"service", "reportee", "right", "condition", "valid_to"}
+        if unknown:
+            raise ValueError(f"unknown keys {sorted(unknown)}")
+        code, _, edition = str(data["service"]).partition(":")
+        return cls.from_dict({**data, "service_code": code, "service_edition": edition})
+
+    @classmethod
     def from_dict(cls, data: dict) -> "RightRule":
-        """A stored rule, or a seed entry (``service: "4255:10"`` or ``service_code`` + ``service_edition``)."""
-        if "service" in data:
-            code, _, edition = str(data["service"]).partition(":")
-        else:
-            code, edition = data["service_code"], data["service_edition"]
+        code, edition = data["service_code"], data["service_edition"]
         right = str(data["right"])
         if right not in RIGHTS:
             raise ValueError(f"unknown right {right!r}; one of {list(RIGHTS)}")
