@@ -47,6 +47,10 @@ CALLS = {
         "/ArchiveExternal/DownloadQueueExternalBasic.svc",
         "http://www.altinn.no/services/Archive/DownloadQueue/2012/08/IDownloadQueueExternalBasic/"
         "GetArchivedFormTaskBasicDQ"),
+    # Every rule of a service in the rights register (twenty, for two reportees): the broker's lookup's table.
+    "GetRightsBasic": (
+        "/RegisterExternal/RegisterSRRAgencyExternalBasic.svc",
+        "http://www.altinn.no/services/Register/SRR/2015/06/IRegisterSRRAgencyExternalBasic/GetRightsBasic"),
     # A broker shipment from Testdepartementet to Etaten: the service, both parties' rights, a new reference.
     "InitiateBrokerServiceBasic": (
         "/ServiceEngineExternal/BrokerServiceExternalBasic.svc",
@@ -84,6 +88,24 @@ def _archive_one(emulator) -> None:
 _REPORT = ('<Skjema skjemanummer="5704"><Rapportor><Organisasjonsnummer>310003018</Organisasjonsnummer>'
            '<Navn>Eksempel AS</Navn></Rapportor><Periode>2026-02</Periode><AntallDeltakere>12</AntallDeltakere>'
            '</Skjema>')
+def _twenty_rules(emulator) -> None:
+    """The rules GetRightsBasic lists: ten conditions of Read and Write for an organisation and a person."""
+    from datetime import timedelta
+
+    from altinn_so.domain.auth import AuthMode
+    from altinn_so.services.srr.rules import RightRequest
+
+    valid_to = emulator.clock.now() + timedelta(days=365)
+    requests = [RightRequest(reportee, right, condition, valid_to) for reportee in ("310003018", "23917710120")
+                for right in ("Read", "Write")
+                for condition in (None, "sender", "recipient", "KeepSessionAlive:true", "HandledBy:310003018")]
+    caller = emulator.authenticator.authenticate("ttd-system", "ttd-password", mode=AuthMode.PASSWORD)
+    results = emulator.srr.add_rights(caller, "4255", 10, requests)
+    assert [r.result for r in results] == ["Ok"] * 20, results
+
+
+# State an operation needs before it can be called (made once, through the domain).
+SETUP = {"GetArchivedFormTaskBasicDQ": _archive_one, "GetRightsBasic": _twenty_rules}
 class _BrokerRights:
     """The rights register's answer for the broker bench: the sender may write, the recipient read."""
 

@@ -12,12 +12,13 @@ import zeep
 from lxml import etree
 
 from altinn_so.services import default_routes
+from altinn_so.services.srr import RightRule
 
 from .helpers import KARI, OLA, SOAP11, notification, path_of, prefill, raw_test, subscribe
 
 SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "subscriptions",
-            "subscription-activations", "download-queue", "broker-shipments", "reportee-elements", "archived-form-tasks", "faults",
-            "endpoints"]
+            "subscription-activations", "download-queue", "srr-rules", "broker-shipments", "reportee-elements",
+            "archived-form-tasks", "faults", "endpoints"]
 HOSTILE_TITLE = "<script>alert('title')</script>"
 HOSTILE_TOKEN = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</td></tr></table><script>alert('cell')</script><table><tr><td>"
@@ -71,8 +72,8 @@ def test_an_empty_emulator(admin):
     assert [s.get("id") for s in doc.xpath("//main/section")] == SECTIONS
     assert [s.find("h2").text_content() for s in doc.xpath("//main/section")] == [
         "Journal (newest first)", "Notification outbox", "Correspondences", "Receipts", "Prefilled sets",
-        "Subscriptions", "Subscription activations", "Download queue",
-        "Broker shipments", "Worklist elements", "Archive", "Fault rules", "Endpoints"]
+        "Subscriptions", "Subscription activations", "Download queue", "Rights register (SRR)", "Broker shipments",
+        "Worklist elements", "Archive", "Fault rules", "Endpoints"]
     assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + [
         "/_admin/enduser", "/_admin/data", "/_admin/state"]
     empty = {s.get("id"): s.findtext('p[@class="empty"]') for s in doc.xpath("//main/section")}
@@ -82,6 +83,7 @@ def test_an_empty_emulator(admin):
                      "subscriptions": "No subscription yet.",
                      "subscription-activations": "No subscription activated yet.",
                      "download-queue": "Nothing queued yet: a form task submitted on a download-queue service lands here.",
+                     "srr-rules": "No rule in the rights register yet.",
                      "broker-shipments": "No broker shipment yet.",
                      "archived-form-tasks": "No form task submitted yet.", "faults": "No fault rules.", "endpoints": None}
     no_markup_from_input(doc)
@@ -280,7 +282,7 @@ def test_the_test_data_page_shows_the_seed_with_the_systems_passwords(admin):
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     doc = lxml.html.fromstring(response.content)
     assert [s.get("id") for s in doc.xpath("//main/section")] == [
-        "service-owners", "systems", "services", "templates", "persons", "organisations", "users"]
+        "service-owners", "systems", "services", "templates", "persons", "organisations", "users", "srr-rules"]
     assert [a.get("href") for a in doc.xpath("//nav/a")][0] == "/_admin/"
     systems = [texts(cells) for cells in rows(doc, "systems")]
     assert headers(doc, "systems")[:2] == ["username", "password"]
@@ -426,6 +428,9 @@ def test_the_page_has_no_scripts_even_when_full(admin, soap, emulator):
     prefill(emulator)  # the same set again: a second element, submitted
     emulator.worklist.submit(emulator.reportee_elements.list_elements()[-1].id)
     subscribe(emulator)
+    emulator.srr_store.put(RightRule.from_seed({"service": "4255:10", "reportee": "310003018", "right": "Read",
+                                                "condition": "AllowedRedirectDomain:*.altinn.no",
+                                                "valid_to": "2030-01-01T00:00:00Z"}))
     admin.post("/clock/advance", json={"days": 1})
     admin.add_fault({"type": "delay", "ms": 1})
     doc = page(admin)

@@ -48,6 +48,8 @@ from altinn_so.domain.values import BLANK, _Blank
     (ErrorCode.ARGUMENT_NULL_EXCEPTION, 30004),
     (ErrorCode.FORM_DATA_IS_NOT_VALID, 40012),
     (ErrorCode.FILE_NOT_EXIST, 30007),
+    (ErrorCode.SRR_INVALID_REPORTEE, 450210),
+    (ErrorCode.SRR_INVALID_CONDITION, 450211),
 ])
 def test_error_numbers_are_altinns(code, number):
     assert int(code) == number
@@ -55,7 +57,7 @@ def test_error_numbers_are_altinns(code, number):
 
 def test_every_error_code_is_listed_above():
     # A new code needs a row in the table above (and tests for where it is raised).
-    assert len(ErrorCode) == 39
+    assert len(ErrorCode) == 41
 
 
 def test_altinn_error_defaults():

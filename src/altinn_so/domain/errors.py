@@ -69,6 +69,9 @@ class ErrorCode(IntEnum):
     INVALID_CASE_ID = 60001
     INVALID_REPORTEE_NUMBER = 60012
 
+    SRR_INVALID_REPORTEE = 450210  # GetRights: not an organisation or national number (docs/behaviour/srr.md)
+    SRR_INVALID_CONDITION = 450211  # AddRights: a condition outside the register's grammar (docs/behaviour/srr.md)
+
 
 NO_INFORMATION = "No information available"
 
