@@ -14,7 +14,7 @@ from lxml import etree
 from altinn_so.services import default_routes
 from altinn_so.services.srr import RightRule
 
-from .helpers import KARI, OLA, SOAP11, notification, path_of, prefill, raw_test, subscribe
+from .helpers import KARI, OLA, SOAP11, broker_shipment, notification, path_of, prefill, raw_test, subscribe
 
 SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "subscriptions",
             "subscription-activations", "download-queue", "srr-rules", "broker-shipments", "reportee-elements",
@@ -431,6 +431,7 @@ def test_the_page_has_no_scripts_even_when_full(admin, soap, emulator):
     emulator.srr_store.put(RightRule.from_seed({"service": "4255:10", "reportee": "310003018", "right": "Read",
                                                 "condition": "AllowedRedirectDomain:*.altinn.no",
                                                 "valid_to": "2030-01-01T00:00:00Z"}))
+    broker_shipment(emulator)
     admin.post("/clock/advance", json={"days": 1})
     admin.add_fault({"type": "delay", "ms": 1})
     doc = page(admin)

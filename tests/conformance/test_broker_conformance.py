@@ -13,7 +13,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote
 
 import pytest
@@ -202,6 +202,53 @@ def test_end_to_end_on_basic(real, base_url, emulator, rights):
         soap12=False).ErrorID == 40215
     assert service.GetAvailableFilesBasic(
         **ett, searchParameters={"Reportee": ETT_ORGNO, "FileStatus": "Downloaded"}) is None  # silently hidden
+
+
+SRR_CONTRACT = "basic/RegisterSRRAgencyExternalBasic.wsdl"
+SRR_PATH = "/RegisterExternal/RegisterSRRAgencyExternalBasic.svc"
+NEXT_YEAR = datetime(2027, 3, 2, 9, 0, tzinfo=timezone.utc)
+RIGHTS = [{"Condition": None, "Reportee": TTD_ORGNO, "Right": "Write", "ValidTo": NEXT_YEAR},
+          {"Condition": None, "Reportee": ETT_ORGNO, "Right": "Read", "ValidTo": NEXT_YEAR}]
+
+
+def test_end_to_end_with_the_rights_register(base_url, emulator):
+    """The rights come from the emulator's own register, given and taken away through SRR's real Basic WSDL:
+    AddRights for the sender and the recipient, the whole flow, then DeleteRights and the documented faults."""
+    _, srr = real_service(SRR_CONTRACT, base_url + SRR_PATH)
+    owner = {"systemUserName": "ttd-system", "systemPassword": "ttd-password", "serviceCode": "5690",
+             "serviceEditionCode": 1}
+    added = srr.AddRightsBasic(**owner, insertRightList={"AddRightRequest": RIGHTS})
+    assert [r.OperationResult for r in added] == ["Ok", "Ok"]
+
+    client, service = real_service(BASIC.contract, base_url + BASIC.path)
+    streamed_client, streamed = real_service(BASIC_STREAMED.contract, base_url + BASIC_STREAMED.path)
+    reference = initiate(service)
+    upload(streamed, reference)
+    ett = BASIC.login("ett-system")
+    assert service.CheckIfAvailableFilesBasic(**ett, pollParameters={"Recipients": {"string": [ETT_ORGNO]}})
+    [available] = service.GetAvailableFilesBasic(**ett, searchParameters={"Reportee": ETT_ORGNO,
+                                                                          "FileStatus": "Uploaded"})
+    assert streamed.DownloadFileStreamedBasic(**ett, fileReference=reference, reportee=ETT_ORGNO) == FILE
+    service.ConfirmDownloadedBasic(**ett, fileReference=reference, reportee=ETT_ORGNO)
+    _, receipts = real_service("basic/ReceiptAgencyExternalBasic.wsdl",
+                               base_url + "/IntermediaryExternal/ReceiptAgencyExternalBasic.svc")
+    main = receipts.GetReceiptBasic(systemUserName="ttd-system", systemPassword="ttd-password",
+                                    receipt={"References": {"Reference": [
+                                        {"ReferenceTypeName": "ExternalShipmentReference",
+                                         "ReferenceValue": reference}]}})
+    [sub] = main.SubReceipts.ReceiptExternal
+    assert sub.ReceiptId == available.ReceiptID and "downloaded" in sub.ReceiptText
+
+    deleted = srr.DeleteRightsBasic(**owner, deleteRightList={"DeleteRightRequest": [
+        {k: v for k, v in r.items() if k != "ValidTo"} for r in RIGHTS]})
+    assert [r.OperationResult for r in deleted] == ["Ok", "Ok"]
+    assert expect_altinn_fault(client, BASIC.contract, "InitiateBrokerServiceBasic", lambda: initiate(service),
+                               soap12=False).ErrorID == 40201
+    assert expect_altinn_fault(
+        streamed_client, BASIC_STREAMED.contract, "DownloadFileStreamedBasic",
+        lambda: streamed.DownloadFileStreamedBasic(**ett, fileReference=reference, reportee=ETT_ORGNO),
+        soap12=False).ErrorID == 40215
+    assert not service.CheckIfAvailableFilesBasic(**ett, pollParameters={"Recipients": {"string": [ETT_ORGNO]}})
 
 
 def test_ws_flow_with_username_tokens(base_url, emulator, rights):

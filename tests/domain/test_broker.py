@@ -9,6 +9,8 @@ import pytest
 
 from altinn_so.domain.errors import AltinnError
 from altinn_so.services.broker.rules import Initiation, Search, upload_receipt_text
+from altinn_so.services.srr import RightRule
+from altinn_so.services.srr.rules import RightRequest
 
 from support.broker import ETT_ORGNO, TTD_ORGNO, Rights, a_zip, sender_and_recipient
 
@@ -136,8 +138,9 @@ def test_upload_of_bad_data_is_refused_and_leaves_no_file(emulator, rights, ttd,
 def test_upload_larger_than_the_limit_is_refused(emulator, rights, ttd):
     reference = _initiated(emulator, ttd)
     emulator.broker.max_file_bytes = 10
-    assert fails(emulator.broker.upload, ttd, reference, TTD_ORGNO, "x.zip", [a_zip()]) == 40204
-    assert list(emulator.files.hashes()) == []
+    before = set(emulator.files.hashes())  # (a PostgreSQL store's files outlive a test: compare)
+    assert fails(emulator.broker.upload, ttd, reference, TTD_ORGNO, "x.zip", [a_zip("too large")]) == 40204
+    assert set(emulator.files.hashes()) == before
 
 
 def test_upload_checks_reference_reportee_and_rights_before_reading_the_body(emulator, rights, ttd, ett):
@@ -156,16 +159,18 @@ def test_upload_checks_reference_reportee_and_rights_before_reading_the_body(emu
 
 def test_a_reference_takes_one_upload(emulator, rights, ttd):
     shipment = sent(emulator, ttd)
+    before = set(emulator.files.hashes())
     assert fails(emulator.broker.upload, ttd, shipment.reference, TTD_ORGNO, "x.zip", [a_zip("again")]) == 40208
-    assert len(list(emulator.files.hashes())) == 1
+    assert set(emulator.files.hashes()) == before and shipment.file.sha256 in before
 
 
 def test_an_infected_upload_is_refused_once(emulator, rights, ttd):
     reference = _initiated(emulator, ttd)
     emulator.broker.mark_infected(reference)
-    assert fails(emulator.broker.upload, ttd, reference, TTD_ORGNO, "x.zip", [a_zip()]) == 40209
-    assert list(emulator.files.hashes()) == []
-    emulator.broker.upload(ttd, reference, TTD_ORGNO, "x.zip", [a_zip()])
+    before = set(emulator.files.hashes())
+    assert fails(emulator.broker.upload, ttd, reference, TTD_ORGNO, "x.zip", [a_zip("infected")]) == 40209
+    assert set(emulator.files.hashes()) == before
+    emulator.broker.upload(ttd, reference, TTD_ORGNO, "x.zip", [a_zip("infected")])
 
 
 # -- polling, listing, download, confirmation -------------------------------------------------------------
@@ -251,3 +256,17 @@ def test_retention_keeps_content_another_shipment_still_has(emulator, rights, tt
     emulator.clock.advance(timedelta(days=10))
     assert emulator.run_due_work() == 1
     assert not emulator.files.exists(first.file.sha256)
+
+
+# -- the emulator's own rights register -------------------------------------------------------------------
+
+def test_the_rights_register_gates_the_broker_and_a_removal_takes_effect_at_once(emulator, ttd, ett):
+    """Without a test register: the rules the SRR service keeps (its seed section's shape), read on every call."""
+    for reportee, right in ((TTD_ORGNO, "Write"), (ETT_ORGNO, "Read")):
+        emulator.srr_store.put(RightRule.from_seed({"service": "5690:1", "reportee": reportee, "right": right,
+                                                    "valid_to": "2030-01-01T00:00:00Z"}))
+    shipment = sent(emulator, ttd)
+    assert emulator.broker.check_available(ett, [ETT_ORGNO]) is True
+    emulator.srr.delete_rights(ttd, "5690", 1, [RightRequest(reportee=ETT_ORGNO, right="Read", condition=None)])
+    assert emulator.broker.check_available(ett, [ETT_ORGNO]) is False
+    assert fails(emulator.broker.download, ett, shipment.reference, ETT_ORGNO) == 40215
