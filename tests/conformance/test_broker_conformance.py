@@ -427,6 +427,21 @@ def test_an_infected_upload_injected_through_the_admin_api_is_40209(real, base_u
         assert reference.encode() in answer.read()
 
 
+def test_40216_comes_only_from_a_fault_rule(real, emulator, rights):
+    """No caller's security level is too low here (D71); a fault rule answers with 40216 as Altinn would have."""
+    _, service = real(BASIC)
+    client, streamed = real(BASIC_STREAMED)
+    reference = initiate(service)
+    upload(streamed, reference)  # no rule: the level is never a reason
+    emulator.faults.add({"match": {"operation": "DownloadFileStreamed"},
+                         "action": {"type": "altinn_fault", "error_id": 40216,
+                                    "message": "The security level of the user is too low."}})
+    assert expect_altinn_fault(
+        client, BASIC_STREAMED.contract, "DownloadFileStreamedBasic",
+        lambda: streamed.DownloadFileStreamedBasic(**BASIC.login("ett-system"), fileReference=reference,
+                                                   reportee=ETT_ORGNO), soap12=False).ErrorID == 40216
+
+
 def test_a_file_over_the_limit_is_40204(real, emulator, rights):
     emulator.broker.max_file_bytes = 16
     _, service = real(BASIC)

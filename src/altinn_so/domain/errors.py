@@ -49,7 +49,7 @@ class ErrorCode(IntEnum):
     INVALID_SSN = 40016
     INVALID_SERVICE_TYPE = 40019
     INVALID_FROM_ADDRESS = 40020
-    # The broker's (docs/behaviour/broker.md)
+    # The broker's (docs/behaviour/broker.md); its 40216, security level too low, is never raised (D71)
     BROKER_SENDER_LACKS_RIGHTS = 40201
     BROKER_RECIPIENT_LACKS_RIGHTS = 40202
     BROKER_FILE_TOO_LARGE = 40204
@@ -64,7 +64,6 @@ class ErrorCode(IntEnum):
     BROKER_REPORTEE_MISMATCH = 40213
     BROKER_INVALID_REPORTEE = 40214
     BROKER_RECIPIENT_LACKS_READ = 40215
-    BROKER_SECURITY_LEVEL_TOO_LOW = 40216
 
     INVALID_CASE_ID = 60001
     INVALID_REPORTEE_NUMBER = 60012
