@@ -22,7 +22,7 @@ from zeep.wsse.username import UsernameToken
 from altinn_so.journal import JournalFilter
 from support.broker import ETT_ORGNO, TTD_ORGNO, a_zip, sender_and_recipient
 from support.contracts import assert_valid_response as valid_response
-from support.contracts import expect_altinn_fault, real_client, real_service
+from support.contracts import RealSchema, expect_altinn_fault, real_client, real_service
 from support.wsdl_match import (assert_actions_match, assert_names_match, assert_signature_matches, signature_cases,
                                 views)
 from support.zeepview import diff_views, operation_view
@@ -299,6 +299,7 @@ def test_ec2_end_to_end_with_an_mtom_upload(real, emulator, rights):
     assert answer.status == 200, answer.body[:800]
     root, _ = soap_body(answer)
     receipt = root.find(f".//{{{NS}}}ReceiptExternalStreamedBE")
+    RealSchema(EC2_STREAMED.contract).assert_valid(receipt)
     assert receipt.findtext(f"{{{NS}}}ReceiptText").startswith("Upload of file brev.zip was successful")
 
     streamed_client, streamed = real(EC2_STREAMED)
