@@ -51,6 +51,11 @@ CALLS = {
     "GetRightsBasic": (
         "/RegisterExternal/RegisterSRRAgencyExternalBasic.svc",
         "http://www.altinn.no/services/Register/SRR/2015/06/IRegisterSRRAgencyExternalBasic/GetRightsBasic"),
+    # A broker shipment from Testdepartementet to Etaten: the service, both parties' rights, a new reference.
+    "InitiateBrokerServiceBasic": (
+        "/ServiceEngineExternal/BrokerServiceExternalBasic.svc",
+        "http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic/"
+        "InitiateBrokerServiceBasic"),
 }
 
 
@@ -83,6 +88,8 @@ def _archive_one(emulator) -> None:
 _REPORT = ('<Skjema skjemanummer="5704"><Rapportor><Organisasjonsnummer>310003018</Organisasjonsnummer>'
            '<Navn>Eksempel AS</Navn></Rapportor><Periode>2026-02</Periode><AntallDeltakere>12</AntallDeltakere>'
            '</Skjema>')
+
+
 def _twenty_rules(emulator) -> None:
     """The rules GetRightsBasic lists: ten conditions of Read and Write for an organisation and a person."""
     from datetime import timedelta
@@ -99,8 +106,22 @@ def _twenty_rules(emulator) -> None:
     assert [r.result for r in results] == ["Ok"] * 20, results
 
 
+def _broker_rights(emulator) -> None:
+    """The sender may write and the recipient read on the seed's broker service (rules of the rights register)."""
+    from datetime import datetime, timezone
+
+    from altinn_so.domain.auth import AuthMode
+    from altinn_so.services.srr.rules import RightRequest
+
+    caller = emulator.authenticator.authenticate("ttd-system", "ttd-password", mode=AuthMode.PASSWORD)
+    requests = [RightRequest(reportee, right, None, datetime(2030, 1, 1, tzinfo=timezone.utc))
+                for reportee, right in (("310001007", "Write"), ("310002003", "Read"))]
+    assert [r.result for r in emulator.srr.add_rights(caller, "5690", 1, requests)] == ["Ok", "Ok"]
+
+
 # State an operation needs before it can be called (made once, through the domain).
-SETUP = {"GetArchivedFormTaskBasicDQ": _archive_one, "GetRightsBasic": _twenty_rules}
+SETUP = {"GetArchivedFormTaskBasicDQ": _archive_one, "GetRightsBasic": _twenty_rules,
+         "InitiateBrokerServiceBasic": _broker_rights}
 
 
 def make_app(database: str = ":memory:"):

@@ -12,7 +12,9 @@ from zeep.wsse.username import UsernameToken
 
 from altinn_so.domain.auth import AuthMode
 from altinn_so.services import SERVICES
+from altinn_so.services.broker.rules import Initiation
 from altinn_so.services.prefill.rules import InstantiateOptions, PrefillFormRequest, PrefillTaskRequest
+from altinn_so.services.srr import RightRule
 from altinn_so.services.subscription.rules import SubscriptionRequest
 from support.soap import OLA, altinn_fault, notification
 
@@ -222,3 +224,12 @@ def subscribe(emulator):
     return emulator.subscription.submit(caller, "batch-A", "TTD_S", [SubscriptionRequest(
         reportee=OLA, service_code="5679", service_edition=1, period_type="Weekly", start_at=now,
         schedule_at=now + timedelta(days=1), due_at=now + timedelta(days=3))])
+
+
+def broker_shipment(emulator):
+    """TTD initiates a broker shipment to Etaten, given both parties' rights in the register (in-process)."""
+    for reportee, right in (("310001007", "Write"), ("310002003", "Read")):
+        emulator.srr_store.put(RightRule.from_seed({"service": "5690:1", "reportee": reportee, "right": right,
+                                                    "valid_to": "2030-01-01T00:00:00Z"}))
+    caller = emulator.authenticator.authenticate("ttd-system", "ttd-password", mode=AuthMode.PASSWORD)
+    return emulator.broker.initiate(caller, Initiation("5690", 1, "send-A", "310001007", ("310002003",)))

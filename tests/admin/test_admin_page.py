@@ -14,11 +14,11 @@ from lxml import etree
 from altinn_so.services import default_routes
 from altinn_so.services.srr import RightRule
 
-from .helpers import KARI, OLA, SOAP11, notification, path_of, prefill, raw_test, subscribe
+from .helpers import KARI, OLA, SOAP11, broker_shipment, notification, path_of, prefill, raw_test, subscribe
 
 SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "subscriptions",
-            "subscription-activations", "download-queue", "srr-rules", "reportee-elements", "archived-form-tasks", "faults",
-            "endpoints"]
+            "subscription-activations", "download-queue", "srr-rules", "broker-shipments", "reportee-elements",
+            "archived-form-tasks", "faults", "endpoints"]
 HOSTILE_TITLE = "<script>alert('title')</script>"
 HOSTILE_TOKEN = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</td></tr></table><script>alert('cell')</script><table><tr><td>"
@@ -72,7 +72,7 @@ def test_an_empty_emulator(admin):
     assert [s.get("id") for s in doc.xpath("//main/section")] == SECTIONS
     assert [s.find("h2").text_content() for s in doc.xpath("//main/section")] == [
         "Journal (newest first)", "Notification outbox", "Correspondences", "Receipts", "Prefilled sets",
-        "Subscriptions", "Subscription activations", "Download queue", "Rights register (SRR)",
+        "Subscriptions", "Subscription activations", "Download queue", "Rights register (SRR)", "Broker shipments",
         "Worklist elements", "Archive", "Fault rules", "Endpoints"]
     assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + [
         "/_admin/enduser", "/_admin/data", "/_admin/state"]
@@ -84,6 +84,7 @@ def test_an_empty_emulator(admin):
                      "subscription-activations": "No subscription activated yet.",
                      "download-queue": "Nothing queued yet: a form task submitted on a download-queue service lands here.",
                      "srr-rules": "No rule in the rights register yet.",
+                     "broker-shipments": "No broker shipment yet.",
                      "archived-form-tasks": "No form task submitted yet.", "faults": "No fault rules.", "endpoints": None}
     no_markup_from_input(doc)
 
@@ -430,6 +431,7 @@ def test_the_page_has_no_scripts_even_when_full(admin, soap, emulator):
     emulator.srr_store.put(RightRule.from_seed({"service": "4255:10", "reportee": "310003018", "right": "Read",
                                                 "condition": "AllowedRedirectDomain:*.altinn.no",
                                                 "valid_to": "2030-01-01T00:00:00Z"}))
+    broker_shipment(emulator)
     admin.post("/clock/advance", json={"days": 1})
     admin.add_fault({"type": "delay", "ms": 1})
     doc = page(admin)

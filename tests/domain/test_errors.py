@@ -50,6 +50,20 @@ from altinn_so.domain.values import BLANK, _Blank
     (ErrorCode.FILE_NOT_EXIST, 30007),
     (ErrorCode.SRR_INVALID_REPORTEE, 450210),
     (ErrorCode.SRR_INVALID_CONDITION, 450211),
+    (ErrorCode.BROKER_SENDER_LACKS_RIGHTS, 40201),
+    (ErrorCode.BROKER_RECIPIENT_LACKS_RIGHTS, 40202),
+    (ErrorCode.BROKER_FILE_TOO_LARGE, 40204),
+    (ErrorCode.BROKER_NO_DATA, 40205),
+    (ErrorCode.BROKER_NOT_A_ZIP, 40206),
+    (ErrorCode.BROKER_NOTHING_TO_DOWNLOAD, 40207),
+    (ErrorCode.BROKER_ALREADY_UPLOADED, 40208),
+    (ErrorCode.BROKER_VIRUS_FOUND, 40209),
+    (ErrorCode.BROKER_NOT_A_BROKER_SERVICE, 40210),
+    (ErrorCode.BROKER_NOT_AUTHORIZED, 40211),
+    (ErrorCode.BROKER_UNKNOWN_REFERENCE, 40212),
+    (ErrorCode.BROKER_REPORTEE_MISMATCH, 40213),
+    (ErrorCode.BROKER_INVALID_REPORTEE, 40214),
+    (ErrorCode.BROKER_RECIPIENT_LACKS_READ, 40215),
 ])
 def test_error_numbers_are_altinns(code, number):
     assert int(code) == number
@@ -57,7 +71,7 @@ def test_error_numbers_are_altinns(code, number):
 
 def test_every_error_code_is_listed_above():
     # A new code needs a row in the table above (and tests for where it is raised).
-    assert len(ErrorCode) == 41
+    assert len(ErrorCode) == 55
 
 
 def test_altinn_error_defaults():

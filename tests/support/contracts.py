@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import os
 from pathlib import Path
 from urllib.parse import urlparse
@@ -74,19 +75,31 @@ class OfflineTransport(zeep.Transport):
     XSD loading goes through ``load``.
     """
 
-    def __init__(self, allowed_hosts: tuple[str, ...] = (), **kwargs):
+    def __init__(self, allowed_hosts: tuple[str, ...] = (), urlmap: dict[str, str] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.allowed_hosts = allowed_hosts
+        self.urlmap = urlmap or {}
 
     def load(self, url):
+        if url in self.urlmap:  # a contract saved as a folder: its imports are files beside the WSDL
+            return Path(self.urlmap[url]).read_bytes()
         parsed = urlparse(url)
         if parsed.scheme in ("http", "https") and parsed.hostname not in self.allowed_hosts:
             raise RuntimeError(f"refusing to fetch {url}: contract tests load WSDLs and XSDs from disk only")
         return super().load(url)
 
 
+def urlmap_of(location: str) -> dict[str, str]:
+    """A contract saved as a folder (WSDL, XSDs and ``urlmap.json``): its import URLs -> the local files."""
+    mapping = Path(location).parent / "urlmap.json"
+    if not mapping.is_file():
+        return {}
+    return {url: str(mapping.parent / name) for url, name in json.loads(mapping.read_text())["map"].items()}
+
+
 def _client(location: str, *, wsse=None, allowed_hosts: tuple[str, ...] = ()) -> zeep.Client:
-    transport = OfflineTransport(allowed_hosts=allowed_hosts, timeout=10, operation_timeout=10)
+    urlmap = urlmap_of(location) if not location.startswith("http") else {}
+    transport = OfflineTransport(allowed_hosts=allowed_hosts, urlmap=urlmap, timeout=10, operation_timeout=10)
     return zeep.Client(location, transport=transport, wsse=wsse, plugins=[HistoryPlugin()])
 
 
@@ -247,14 +260,17 @@ def expect_altinn_fault(client: zeep.Client, contract: str, operation: str, call
 # -- XML Schema of a real WSDL -----------------------------------------------------------------------
 
 class _MemoryResolver(etree.Resolver):
-    def __init__(self, documents: dict[str, bytes]):
+    def __init__(self, documents: dict[str, bytes], urlmap: dict[str, str] | None = None):
         super().__init__()
         self.documents = documents
+        self.urlmap = urlmap or {}
 
     def resolve(self, system_url, public_id, context):
         data = self.documents.get(system_url)
         if data is not None:
             return self.resolve_string(data, context)
+        if system_url in self.urlmap:  # an XSD saved beside a folder contract's WSDL
+            return self.resolve_filename(self.urlmap[system_url], context)
         raise RuntimeError(f"schema import of {system_url!r} cannot be resolved offline")
 
 
@@ -274,7 +290,7 @@ class RealSchema:
     def _build(cls, path: str) -> "RealSchema":
         self = object.__new__(cls)
         self.path = path
-        self.schema = build_schema(etree.parse(path).getroot(), label=Path(path).name)
+        self.schema = build_schema(etree.parse(path).getroot(), label=Path(path).name, urlmap=urlmap_of(path))
         return self
 
     def validate(self, element: etree._Element) -> list[str]:
@@ -298,7 +314,8 @@ def _real_schema(path: str) -> RealSchema:
     return RealSchema._build(path)
 
 
-def build_schema(wsdl_root: etree._Element, *, label: str = "wsdl") -> etree.XMLSchema:
+def build_schema(wsdl_root: etree._Element, *, label: str = "wsdl",
+                 urlmap: dict[str, str] | None = None) -> etree.XMLSchema:
     """An XMLSchema from the inline schemas of a WSDL document (imports resolved in memory).
 
     Each inline schema becomes an in-memory document; imports by namespace
@@ -327,7 +344,7 @@ def build_schema(wsdl_root: etree._Element, *, label: str = "wsdl") -> etree.XML
     for namespace, location in locations.items():
         etree.SubElement(wrapper, f"{{{XSD_NS}}}import", namespace=namespace, schemaLocation=location[0])
     parser = etree.XMLParser(no_network=True, resolve_entities=False)
-    parser.resolvers.add(_MemoryResolver(documents))
+    parser.resolvers.add(_MemoryResolver(documents, urlmap))
     document = etree.fromstring(etree.tostring(wrapper), parser, base_url=f"mem://{label}/wrapper.xsd")
     return etree.XMLSchema(document)
 

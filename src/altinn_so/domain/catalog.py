@@ -138,6 +138,8 @@ class Service:
     download_queue: bool = False
     shipment_metadata: tuple[str, ...] = ()
     encrypted: bool = False
+    # A broker service's: how many days an uploaded file is kept, downloaded or not (None: the broker's default)
+    retention_days: int | None = None
 
     def name_in(self, language: int | None) -> str:
         return self.names.get(language or 0, self.name)
@@ -157,11 +159,15 @@ class Service:
         given = [name for name in _FORM_FIELDS if data.get(name) not in (None, [], False)]
         if given and kind != "form":
             raise ValueError(f"{', '.join(given)} belong to a form service (kind: form), not to kind {kind!r}")
+        retention = data.get("retention_days")
+        if retention is not None and kind != "broker":
+            raise ValueError(f"retention_days belongs to a broker service (kind: broker), not to kind {kind!r}")
         return cls(code=str(data["code"]), edition=whole_number(data["edition"], "edition"), owner=str(data["owner"]),
                    name=str(data.get("name", "")), kind=kind,
                    names={whole_number(k, "a language id of names"): str(v) for k, v in names.items()},
                    forms=_forms(data.get("forms")), download_queue=_flag(data, "download_queue"),
-                   shipment_metadata=_keys(data.get("shipment_metadata")), encrypted=_flag(data, "encrypted"))
+                   shipment_metadata=_keys(data.get("shipment_metadata")), encrypted=_flag(data, "encrypted"),
+                   retention_days=None if retention is None else whole_number(retention, "retention_days", 1))
 
     def to_dict(self) -> dict:
         out = {"code": self.code, "edition": self.edition, "owner": self.owner, "name": self.name,
@@ -171,6 +177,8 @@ class Service:
         if self.kind == "form":
             out.update(forms=[form.to_dict() for form in self.forms], download_queue=self.download_queue,
                        shipment_metadata=list(self.shipment_metadata), encrypted=self.encrypted)
+        if self.retention_days is not None:
+            out["retention_days"] = self.retention_days
         return out
 
 

@@ -52,6 +52,9 @@ class Operation:
     response_element: str | None = None  # default: wire name + "Response"
     results: tuple[tuple[str, Any], ...] = ()  # members of the response wrapper, instead of {op}Result
     header_credentials: tuple[str, str] | None = None  # e.g. ("SystemUserName", "SystemPassword")
+    # A message contract's other SOAP headers (the streamed broker upload's FileName, Reference, Reportee): string
+    # elements of the service namespace, handed to the handler among ``args`` by their names (None when absent).
+    headers: tuple[str, ...] = ()
     # The largest request this operation takes, in bytes; None: the server's --max-body-bytes. An operation
     # with a limit of its own (the streamed broker and archive ones: STREAMED_MAX_BODY_BYTES) also gets large
     # MTOM parts as file-backed ``bodies.Blob`` values instead of bytes (see ``soap.mtom``).
@@ -77,6 +80,11 @@ class BoundOperation:
     body_credentials: tuple[str, str] | None  # the credential parameters in the body, if any
     header_credentials: tuple[str, str] | None = None  # credential elements in the SOAP header, if any
     params: tuple[tuple[str, Any], ...] = ()  # the body parameters after any credentials, on this binding
+
+    @cached_property
+    def message_headers(self) -> tuple[str, ...]:
+        """Every SOAP header element of the request message, credentials and others, as WCF orders them."""
+        return tuple(sorted({*(self.header_credentials or ()), *self.operation.headers}))
 
     @cached_property
     def request_element(self) -> str:
@@ -141,13 +149,16 @@ class ServiceContract:
     endpoint_names: Mapping[str, str] = field(default_factory=dict)  # binding key -> .svc stem
     # The real contract declares MTOM (wsoma:OptimizedMimeSerialization): an MTOM request is answered in MTOM.
     mtom: bool = False
+    # After the binding's own part of the interface name: the streamed broker's IBrokerServiceExternalBasicStreamed
+    # (portType) and IBrokerServiceExternalECStreamed (actions) put the binding before "Streamed".
+    interface_suffix: str = ""
 
     def endpoint(self, binding_key: str) -> Endpoint:
         binding = BINDINGS[binding_key]
         namespace = self.namespaces[binding.family]
         interface = self.interfaces.get(binding.family) or self.interface or f"I{self.name}"
-        action_interface = interface + binding.action_suffix
-        port_type = interface + binding.path_suffix
+        action_interface = interface + binding.action_suffix + self.interface_suffix
+        port_type = interface + binding.path_suffix + self.interface_suffix
         stem = self.endpoint_names.get(binding.key, self.name + binding.path_suffix)
 
         operations = [_bind_test(binding)]

@@ -21,6 +21,7 @@ from .contract import BoundOperation, Endpoint
 from .namespaces import (ALTINN_FAULT, SOAP_HTTP_TRANSPORT, WSA, WSAW, WSDL, WSDL_SOAP11, WSDL_SOAP12, WSP, WSU,
                          XSD)
 from .spyne_app import EndpointModels
+from .types import UNWRITTEN_SIMPLE_TYPES
 
 _QNAME_ATTRIBUTES = ("type", "base", "ref", "element", "itemType")
 
@@ -78,9 +79,9 @@ def _messages(root, endpoint: Endpoint, operation: BoundOperation) -> None:
     for kind, local in (("input", operation.request_element), ("output", operation.response_element)):
         message = etree.SubElement(root, f"{{{WSDL}}}message", name=names[kind])
         _part(message, "parameters", operation.namespace, local)
-        if kind == "input" and operation.header_credentials:
+        if kind == "input" and operation.message_headers:
             headers = etree.SubElement(root, f"{{{WSDL}}}message", name=names["headers"])
-            for name in sorted(operation.header_credentials):
+            for name in operation.message_headers:
                 _part(headers, name, operation.namespace, name)
     fault = etree.SubElement(root, f"{{{WSDL}}}message", name=names["fault"])
     _part(fault, "detail", ALTINN_FAULT, "AltinnFault")
@@ -116,8 +117,8 @@ def _binding(root, endpoint: Endpoint, soap_ns: str, policy_id: str) -> None:
             io = etree.SubElement(element, f"{{{WSDL}}}{tag}")
             if operation.operation.request_element:
                 io.set("name", names[tag])
-            if tag == "input" and operation.header_credentials:
-                for name in sorted(operation.header_credentials):
+            if tag == "input" and operation.message_headers:
+                for name in operation.message_headers:
                     etree.SubElement(io, f"{{{soap_ns}}}header", message="tns:" + names["headers"], part=name,
                                      use="literal")
             etree.SubElement(io, f"{{{soap_ns}}}body", use="literal")
@@ -145,12 +146,31 @@ def tidy_schemas(endpoint: Endpoint, models: EndpointModels) -> list[etree._Elem
     for operation in endpoint.operations:
         wrappers.setdefault(operation.namespace, set()).update(
             {operation.request_element, operation.response_element})
-        headers.setdefault(operation.namespace, set()).update(operation.header_credentials or ())
+        headers.setdefault(operation.namespace, set()).update(operation.message_headers)
     tidied = []
     for namespace in sorted(raw, key=_schema_order):
         tidied.append(_canonical_schema(raw[namespace], namespace, wrappers.get(namespace, set()),
                                         headers.get(namespace, set())))
-    return tidied
+    return tidied + _unwritten_schemas(tidied, set(raw))
+
+
+def _unwritten_schemas(tidied: list[etree._Element], written: set[str]) -> list[etree._Element]:
+    """Schemas spyne does not write: a namespace that holds only a binary restriction (WCF's StreamBody in
+    ``http://schemas.microsoft.com/Message``), declared as WCF does, a simpleType and no element."""
+    imported = {node.get("namespace") for schema in tidied for node in schema.iterfind(f"{{{XSD}}}import")}
+    schemas = []
+    for namespace in sorted(imported - written):
+        types = sorted((name, base) for (ns, name), base in UNWRITTEN_SIMPLE_TYPES.items() if ns == namespace)
+        if not types:
+            continue
+        schema = etree.Element(f"{{{XSD}}}schema", nsmap={"xsd": XSD})
+        schema.set("elementFormDefault", "qualified")
+        schema.set("targetNamespace", namespace)
+        for name, base in types:
+            simple = etree.SubElement(schema, f"{{{XSD}}}simpleType", name=name)
+            etree.SubElement(simple, f"{{{XSD}}}restriction", base=f"xsd:{base}")
+        schemas.append(schema)
+    return schemas
 
 
 def _schema_order(namespace: str) -> tuple[int, str]:

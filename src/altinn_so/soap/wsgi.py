@@ -238,6 +238,8 @@ class SoapApplication:
             raise SoapFault.protocol(
                 f"The formatter threw an exception while trying to deserialize the message: {exc}",
                 subcode="DeserializationFailed") from None
+        for name in operation.operation.headers:  # a message contract's headers that are no credentials
+            args[name] = request.header_text(f"{{{operation.namespace}}}{name}")
         try:
             credentials = self._credentials(endpoint, operation, args, request, environ)
             if credentials is not None:

@@ -7,7 +7,11 @@ Members default to minOccurs=0 and nillable; value types (int, bool,
 dateTime) in Altinn's contracts are not nillable unless the real schema says so.
 """
 
-from spyne import Unicode
+from spyne import ByteArray, Unicode
+
+# Named restrictions spyne leaves out of its schemas (of a binary base: WCF's StreamBody), which the WSDL writer
+# (``soap.wsdl.tidy_schemas``) declares itself: (namespace, name) -> the XSD base type.
+UNWRITTEN_SIMPLE_TYPES: dict[tuple[str, str], str] = {}
 
 
 def enumeration(name: str, namespace: str, values: list[str]):
@@ -36,6 +40,9 @@ def restricted(name: str, namespace: str, base, **facets):
     """A named restriction of an XSD primitive in its own namespace (WCF's ``guid``: a string with a pattern;
     ``char``: an int; ``duration``; ``StreamBody``: base64), as a factory of element declarations like
     ``enumeration``: call the result with element attributes."""
+    if base is ByteArray:
+        UNWRITTEN_SIMPLE_TYPES[(namespace, name)] = "base64Binary"
+
     def declare(**attributes):
         simple = base(type_name=name, **facets, **attributes)
         simple.__namespace__ = namespace
