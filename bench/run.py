@@ -17,14 +17,14 @@ import sys
 import time
 from datetime import datetime, timezone
 
+import broker_rss
 import cpu
 import growth
-import mtom_rss
 import startup
 import throughput
 from common import BENCH, Figure, git_revision, machine, sqlite_version, table
 
-SUITES = {"cpu": cpu, "throughput": throughput, "growth": growth, "startup": startup, "mtom": mtom_rss}
+SUITES = {"cpu": cpu, "throughput": throughput, "growth": growth, "startup": startup, "broker": broker_rss}
 
 
 def ensure_wrk() -> None:

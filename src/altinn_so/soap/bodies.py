@@ -41,6 +41,7 @@ class SpooledBody:
         self._value: bytes | None = None
         self._hash = None  # counted from the moment the body moves to disk; a body in memory is hashed if asked
         self.size = 0
+        self.closing: list = []  # files made from this body (decoded values): they go when it does
 
     @classmethod
     def read(cls, environ: dict, limit: int, spool_bytes: int = SPOOL_BYTES) -> "SpooledBody":
@@ -143,6 +144,9 @@ class SpooledBody:
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
+        for file in self.closing:
+            file.close()
+        self.closing = []
         self._memory = io.BytesIO()
         self._value = None
 

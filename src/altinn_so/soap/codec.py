@@ -356,7 +356,9 @@ def _decode_complex(plan: _Plan, element, reportees: list[str] | None, skipped: 
             continue
         if child.keys() and child.get(_NIL) in _NIL_VALUES:
             value = None
-        elif parts is not None and member.is_binary and child.get(XOP_PART) is not None:
+        elif parts is not None and child.get(XOP_PART) is not None:
+            if not member.is_binary:  # (an xop:Include, or a large text read as base64, where no binary goes)
+                raise _Invalid("/" + member.name, "binary content where the contract has no binary value")
             value = parts.value(child.get(XOP_PART))
         elif member.plan is not None:
             try:

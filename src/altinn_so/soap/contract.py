@@ -129,6 +129,12 @@ class Endpoint:
     def name(self) -> str:
         return self.path.rsplit("/", 1)[-1].removesuffix(".svc")
 
+    @property
+    def streams_large_bodies(self) -> bool:
+        """Has it an operation with a size limit of its own (a streamed upload, whose binary values may be
+        Blobs)?"""
+        return any(operation.operation.max_body_bytes for operation in self.operations)
+
     def max_body_bytes(self, default: int) -> int:
         """The largest body this endpoint reads: the largest of its operations' limits."""
         return max(operation.operation.max_body_bytes or default for operation in self.operations)

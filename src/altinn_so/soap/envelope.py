@@ -88,14 +88,27 @@ def parse_envelope(data: bytes | BinaryIO, expected_version: int) -> RequestEnve
         else:
             root = etree.parse(data, _parser()).getroot()
     except etree.XMLSyntaxError as exc:
-        raise SoapFault.protocol(f"The request is not well-formed XML: {exc.msg}", status=400) from None
+        raise not_well_formed(exc) from None
     docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
+    check_document(docinfo.doctype or docinfo.internalDTD is not None, docinfo.xml_version)
+    return envelope_of(root, expected_version)
+
+
+def not_well_formed(exc: etree.XMLSyntaxError) -> SoapFault:
+    return SoapFault.protocol(f"The request is not well-formed XML: {exc.msg}", status=400)
+
+
+def check_document(has_dtd: bool | None, xml_version: str) -> None:
+    """A fault for a document with a DTD, or of an XML version other than 1.0."""
+    if has_dtd:
         raise SoapFault.protocol("For security reasons DTD is prohibited in this XML document.", status=400)
-    if docinfo.xml_version != "1.0":  # as .NET's reader: "Version number '1.1' is invalid"
-        raise SoapFault.protocol(f"The request is not well-formed XML: version {docinfo.xml_version} is not "
+    if xml_version != "1.0":  # as .NET's reader: "Version number '1.1' is invalid"
+        raise SoapFault.protocol(f"The request is not well-formed XML: version {xml_version} is not "
                                  "supported.", status=400)
 
+
+def envelope_of(root: etree._Element, expected_version: int) -> RequestEnvelope:
+    """The parts of a parsed envelope; a fault if it is none, or of the wrong SOAP version."""
     version = _ENVELOPE_TAGS.get(root.tag)
     if version is None:
         raise SoapFault.protocol("The request is not a SOAP envelope.", code="VersionMismatch")

@@ -25,6 +25,7 @@ from .bodies import SPOOL_BYTES, SpooledBody, too_large
 from .bindings import Credentials
 from .contract import BoundOperation, Endpoint
 from .envelope import CONTENT_TYPE, RequestEnvelope, is_password_text, parse_envelope
+from .plainstream import SpilledValues, parse_spilling
 from ..journal import Exchange
 from ..logs import log_call
 from .faults import SoapFault
@@ -202,9 +203,12 @@ class SoapApplication:
             else:
                 if body.size == 0 or (not body.on_disk and not body.bytes().strip()):
                     raise SoapFault.protocol("The request has no body: a SOAP envelope was expected.", status=400)
-                handle = body.file
-                handle.seek(0)
-                request = parse_envelope(handle if body.on_disk else body.bytes(), binding.soap_version)
+                if body.on_disk and endpoint.streams_large_bodies:  # a plain streamed upload's base64 to a file
+                    request, parts = parse_spilling(body, binding.soap_version, self.settings.spool_bytes)
+                else:
+                    handle = body.file
+                    handle.seek(0)
+                    request = parse_envelope(handle if body.on_disk else body.bytes(), binding.soap_version)
             try:
                 status, headers, payload = self._serve(route, request, params, environ, exchange, body, parts,
                                                        is_mtom and endpoint.contract.mtom)
@@ -221,7 +225,7 @@ class SoapApplication:
                 body.close()
 
     def _serve(self, route: Route, request: RequestEnvelope, params: dict, environ: dict, exchange: Exchange,
-               body: SpooledBody, parts: "mtom.Parts | None", as_mtom: bool):
+               body: SpooledBody, parts: "mtom.Parts | SpilledValues | None", as_mtom: bool):
         endpoint = route.endpoint
         operation = self._select_operation(route, request, params, environ)
         exchange.operation, exchange.base_operation = operation.wire_name, operation.operation.name
