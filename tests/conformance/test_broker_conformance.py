@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import socket
-import time
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -22,10 +20,10 @@ from urllib.parse import unquote
 import pytest
 from zeep.wsse.username import UsernameToken
 
-from altinn_so.journal import JournalFilter
 from support.broker import ETT_ORGNO, TTD_ORGNO, a_zip, sender_and_recipient
 from support.contracts import assert_valid_response as valid_response
 from support.contracts import RealSchema, expect_altinn_fault, real_client, real_service
+from support.rawhttp import send_half_and_hang_up, send_whole, status_of
 from support.wsdl_match import (assert_actions_match, assert_names_match, assert_signature_matches, signature_cases,
                                 views)
 from support.zeepview import diff_views, operation_view
@@ -528,26 +526,10 @@ def test_a_client_gone_mid_upload_leaves_nothing_behind(_server, emulator, right
     served.app = EmulatorApp(emulator, wire=WireSettings())
     reference = _initiated(emulator)
     body, content_type = _upload_request(reference, a_zip(os.urandom(200_000).hex()))
-    host, port = url.removeprefix("http://").split(":")
-    head = (f"POST {EC2_STREAMED.path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode()
-    with socket.create_connection((host, int(port))) as client:
-        client.sendall(head + body[:len(body) // 2])
-    deadline = time.monotonic() + 10
-    while not emulator.journal.list_entries(JournalFilter()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert [entry.status for entry in emulator.journal.list_entries(JournalFilter())] == [400]
+    assert send_half_and_hang_up(url, emulator, EC2_STREAMED.path, body, content_type) == [400]
     assert list(emulator.files.hashes()) == []
     assert emulator.broker_store.get(reference).state == "Initiated"
-    with socket.create_connection((host, int(port))) as client:
-        client.sendall(head + body)
-        reply = b""
-        while b"</s:Envelope>" not in reply:
-            chunk = client.recv(65536)
-            if not chunk:
-                break
-            reply += chunk
-    assert b" 200 " in reply.split(b"\r\n", 1)[0]
+    assert status_of(send_whole(url, EC2_STREAMED.path, body, content_type)) == 200
     assert emulator.broker_store.get(reference).state == "Uploaded"
 
 

@@ -8,8 +8,6 @@ import base64
 import gc
 import hashlib
 import os
-import socket
-import time
 import tracemalloc
 
 import pytest
@@ -17,13 +15,13 @@ import pytest
 import mtom_service
 from altinn_so.app import EmulatorApp
 from altinn_so.emulator import Emulator, Settings
-from altinn_so.journal import JournalFilter
 from altinn_so.soap import plainstream, wsgi
 from altinn_so.soap.bodies import SPOOL_BYTES, Blob, SpooledBody
 from altinn_so.soap.codec import XOP_PART
 from altinn_so.soap.faults import SoapFault
 from altinn_so.soap.wsgi import WireSettings
 
+from support.rawhttp import send_half_and_hang_up, send_whole, status_of
 from wire.test_mtom import PLAIN, WITH_FILES, action, app_of, envelope11, fault_of, post, result_text
 
 SIZE = 2 * 1024 * 1024 + 7  # its base64 is over the spool threshold; the body is under StoreFile's 4 MiB
@@ -212,26 +210,10 @@ def test_an_endpoint_without_streamed_operations_keeps_the_one_call_parse(emulat
 def test_a_client_gone_mid_plain_upload_leaves_no_file(_server, emulator, spill_files):
     served, url = _server
     served.app = EmulatorApp(emulator, wire=WireSettings())
-    host, port = url.removeprefix("http://").split(":")
     body = store_request(lines(DATA, 76, "\r\n"))
-    head = (f"POST {PLAIN} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {TEXT_XML}\r\n"
-            f'SOAPAction: "{STORE}"\r\nContent-Length: {len(body)}\r\n\r\n').encode()
-    with socket.create_connection((host, int(port))) as client:
-        client.sendall(head + body[:len(body) // 2])
-    deadline = time.monotonic() + 10
-    while not emulator.journal.list_entries(JournalFilter()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert [entry.status for entry in emulator.journal.list_entries(JournalFilter())] == [400]
+    assert send_half_and_hang_up(url, emulator, PLAIN, body, TEXT_XML, STORE) == [400]
     assert os.listdir(emulator.files.directory) == []
     assert all(file.closed for file in spill_files)
-    with socket.create_connection((host, int(port))) as client:
-        client.sendall(head + body)
-        reply = b""
-        while b"</s:Envelope>" not in reply:
-            chunk = client.recv(65536)
-            if not chunk:
-                break
-            reply += chunk
-    assert b" 200 " in reply.split(b"\r\n", 1)[0]
+    assert status_of(send_whole(url, PLAIN, body, TEXT_XML, STORE)) == 200
     assert os.listdir(emulator.files.directory) == [SHA]
     assert spill_files and all(file.closed for file in spill_files)

@@ -6,8 +6,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import socket
-import time
 from urllib.parse import unquote
 
 import pytest
@@ -19,6 +17,7 @@ from altinn_so.emulator import Emulator, Settings
 from altinn_so.journal import JournalFilter
 from altinn_so.soap.wsgi import WireSettings
 
+from support.rawhttp import send_half_and_hang_up, send_whole, status_of
 from wire.test_mtom import (BASIC, NS, PLAIN, TICKS, WITH_FILES, XOP, action, app_of, envelope11, fault_of, post,
                             result_text, soap_body, upload_inner, wcf)
 
@@ -106,26 +105,10 @@ def test_a_client_gone_mid_upload_leaves_no_file(_server, emulator):
     same upload whole then does (so that the first half's absence is not an accident of the test)."""
     served, url = _server
     served.app = EmulatorApp(emulator, wire=WireSettings())
-    host, port = url.removeprefix("http://").split(":")
     cid = f"http://tempuri.org/1/{TICKS}"
     body, content_type = wcf(envelope11("StoreFileBasic", upload_inner("cid:" + cid)), [(cid, DATA)])
-    head = (f"POST {BASIC} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\n"
-            f'SOAPAction: "{action("StoreFileBasic")}"\r\nContent-Length: {len(body)}\r\n\r\n').encode()
-    with socket.create_connection((host, int(port))) as client:
-        client.sendall(head + body[:len(body) // 2])
-    deadline = time.monotonic() + 10
-    while not emulator.journal.list_entries(JournalFilter()) and time.monotonic() < deadline:
-        time.sleep(0.05)
     # What came is answered as a truncated message (a fault), never stored as an upload.
-    assert [entry.status for entry in emulator.journal.list_entries(JournalFilter())] == [400]
+    assert send_half_and_hang_up(url, emulator, BASIC, body, content_type, action("StoreFileBasic")) == [400]
     assert os.listdir(emulator.files.directory) == []
-    with socket.create_connection((host, int(port))) as client:
-        client.sendall(head + body)
-        reply = b""
-        while b"</s:Envelope>" not in reply:
-            chunk = client.recv(65536)
-            if not chunk:
-                break
-            reply += chunk
-    assert b" 200 " in reply.split(b"\r\n", 1)[0]
+    assert status_of(send_whole(url, BASIC, body, content_type, action("StoreFileBasic"))) == 200
     assert os.listdir(emulator.files.directory) == [SHA]
