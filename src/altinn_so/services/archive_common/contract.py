@@ -51,6 +51,8 @@ ARCHIVE_COMMON = ServiceContract(
     area="ArchiveExternal",
     bindings=("basic", "ws", "ec", "ec2"),
     namespaces={"basic": NAMESPACE, "ec": NAMESPACE},
+    # the real EC and EC2 services are named without the "SF" other contracts have; Basic and WS keep it
+    service_names={"ec": "ArchiveCommonAgencyExternalEC", "ec2": "ArchiveCommonAgencyExternalEC2"},
     operations=(
         Operation("GetServiceOwnerArchiveReporteeElements", get_elements, version=2,
                   wire_names={"ec": "GetServiceOwnerArchiveReporteeElementsEC",
