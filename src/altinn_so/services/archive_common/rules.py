@@ -4,7 +4,7 @@ through ``correspondences_of``, a function the package's ``sources`` module give
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 
@@ -87,7 +87,10 @@ class ArchiveCommonService:
         owner = caller.owner.code
         found = self._archived(owner, where) + self._active(owner, where) + self._correspondences(owner, where)
         matching = [candidate[0] for candidate in found if self._matches(candidate, where)]
-        return sorted(matching, key=lambda f: (f.last_changed, f.element_id))
+        # the register is asked once per reportee, and only for the results
+        names = {number: self._name_of(number) for number in {f.reportee for f in matching}}
+        named = [replace(f, reportee_name=names[f.reportee]) for f in matching]
+        return sorted(named, key=lambda f: (f.last_changed, f.element_id))
 
     # --- the three sources --------------------------------------------------------------------------------
 
@@ -140,7 +143,7 @@ class ArchiveCommonService:
                send_complete) -> FoundElement:
         return FoundElement(element_type=element_type, element_id=element_id, subject=subject or "",
                             is_subject_message_title=is_title, last_changed=_aware(last_changed),
-                            reportee=reportee, reportee_name=self._name_of(reportee),
+                            reportee=reportee, reportee_name=None,
                             archive_reference=archive_reference, send_complete=send_complete)
 
     def _name_of(self, number: str) -> str | None:
