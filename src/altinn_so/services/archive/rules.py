@@ -1,0 +1,89 @@
+"""ServiceOwnerArchiveExternal: a service owner reads its archived form tasks and their shipment status log
+(docs/behaviour/archive.md).
+
+``archived_form_task`` finds a task by the ReporteeElementID it was submitted as; only the caller's owner's
+tasks are found (D82). ``shipment_status`` searches by archive reference or by service (exactly one of the
+two, D83), returns at most ``max_results`` tasks, oldest first, and says whether the limit cut the list (D84).
+Plain Python: the archive is the core's (``altinn_so.domain.archive``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from altinn_so.domain.archive import ArchivedFormTask, ArchiveRepository, ShipmentStatusEntry
+from altinn_so.domain.auth import Caller
+from altinn_so.domain.errors import AltinnError, ErrorCode
+
+MAX_RESULTS = 10_000  # GetArchiveShipmentStatus returns at most this many tasks, with LimitReached
+
+
+@dataclass(frozen=True)
+class ArchiveSettings:
+    max_results: int = MAX_RESULTS
+
+
+@dataclass(frozen=True)
+class ServiceSearch:
+    service_code: str
+    service_edition: int | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ShipmentStatus:
+    task: ArchivedFormTask
+    log: tuple[ShipmentStatusEntry, ...]  # oldest first
+
+
+@dataclass(frozen=True)
+class ShipmentStatusResult:
+    statuses: tuple[ShipmentStatus, ...]
+    limit_reached: bool
+
+
+class ServiceOwnerArchive:
+    def __init__(self, archive: ArchiveRepository, settings: ArchiveSettings = ArchiveSettings()):
+        self.archive = archive
+        self.settings = settings
+
+    def archived_form_task(self, caller: Caller, element_id: int | None) -> ArchivedFormTask:
+        """The archived task submitted as ``element_id``: it must be given (30004), exist and be the caller's
+        owner's; another owner's task is answered as unknown, so that its existence does not leak (D82)."""
+        if element_id is None:
+            raise AltinnError(ErrorCode.ARGUMENT_NULL_EXCEPTION, "reporteeElementID cannot be null.")
+        task = next((t for t in self.archive.list_archived() if t.element_id == element_id), None)
+        if task is None or task.owner != caller.owner.code:
+            raise AltinnError(ErrorCode.FILE_NOT_EXIST, f"No archived form task {element_id} of "
+                              f"{caller.owner.code} exists.")
+        return task
+
+    def shipment_status(self, caller: Caller, archive_reference: str | None,
+                        service: ServiceSearch | None) -> ShipmentStatusResult:
+        reference = (archive_reference or "").strip()
+        by_service = service is not None and bool((service.service_code or "").strip())
+        if bool(reference) == by_service:
+            raise AltinnError(ErrorCode.ARGUMENT_NULL_EXCEPTION, "Give either ArchiveReference or "
+                              "ServiceReference (with its ServiceCode), not both and not neither.")
+        if reference:
+            task = self.archive.get_archived(reference)
+            if task is None or task.owner != caller.owner.code:
+                raise AltinnError(ErrorCode.FILE_NOT_EXIST, f"No archived form task {reference} of "
+                                  f"{caller.owner.code} exists.")
+            tasks = [task]
+        else:
+            tasks = [t for t in self.archive.list_archived() if t.owner == caller.owner.code and _matches(t, service)]
+        limit = self.settings.max_results
+        kept = tasks[:limit]
+        return ShipmentStatusResult(
+            tuple(ShipmentStatus(t, tuple(self.archive.shipment_log(t.archive_reference))) for t in kept),
+            len(tasks) > limit)
+
+
+def _matches(task: ArchivedFormTask, search: ServiceSearch) -> bool:
+    return (task.service_code == search.service_code.strip()
+            and (search.service_edition is None or task.service_edition == search.service_edition)
+            and (search.date_from is None or task.archived_at >= search.date_from)
+            and (search.date_to is None or task.archived_at <= search.date_to))
