@@ -11,7 +11,7 @@ from altinn_so.domain.errors import AltinnError
 from altinn_so.services.archive import ArchiveSettings, ServiceOwnerArchive
 from altinn_so.services.archive.rules import ServiceSearch
 
-from support.archived import archived_task
+from support.archived import archived_task, attachment
 
 from .factories import system_caller
 
@@ -63,7 +63,7 @@ def test_limit_reached(emulator_with):
     result = emulator.archive_service.shipment_status(system_caller(emulator), None, ServiceSearch("5679"))
     assert result.limit_reached is True
     assert [s.task.archive_reference for s in result.statuses] == [t.archive_reference for t in tasks[:2]]
-    exact = ServiceOwnerArchive(emulator.archive, ArchiveSettings(max_results=3))
+    exact = ServiceOwnerArchive(emulator.archive, settings=ArchiveSettings(max_results=3))
     result = exact.shipment_status(system_caller(emulator), None, ServiceSearch("5679"))
     assert (len(result.statuses), result.limit_reached) == (3, False)
 
@@ -74,3 +74,15 @@ def test_exactly_one_search_key(emulator, reference, service):
     with pytest.raises(AltinnError) as error:
         emulator.archive_service.shipment_status(system_caller(emulator), reference, service)
     assert error.value.error_id == 30004
+
+
+def test_attachment_data_of_the_owners_archived_tasks_only(emulator):
+    task = archived_task(emulator, attachments=[attachment(b"%PDF-1.4 data")], submitter="23917710120")
+    attachment_id = task.attachments[0].id
+    assert emulator.archive_service.attachment_data(system_caller(emulator), attachment_id) == b"%PDF-1.4 data"
+    for caller, wanted, code in ((system_caller(emulator, "ett-system"), attachment_id, 30007),
+                                 (system_caller(emulator), attachment_id + 1, 30007),
+                                 (system_caller(emulator), None, 30004)):
+        with pytest.raises(AltinnError) as error:
+            emulator.archive_service.attachment_data(caller, wanted)
+        assert error.value.error_id == code

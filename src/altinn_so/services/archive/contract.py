@@ -9,12 +9,14 @@ Basic has ``GetArchivedFormTaskBasic`` (V1) and ``…BasicV2`` and both shipment
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime, timezone
 
 from spyne import Integer32
 
 from altinn_so.domain.archive import CORRELATED, ArchivedFormTask
 from altinn_so.soap import codec
+from altinn_so.soap.bodies import Blob
 from altinn_so.soap.contract import Operation, ServiceContract
 
 from . import wire_types as types
@@ -182,4 +184,31 @@ SERVICE_OWNER_ARCHIVE = ServiceContract(
     namespaces={"basic": "http://www.altinn.no/services/Archive/ServiceOwnerArchive/2009/10",
                 "ec": "http://www.altinn.no/services/Archive/ServiceOwnerArchive/2010/10"},
     operations=OPERATIONS,
+)
+
+
+def get_attachment_data(call, args) -> Blob:
+    """The attachment as a file-backed value, which the reply streams (an MTOM part to an MTOM request). Its bytes
+    are the core's, kept in the store; they are written to a temporary file, gone when the reply is sent."""
+    data = call.emulator.archive_service.attachment_data(call.caller, _value(args, "attachmentId"))
+    spool = tempfile.TemporaryFile()
+    spool.write(data)
+    spool.flush()
+    return Blob(spool, 0, len(data))
+
+
+STREAMED_NAMESPACE = "http://www.altinn.no/services/Archive/ServiceOwnerArchive/2013/06"
+
+SERVICE_OWNER_ARCHIVE_STREAMED = ServiceContract(
+    name="ServiceOwnerArchiveExternalStreamed",
+    area="ArchiveExternal",
+    bindings=("basic", "ws", "ec", "ec2"),
+    namespaces={"basic": STREAMED_NAMESPACE, "ec": STREAMED_NAMESPACE},
+    mtom=True,
+    operations=(
+        Operation("GetAttachmentDataStreamed", get_attachment_data, optional_credentials=True,
+                  wire_names={"basic": "GetAttachmentDataStreamedBasic", "ws": "GetAttachmentDataStreamed",
+                              "ec": "GetAttachmentDataStreamedEC", "ec2": "GetAttachmentDataStreamedEC"},
+                  params=(("attachmentId", Integer32(nillable=False)),), returns=types.StreamBody(**_REQUIRED)),
+    ),
 )

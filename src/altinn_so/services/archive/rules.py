@@ -4,7 +4,9 @@
 ``archived_form_task`` finds a task by the ReporteeElementID it was submitted as; only the caller's owner's
 tasks are found (D82). ``shipment_status`` searches by archive reference or by service (exactly one of the
 two, D83), returns at most ``max_results`` tasks, oldest first, and says whether the limit cut the list (D84).
-Plain Python: the archive is the core's (``altinn_so.domain.archive``).
+``attachment_data`` gives the bytes of one attachment of the owner's archived tasks (the streamed twin).
+Plain Python: the archive and the attachments' bytes are the core's (``altinn_so.domain.archive``,
+``altinn_so.domain.elements``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime
 
 from altinn_so.domain.archive import ArchivedFormTask, ArchiveRepository, ShipmentStatusEntry
 from altinn_so.domain.auth import Caller
+from altinn_so.domain.elements import ReporteeElementRepository
 from altinn_so.domain.errors import AltinnError, ErrorCode
 
 MAX_RESULTS = 10_000  # GetArchiveShipmentStatus returns at most this many tasks, with LimitReached
@@ -45,9 +48,24 @@ class ShipmentStatusResult:
 
 
 class ServiceOwnerArchive:
-    def __init__(self, archive: ArchiveRepository, settings: ArchiveSettings = ArchiveSettings()):
+    def __init__(self, archive: ArchiveRepository, elements: ReporteeElementRepository | None = None,
+                 settings: ArchiveSettings = ArchiveSettings()):
         self.archive = archive
+        self.elements = elements
         self.settings = settings
+
+    def attachment_data(self, caller: Caller, attachment_id: int | None) -> bytes:
+        """The bytes of attachment ``attachment_id`` of one of the caller's owner's archived form tasks, of any size
+        (30004 without an id; 30007 for one that is unknown or of another owner's task: D82)."""
+        if attachment_id is None:
+            raise AltinnError(ErrorCode.ARGUMENT_NULL_EXCEPTION, "attachmentId cannot be null.")
+        owned = any(a.id == attachment_id for t in self.archive.list_archived() if t.owner == caller.owner.code
+                    for a in t.attachments)
+        data = self.elements.attachment_data(attachment_id) if owned and self.elements is not None else None
+        if data is None:
+            raise AltinnError(ErrorCode.FILE_NOT_EXIST, f"No attachment {attachment_id} of an archived form task "
+                              f"of {caller.owner.code} exists.")
+        return data
 
     def archived_form_task(self, caller: Caller, element_id: int | None) -> ArchivedFormTask:
         """The archived task submitted as ``element_id``: it must be given (30004), exist and be the caller's

@@ -5,19 +5,22 @@ run `make types`. From these real Altinn contracts (SHA-256 and path under share
 they never enter this repository):
     54d7a0fc818d105515f3f895cb7b8704f5d33dc89eb9f6caabe5e05495fc4375  basic/ServiceOwnerArchiveExternalBasic.wsdl
     90ed8e12ccfe99a50231e9e57fe15296a20b1037fa6fa503ba6d78119edc9d91  ec2/ServiceOwnerArchiveExternalEC2.wsdl
+    f5a8da642fb29bdf6e943e00fa35c9ee12991677b01c169a435d6b5e40bb4e2c  ec2/ServiceOwnerArchiveExternalStreamedEC2.wsdl
 
 The archived form task GetArchivedFormTask returns (V1's ArchivedFormTaskBE, V2's ArchivedFormTaskV2: forms,
 attachments, signing steps, the encrypted key), the search of GetArchiveShipmentStatus and its two result lists.
-The types come from the Basic contract; the EC2 contract is read too (it declares the same types).
+The types come from the Basic contract; the EC2 contract is read too (it declares the same types). The streamed
+twin's StreamBody comes from the EC2 streamed contract: the Basic streamed WSDL does not inline its types.
 """
 
 from spyne import Boolean, ByteArray, ComplexModel, DateTime, Double, Integer32, Unicode
 
-from altinn_so.soap.types import enumeration, repeated
+from altinn_so.soap.types import enumeration, repeated, restricted
 
 NS_ARCHIVE_2013_06 = "http://schemas.altinn.no/Archive/2013/06"
 NS_ARRAYS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
 NS_KEY_MANAGEMENT_2010_10 = "http://schemas.altinn.no/services/Archive/KeyManagement/2010/10"
+NS_MESSAGE = "http://schemas.microsoft.com/Message"
 NS_REPORTEE_ARCHIVE_2009_10 = "http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10"
 NS_REPORTEE_ARCHIVE_2010_10 = "http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10"
 NS_SERVICE_ENTITY_2009_10 = "http://schemas.altinn.no/services/serviceEntity/2009/10"
@@ -46,6 +49,7 @@ WorkFlowGroupSigningType = enumeration("WorkFlowGroupSigningType", NS_WORKFLOW_2
 ShipmentStatusExternal = enumeration("ShipmentStatusExternal", NS_ARCHIVE_2013_06, [
     "NotSent", "Sent", "Error", "NotSet", "Correlated"
 ])
+StreamBody = restricted("StreamBody", NS_MESSAGE, ByteArray)
 
 
 class ArchivedAttachmentBE(ComplexModel):
