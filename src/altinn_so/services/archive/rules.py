@@ -59,7 +59,7 @@ class ServiceOwnerArchive:
         (30004 without an id; 30007 for one that is unknown or of another owner's task: D82)."""
         if attachment_id is None:
             raise AltinnError(ErrorCode.ARGUMENT_NULL_EXCEPTION, "attachmentId cannot be null.")
-        owned = any(a.id == attachment_id for t in self.archive.list_archived() if t.owner == caller.owner.code
+        owned = any(a.id == attachment_id for t in self.archive.archived_of_owner(caller.owner.code)
                     for a in t.attachments)
         data = self.elements.attachment_data(attachment_id) if owned and self.elements is not None else None
         if data is None:
@@ -72,7 +72,7 @@ class ServiceOwnerArchive:
         owner's; another owner's task is answered as unknown, so that its existence does not leak (D82)."""
         if element_id is None:
             raise AltinnError(ErrorCode.ARGUMENT_NULL_EXCEPTION, "reporteeElementID cannot be null.")
-        task = next((t for t in self.archive.list_archived() if t.element_id == element_id), None)
+        task = self.archive.archived_of_element(element_id)
         if task is None or task.owner != caller.owner.code:
             raise AltinnError(ErrorCode.FILE_NOT_EXIST, f"No archived form task {element_id} of "
                               f"{caller.owner.code} exists.")
@@ -92,16 +92,12 @@ class ServiceOwnerArchive:
                                   f"{caller.owner.code} exists.")
             tasks = [task]
         else:
-            tasks = [t for t in self.archive.list_archived() if t.owner == caller.owner.code and _matches(t, service)]
-        limit = self.settings.max_results
-        kept = tasks[:limit]
+            # one more than the limit: whether the limit cut the list
+            tasks = self.archive.archived_of_owner(caller.owner.code, service.service_code.strip(),
+                                                   service.service_edition, service.date_from, service.date_to,
+                                                   limit=self.settings.max_results + 1)
+        kept = tasks[:self.settings.max_results]
         return ShipmentStatusResult(
             tuple(ShipmentStatus(t, tuple(self.archive.shipment_log(t.archive_reference))) for t in kept),
-            len(tasks) > limit)
+            len(tasks) > len(kept))
 
-
-def _matches(task: ArchivedFormTask, search: ServiceSearch) -> bool:
-    return (task.service_code == search.service_code.strip()
-            and (search.service_edition is None or task.service_edition == search.service_edition)
-            and (search.date_from is None or task.archived_at >= search.date_from)
-            and (search.date_to is None or task.archived_at <= search.date_to))
