@@ -25,6 +25,7 @@ STAGES = {
     "InsertCorrespondenceBasicV2": ("services/correspondence.py", "insert"),
     "SubmitAndInstantiatePrefilledFormTaskBasic": ("services/prefill/rules.py", "submit"),
     "GetArchivedFormTaskBasicDQ": ("services/download_queue/rules.py", "archived_form_task"),
+    "GetArchivedFormTaskBasicV2": ("services/archive/rules.py", "archived_form_task"),
 }
 COMMON = [
     ("parse (lxml and the envelope)", "soap/envelope.py", "parse_envelope"),
@@ -67,6 +68,7 @@ DOMAIN = {
     "SubmitAndInstantiatePrefilledFormTaskBasic": ("prefill", "submit"),
     "SubmitSubscriptionBasic": ("subscription", "submit"),
     "GetArchivedFormTaskBasicDQ": ("download_queue", "archived_form_task"),
+    "GetArchivedFormTaskBasicV2": ("archive_service", "archived_form_task"),
 }
 
 

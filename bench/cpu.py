@@ -47,6 +47,11 @@ CALLS = {
         "/ArchiveExternal/DownloadQueueExternalBasic.svc",
         "http://www.altinn.no/services/Archive/DownloadQueue/2012/08/IDownloadQueueExternalBasic/"
         "GetArchivedFormTaskBasicDQ"),
+    # The same submitted form task read back by its owner (V2): forms as submitted, attachment and signing step lists.
+    "GetArchivedFormTaskBasicV2": (
+        "/ArchiveExternal/ServiceOwnerArchiveExternalBasic.svc",
+        "http://www.altinn.no/services/Archive/ServiceOwnerArchive/2009/10/IServiceOwnerArchiveExternalBasic/"
+        "GetArchivedFormTaskBasicV2"),
     # Every rule of a service in the rights register (twenty, for two reportees): the broker's lookup's table.
     "GetRightsBasic": (
         "/RegisterExternal/RegisterSRRAgencyExternalBasic.svc",
@@ -120,7 +125,8 @@ def _broker_rights(emulator) -> None:
 
 
 # State an operation needs before it can be called (made once, through the domain).
-SETUP = {"GetArchivedFormTaskBasicDQ": _archive_one, "GetRightsBasic": _twenty_rules,
+SETUP = {"GetArchivedFormTaskBasicDQ": _archive_one, "GetArchivedFormTaskBasicV2": _archive_one,
+         "GetRightsBasic": _twenty_rules,
          "InitiateBrokerServiceBasic": _broker_rights}
 
 

@@ -253,6 +253,24 @@ class SqlArchive:
         rows = self._db.query(sql + (f" LIMIT {int(newest)}" if newest is not None else ""))
         return [ArchivedFormTask.from_dict(parse(data)) for (data,) in reversed(rows)]
 
+    def archived_of_element(self, element_id: int) -> ArchivedFormTask | None:
+        rows = self._db.query("SELECT data FROM archived_form_tasks WHERE element_id=?", (element_id,))
+        return ArchivedFormTask.from_dict(parse(rows[0][0])) if rows else None
+
+    def archived_of_owner(self, owner: str, service_code: str | None = None, service_edition: int | None = None,
+                          since: datetime | None = None, until: datetime | None = None,
+                          limit: int | None = None) -> list[ArchivedFormTask]:
+        where, values = ["owner=?"], [owner]
+        for clause, value in (("service_code=?", service_code), ("service_edition=?", service_edition),
+                              ("archived_at>=?", timestamp(since) if since else None),
+                              ("archived_at<=?", timestamp(until) if until else None)):
+            if value is not None:
+                where.append(clause)
+                values.append(value)
+        sql = (f"SELECT data FROM archived_form_tasks WHERE {' AND '.join(where)} "
+               "ORDER BY archived_at, archive_reference" + (f" LIMIT {int(limit)}" if limit is not None else ""))
+        return [ArchivedFormTask.from_dict(parse(data)) for (data,) in self._db.query(sql, tuple(values))]
+
     def log_shipment(self, entry: ShipmentStatusEntry) -> None:
         with self._db.transaction() as conn:
             conn.insert_one("shipment_status", ("archive_reference", "at", "data"),

@@ -17,7 +17,8 @@ def _build(emulator, settings: CorrespondenceSettings) -> dict:
     store = SqlCorrespondences(emulator.db)
     service = CorrespondenceService(
         store, emulator.receipts, emulator.notifications, emulator.outbox, emulator.registry, emulator.catalog,
-        emulator.clock, emulator.db.transaction, lambda: emulator.db.next_value("simple_service"), settings)
+        emulator.clock, emulator.db.transaction, lambda: emulator.db.next_value("simple_service"), settings,
+        archive=emulator.archive)
     return {"correspondence_store": store, "correspondence": service}
 
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from altinn_so.domain.archive import ArchiveRepository
 from altinn_so.domain.auth import Caller
 from altinn_so.domain.catalog import CatalogRepository, Service
 from altinn_so.domain.clock import Clock
@@ -26,13 +27,15 @@ from .status import StatusQueries
 class CorrespondenceService:
     def __init__(self, store: CorrespondenceRepository, receipts: ReceiptService, engine: NotificationEngine,
                  outbox: OutboxRepository, registry: RegistryRepository, catalog: CatalogRepository, clock: Clock,
-                 transaction, next_number, settings: CorrespondenceSettings = CorrespondenceSettings()):
+                 transaction, next_number, settings: CorrespondenceSettings = CorrespondenceSettings(),
+                 archive: ArchiveRepository | None = None):
         self.store = store
         self.settings = settings
         self._catalog = catalog
         self._next_number = next_number
         self._transaction = transaction
-        inserter = Inserter(store, receipts, engine, outbox, registry, catalog, clock, transaction, settings)
+        inserter = Inserter(store, receipts, engine, outbox, registry, catalog, clock, transaction, settings,
+                            archive)
         queries = StatusQueries(store, outbox, catalog, clock, settings)
         end_user = EndUser(store, clock, transaction)
         self.insert = inserter.insert

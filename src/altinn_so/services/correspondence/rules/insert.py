@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from altinn_so.domain.ownership import checked_system_user_code
+from altinn_so.domain.archive import CORRELATED, ArchiveRepository, ShipmentStatusEntry
 from altinn_so.domain.auth import Caller
 from altinn_so.domain.catalog import CatalogRepository, LANGUAGES, Service
 from altinn_so.domain.clock import Clock, as_aware
@@ -35,8 +36,10 @@ SAVED = "Correspondence Saved Successfully"
 class Inserter:
     def __init__(self, store: CorrespondenceRepository, receipts: ReceiptService, engine: NotificationEngine,
                  outbox: OutboxRepository, registry: RegistryRepository, catalog: CatalogRepository, clock: Clock,
-                 transaction, settings: CorrespondenceSettings = CorrespondenceSettings()):
+                 transaction, settings: CorrespondenceSettings = CorrespondenceSettings(),
+                 archive: ArchiveRepository | None = None):
         self.store = store
+        self.archive = archive  # the core's archive: a correspondence may correlate an archived form task
         self.receipts = receipts
         self.engine = engine
         self.outbox = outbox
@@ -111,6 +114,7 @@ class Inserter:
                     message_sender=request.message_sender or (on_behalf_of.name if on_behalf_of else owner.name),
                     is_reservable=bool(request.is_reservable), on_behalf_of=request.on_behalf_of,
                 ))
+                self._correlate(owner.code, request.archive_reference, now)
                 # validated and rendered even when reserved; the engine then renders nothing to send
                 ids = self.outbox.next_notification_ids(len(notifications))
                 self.outbox.add_messages([evolve(message, notification_id=number, origin=correspondence.origin)
@@ -125,6 +129,16 @@ class Inserter:
             letter = self.receipts.create("Correspondence", sdp_plan.letter_status, sdp_plan.letter_text,
                                           [Reference(OWNER_PARTY, owner.orgno)], parent_id=receipt.id)
             return replace(receipt, sub_receipts=(letter,))
+
+    def _correlate(self, owner: str, archive_reference: str | None, now) -> None:
+        """A correspondence naming one of the owner's archived form tasks marks it Correlated in the task's
+        shipment status log, at the insert's time; any other reference is kept on the message only (D87)."""
+        reference = (archive_reference or "").strip()
+        if self.archive is None or not reference:
+            return
+        task = self.archive.get_archived(reference)
+        if task is not None and task.owner == owner:
+            self.archive.log_shipment(ShipmentStatusEntry(reference, now, CORRELATED, f"Correspondence|{reference}"))
 
     def _service(self, caller: Caller, code: str | None, edition: str | int | None) -> Service:
         if not code:
