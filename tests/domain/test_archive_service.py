@@ -86,3 +86,21 @@ def test_attachment_data_of_the_owners_archived_tasks_only(emulator):
         with pytest.raises(AltinnError) as error:
             emulator.archive_service.attachment_data(caller, wanted)
         assert error.value.error_id == code
+
+
+def test_attachment_data_of_a_task_not_archived_or_of_one_removed_before_submitting_is_unknown(emulator):
+    """Only an archived task's attachments are the owner's archive: one of a task still in the worklist, and one
+    the end user removed before submitting, are 30007 like an unknown id."""
+    archived = archived_task(emulator, attachments=[attachment(b"kept")], submitter="23917710120")
+    element = emulator.reportee_elements.get_element(archived.element_id)
+    active = emulator.reportee_elements.add_element(element.__class__(
+        id=0, owner=element.owner, service_code=element.service_code, service_edition=element.service_edition,
+        reportee=element.reportee, kind=element.kind, status="active", created_at=element.created_at,
+        visible_at=element.visible_at, forms=element.forms))
+    pending = emulator.worklist.add_attachment(active.id, "Utkast", "utkast.txt", b"not submitted")
+    removed = emulator.reportee_elements.add_attachment_data(archived.element_id, b"removed before submitting")
+    for attachment_id in (pending.id, removed):
+        with pytest.raises(AltinnError) as error:
+            emulator.archive_service.attachment_data(system_caller(emulator), attachment_id)
+        assert error.value.error_id == 30007
+    assert emulator.archive_service.attachment_data(system_caller(emulator), archived.attachments[0].id) == b"kept"

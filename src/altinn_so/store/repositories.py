@@ -220,6 +220,10 @@ class SqlReporteeElements:
         rows = self._db.query("SELECT data FROM element_attachments WHERE id=?", (attachment_id,))
         return bytes(rows[0][0]) if rows else None
 
+    def element_of_attachment(self, attachment_id: int) -> int | None:
+        rows = self._db.query("SELECT element_id FROM element_attachments WHERE id=?", (attachment_id,))
+        return rows[0][0] if rows else None
+
 
 class SqlArchive:
     """The archive of submitted form tasks and their shipment status logs (``domain.archive``)."""

@@ -59,9 +59,12 @@ class ServiceOwnerArchive:
         (30004 without an id; 30007 for one that is unknown or of another owner's task: D82)."""
         if attachment_id is None:
             raise AltinnError(ErrorCode.ARGUMENT_NULL_EXCEPTION, "attachmentId cannot be null.")
-        owned = any(a.id == attachment_id for t in self.archive.archived_of_owner(caller.owner.code)
-                    for a in t.attachments)
-        data = self.elements.attachment_data(attachment_id) if owned and self.elements is not None else None
+        # The attachment's own element, then that element's archived task: not every task of the owner read.
+        element_id = self.elements.element_of_attachment(attachment_id) if self.elements is not None else None
+        task = self.archive.archived_of_element(element_id) if element_id is not None else None
+        owned = (task is not None and task.owner == caller.owner.code
+                 and any(a.id == attachment_id for a in task.attachments))
+        data = self.elements.attachment_data(attachment_id) if owned else None
         if data is None:
             raise AltinnError(ErrorCode.FILE_NOT_EXIST, f"No attachment {attachment_id} of an archived form task "
                               f"of {caller.owner.code} exists.")
