@@ -162,6 +162,23 @@ class AdminClient:
     def deliver(self) -> dict:
         return self.request("POST", "/outbox/deliver")
 
+    # the push to the service owners' receivers (docs/behaviour/push.md)
+    def push(self) -> list[dict]:
+        """A round of pushes now (after the one the server's timer may be in): the attempts made."""
+        return self.request("POST", "/push/round")["attempts"]
+
+    def pushes(self) -> list[dict]:
+        """Every push, oldest first: its receiver, sequence number, state, mode and attempts made."""
+        return self.request("GET", "/state/pushes")["pushes"]
+
+    def push_attempts(self, push_id: int) -> list[dict]:
+        """The attempts of one push, with the request as sent (its base64 described) and the reply."""
+        return self.request("GET", f"/pushes/{push_id}")["attempts"]
+
+    def retry_push(self, push_id: int) -> list[dict]:
+        """Retry now: the head of the push's receiver is made due, then a round: the attempts made."""
+        return self.request("POST", f"/pushes/{push_id}/retry")["attempts"]
+
 
 def _given(**values) -> dict:
     return {key: value for key, value in values.items() if value is not None}

@@ -53,7 +53,8 @@ class Listing:
 @dataclass(frozen=True)
 class AdminRoute:
     """An admin endpoint of a service's own, under ``/_admin``: ``handler(emulator, request)`` returns the JSON
-    payload (or ``(status, payload)``) and raises ``admin.api.ApiError`` for a 4xx."""
+    payload (or ``(status, payload)``, or ``(status, payload, headers)``; a payload of ``admin.worklist.Content`` is
+    sent as its bytes) and raises ``admin.api.ApiError`` for a 4xx."""
 
     method: str
     pattern: str  # a regular expression of the path after /_admin; named groups become ``request.params``
@@ -96,6 +97,7 @@ class AltinnService:
     default_settings: Any = None
     listings: tuple[Listing, ...] = ()
     admin_routes: tuple[AdminRoute, ...] = ()
+    admin_pages: tuple[tuple[str, str], ...] = ()  # (title, path) of pages among its routes, linked from the page
     seed_sections: tuple[SeedSection, ...] = ()
     default_seed: Path | None = None  # its additions to the embedded default seed (a seed file in its package)
     # Called with (emulator, ArchivedFormTask) inside the transaction of each form task the end user submits

@@ -221,8 +221,10 @@ class AdminApi:
             except Exception:  # an admin call must not take the emulator down or show a traceback
                 log.exception("admin call %s %s failed", method, path)
                 return 500, _INTERNAL_ERROR, []
-            status, payload = result if isinstance(result, tuple) else (200, result)
-            return status, payload, []
+            if not isinstance(result, tuple):
+                return 200, result, []
+            # (status, payload), or (status, payload, headers): a page's form is answered by a redirect
+            return result if len(result) == 3 else (*result, [])
         if allowed:
             if "GET" in allowed:
                 allowed.add("HEAD")

@@ -156,6 +156,7 @@ class Page:
         self.routes = routes
         self.listings = [listing for listing in [*(listing for service in services for listing in service.listings),
                                                  *CORE_LISTINGS] if listing.on_page]
+        self.pages = [page for service in services for page in service.admin_pages]  # (title, path) of their own
 
     def render(self, emulator, environ: dict, delivered: frozenset = frozenset()) -> str:
         """The page; ``delivered`` are the channels the emulator delivers (none without SMTP or an SMS webhook)."""
@@ -168,9 +169,10 @@ class Page:
             self._endpoints(),
         ]
         links = "".join(f'<a href="#{escape(listing.kind)}">{escape(listing.title)}</a>' for listing in self.listings)
+        pages = "".join(f'<a href="{escape(path)}">{escape(title)}</a>' for title, path in self.pages)
         nav = (f'<a href="#journal">Journal</a><a href="#outbox">Outbox</a>{links}'
                f'<a href="#faults">Fault rules</a><a href="#endpoints">Endpoints</a>'
-               f'<a href="/_admin/enduser">End user</a><a href="/_admin/data">Test data</a>'
+               f'<a href="/_admin/enduser">End user</a>{pages}<a href="/_admin/data">Test data</a>'
                f'<a href="/_admin/state">JSON</a>')
         refresh = f'<meta http-equiv="refresh" content="{query.refresh}">' if query.refresh else ""
         return _document(emulator, nav, "".join(sections), refresh)

@@ -119,8 +119,61 @@ class FormDefinition:
         return out
 
 
+SOAP_VERSIONS = ("1.1", "1.2")
+ATTACHMENTS_IN_ZIP, ATTACHMENTS_INLINE = "zip", "inline"
+
+
+@dataclass(frozen=True)
+class PushReceiver:
+    """The service owner's own OnlineBatchReceiver, to which each submission of a form service is pushed
+    (docs/behaviour/push.md): where it listens, which SOAP it speaks, the credentials Altinn presents, whether
+    attachments travel in a ZIP beside the batch or inline in it, and how failures are retried.
+
+    One receiver is one URL of one owner: services naming the same URL share its sequence numbers and queue."""
+
+    url: str
+    soap_version: str = "1.1"
+    username: str = ""
+    password: str = ""
+    attachments: str = ATTACHMENTS_IN_ZIP
+    failed_attempts: int = 5  # attempts in all for a batch the receiver answers FAILED, before it is an Error
+    retry_seconds: int = 60  # after FAILED, the next attempt this long after (on the emulator's clock)
+    queue_retry_seconds: int = 300  # in queue mode (after a fault), the head is retried this often
+    timeout_seconds: int = 30  # of one call: connecting, sending, and waiting for the reply
+
+    @classmethod
+    def from_dict(cls, data) -> "PushReceiver":
+        if not isinstance(data, dict):
+            raise ValueError("push must be a mapping with at least url")
+        check_keys(data, set(cls.__dataclass_fields__), "push receiver")
+        url = optional_text(data.get("url"), "push url") or ""
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise ValueError(f"push url must be an http:// or https:// URL, not {url!r}")
+        version = str(data.get("soap_version", "1.1"))
+        if version not in SOAP_VERSIONS:
+            raise ValueError(f"push soap_version must be one of {list(SOAP_VERSIONS)}, not {version!r}")
+        attachments = str(data.get("attachments", ATTACHMENTS_IN_ZIP))
+        if attachments not in (ATTACHMENTS_IN_ZIP, ATTACHMENTS_INLINE):
+            raise ValueError(f"push attachments must be {ATTACHMENTS_IN_ZIP!r} or {ATTACHMENTS_INLINE!r}, "
+                             f"not {attachments!r}")
+        defaults = cls(url=url)
+        return cls(url=url, soap_version=version, username=optional_text(data.get("username"), "username") or "",
+                   password=optional_text(data.get("password"), "password") or "", attachments=attachments,
+                   failed_attempts=whole_number(data.get("failed_attempts", defaults.failed_attempts),
+                                                "failed_attempts", 1, 100),
+                   retry_seconds=whole_number(data.get("retry_seconds", defaults.retry_seconds), "retry_seconds",
+                                              0, 86400),
+                   queue_retry_seconds=whole_number(data.get("queue_retry_seconds", defaults.queue_retry_seconds),
+                                                    "queue_retry_seconds", 0, 86400),
+                   timeout_seconds=whole_number(data.get("timeout_seconds", defaults.timeout_seconds),
+                                                "timeout_seconds", 1, 3600))
+
+    def to_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
 # The fields only a form service has: its form set, and how its submissions reach the service owner.
-_FORM_FIELDS = ("forms", "download_queue", "shipment_metadata", "encrypted")
+_FORM_FIELDS = ("forms", "download_queue", "shipment_metadata", "encrypted", "push")
 
 
 @dataclass(frozen=True)
@@ -138,6 +191,7 @@ class Service:
     download_queue: bool = False
     shipment_metadata: tuple[str, ...] = ()
     encrypted: bool = False
+    push: PushReceiver | None = None  # the owner's receiver each submission is pushed to, if any
     # A broker service's: how many days an uploaded file is kept, downloaded or not (None: the broker's default)
     retention_days: int | None = None
 
@@ -159,6 +213,9 @@ class Service:
         given = [name for name in _FORM_FIELDS if data.get(name) not in (None, [], False)]
         if given and kind != "form":
             raise ValueError(f"{', '.join(given)} belong to a form service (kind: form), not to kind {kind!r}")
+        if data.get("push") is not None and data.get("encrypted"):
+            raise ValueError("an encrypted service cannot have a push receiver: the emulator does not push encrypted "
+                             "data (docs/behaviour/push.md)")
         retention = data.get("retention_days")
         if retention is not None and kind != "broker":
             raise ValueError(f"retention_days belongs to a broker service (kind: broker), not to kind {kind!r}")
@@ -167,6 +224,7 @@ class Service:
                    names={whole_number(k, "a language id of names"): str(v) for k, v in names.items()},
                    forms=_forms(data.get("forms")), download_queue=_flag(data, "download_queue"),
                    shipment_metadata=_keys(data.get("shipment_metadata")), encrypted=_flag(data, "encrypted"),
+                   push=None if data.get("push") is None else PushReceiver.from_dict(data["push"]),
                    retention_days=None if retention is None else whole_number(retention, "retention_days", 1))
 
     def to_dict(self) -> dict:
@@ -177,6 +235,8 @@ class Service:
         if self.kind == "form":
             out.update(forms=[form.to_dict() for form in self.forms], download_queue=self.download_queue,
                        shipment_metadata=list(self.shipment_metadata), encrypted=self.encrypted)
+            if self.push is not None:
+                out["push"] = self.push.to_dict()
         if self.retention_days is not None:
             out["retention_days"] = self.retention_days
         return out
