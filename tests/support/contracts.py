@@ -57,6 +57,27 @@ def require_contract(relpath: str) -> Path:
     return path
 
 
+def require_batch_schema(name: str) -> Path:
+    """A real batch-interface schema (``batch/<name>``, e.g. ``genericbatch.2013.06.xsd``), or skip."""
+    return _require_batch_file(name, "batch-interface schema")
+
+
+def require_batch_sample(name: str) -> Path:
+    """A real batch-interface sample (``batch/samples/<name>``, e.g. ``Inn1.xml``), or skip."""
+    return _require_batch_file(f"samples/{name}", "batch-interface sample")
+
+
+def _require_batch_file(relpath: str, what: str) -> Path:
+    if FOUND_CONTRACTS_DIR is None:
+        pytest.skip(f"real Altinn {what} batch/{relpath}: no contracts found; run `make contracts` to download "
+                    f"them (or set ALTINN_SO_CONTRACTS to a directory holding the altinn2 contracts)")
+    path = FOUND_CONTRACTS_DIR / "batch" / relpath
+    if not path.is_file():
+        pytest.skip(f"real Altinn {what} batch/{relpath} not found under {FOUND_CONTRACTS_DIR / 'batch'} "
+                    f"(run `make contracts`, or set ALTINN_SO_CONTRACTS to a directory holding batch/)")
+    return path
+
+
 def require_sample(relpath: str) -> Path:
     """A sample message from ``SAMPLES_DIR``, or skip."""
     path = SAMPLES_DIR / relpath
