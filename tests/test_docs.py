@@ -81,7 +81,8 @@ def test_the_readme_says_what_is_emulated_for_every_service():
     served = {contract.name for service in SERVICES for contract in service.contracts}
     assert emulated == served  # what the table calls emulated is exactly what the emulator serves
     for name, (status, bindings) in rows.items():
-        assert status == "emulated" or status == "out of scope" or status.startswith("planned: "), name
+        assert status in ("emulated", "out of scope") or status.startswith("planned: ") or (
+            status == "emulated (Altinn calls the owner)" and "push" in {s.key for s in SERVICES}), name
         if status == "emulated":
             for contract in (c for s in SERVICES for c in s.contracts if c.name == name.split(" ")[0]):
                 for binding in contract.bindings:

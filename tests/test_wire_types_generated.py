@@ -26,7 +26,8 @@ def test_every_module_has_a_spec():
     from altinn_so.services import SERVICES
 
     generated = {out.relative_to(wiretypes.PACKAGE_DIR).as_posix() for _, out in SPECS}
-    assert generated >= {"soap/types/common.py"} | {f"services/{s.key}/wire_types.py" for s in SERVICES}
+    assert generated >= {"soap/types/common.py"} | {f"services/{s.key}/wire_types.py" for s in SERVICES
+                                                                  if s.contracts}
 
 
 @pytest.mark.conformance

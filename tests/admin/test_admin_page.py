@@ -17,7 +17,7 @@ from altinn_so.services.srr import RightRule
 from .helpers import KARI, OLA, SOAP11, broker_shipment, notification, path_of, prefill, raw_test, subscribe
 
 SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "subscriptions",
-            "subscription-activations", "download-queue", "srr-rules", "broker-shipments", "reportee-elements",
+            "subscription-activations", "download-queue", "srr-rules", "broker-shipments", "pushes", "reportee-elements",
             "archived-form-tasks", "faults", "endpoints"]
 HOSTILE_TITLE = "<script>alert('title')</script>"
 HOSTILE_TOKEN = "<img src=x onerror=alert(1)>"

@@ -100,8 +100,8 @@ def _receiver(emulator, key: str, pushes: list[Push]) -> str:
     head = min(waiting, key=lambda push: push.id) if waiting else None
     mode = "queue mode: the head is retried until the receiver answers" if head and head.mode == QUEUE_MODE \
         else "online"
-    retry = (f'<form method="post" action="/_admin/pushes/{head.id}/retry"><button type="submit">Retry now'
-             f"</button></form>" if head else "")
+    retry = (f'<form method="post" action="/_admin/pushes/{head.id}/retry"><input type="hidden" name="from" '
+             f'value="page"><button type="submit">Retry now</button></form>' if head else "")
     facts = (f"<p>{escape(config.url)} — owner {escape(pushes[0].owner)}, SOAP {escape(config.soap_version)}, "
              f"attachments {escape(config.attachments)}; <strong>{escape(mode)}</strong>; {len(waiting)} waiting"
              + (f", next attempt {escape(_time(head.next_attempt_at))}" if head and head.next_attempt_at else "")

@@ -145,10 +145,7 @@ def _read_reply(status: int, content_type: str, data: bytes, request: str) -> Re
     def reply(outcome: str, text: str) -> Reply:
         return Reply(outcome, text, status, request, shown)
 
-    try:
-        root = etree.fromstring(data, _PARSER) if data.strip() else None
-    except etree.XMLSyntaxError:
-        root = None
+    root = _parsed(data)
     fault = root.find(".//{*}Body/{*}Fault") if root is not None else None
     if fault is not None:
         return reply(FAULT, "the receiver answered with a SOAP fault: " + _fault_text(fault))
@@ -160,15 +157,26 @@ def _read_reply(status: int, content_type: str, data: bytes, request: str) -> Re
     result = root.find(f".//{{{NAMESPACE}}}{OPERATION}Result")
     if result is None or not (result.text or "").strip():
         return reply(FAILED, f"the reply has no {OPERATION}Result")
-    try:
-        receipt = etree.fromstring(result.text.strip().encode("utf-8"), _PARSER)
-    except etree.XMLSyntaxError as exc:
-        return reply(FAILED, f"the result is not an OnlineBatchReceipt document: {exc}")
+    receipt = _parsed(result.text.strip().encode("utf-8"))
+    if receipt is None:
+        return reply(FAILED, "the result is not an OnlineBatchReceipt document (not XML, or with a DTD)")
     answer = receipt.find("Result") if receipt.tag == "OnlineBatchReceipt" else None
     code = answer.get("resultCode") if answer is not None else None
     if code not in _RESULT_CODES:
         return reply(FAILED, f"the result is not an OnlineBatchReceipt with a resultCode of {', '.join(_RESULT_CODES)}")
     return reply(code, (answer.text or "").strip())
+
+
+def _parsed(data: bytes):
+    """The root of ``data``, or None when it is no XML or declares a DTD: a reply has no use for one, and its
+    entities would be expanded into attribute values whatever the parser is told."""
+    if not data.strip():
+        return None
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError:
+        return None
+    return None if root.getroottree().docinfo.doctype else root
 
 
 def _fault_text(fault) -> str:
