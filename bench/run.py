@@ -20,11 +20,13 @@ from datetime import datetime, timezone
 import broker_rss
 import cpu
 import growth
+import push
 import startup
 import throughput
 from common import BENCH, Figure, git_revision, machine, sqlite_version, table
 
-SUITES = {"cpu": cpu, "throughput": throughput, "growth": growth, "startup": startup, "broker": broker_rss}
+SUITES = {"cpu": cpu, "throughput": throughput, "growth": growth, "startup": startup, "broker": broker_rss,
+          "push": push}
 
 
 def ensure_wrk() -> None:

@@ -21,3 +21,26 @@ def test_every_cpu_benchmark_call_succeeds_in_one_app(monkeypatch):
             assert call().startswith(b"<"), operation  # caller's call() raises on any status but 200
     finally:
         app.emulator.close()
+
+
+def test_the_push_benchmark_pushes_its_submission(monkeypatch):
+    """bench/push.py's setup: its seed loads, its submission is queued, and a push of it is answered OK."""
+    import http.server
+    import threading
+
+    monkeypatch.syspath_prepend(str(BENCH))
+    for name in ("cpu", "push"):
+        sys.modules.pop(name, None)
+    import push
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), push._Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    emulator, push_one = push.make_pusher(f"http://127.0.0.1:{server.server_address[1]}/r.asmx")
+    try:
+        push_one()
+        push_one()  # queued again by the first: the benchmark's loop works
+        assert [p.state for p in emulator.push.pushes()] == ["sent", "sent", "waiting"]
+        assert b"AR1000001" in push._Receiver.last_request
+    finally:
+        server.shutdown()
+        emulator.close()

@@ -13,6 +13,7 @@ from lxml import etree
 
 from altinn_so.services import default_routes
 from altinn_so.services.srr import RightRule
+from support.archived import archived_task
 
 from .helpers import KARI, OLA, SOAP11, broker_shipment, notification, path_of, prefill, raw_test, subscribe
 
@@ -73,9 +74,9 @@ def test_an_empty_emulator(admin):
     assert [s.find("h2").text_content() for s in doc.xpath("//main/section")] == [
         "Journal (newest first)", "Notification outbox", "Correspondences", "Receipts", "Prefilled sets",
         "Subscriptions", "Subscription activations", "Download queue", "Rights register (SRR)", "Broker shipments",
-        "Worklist elements", "Archive", "Fault rules", "Endpoints"]
+        "Pushes", "Worklist elements", "Archive", "Fault rules", "Endpoints"]
     assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + [
-        "/_admin/enduser", "/_admin/data", "/_admin/state"]
+        "/_admin/enduser", "/_admin/push", "/_admin/data", "/_admin/state"]
     empty = {s.get("id"): s.findtext('p[@class="empty"]') for s in doc.xpath("//main/section")}
     assert empty == {"journal": "No SOAP calls yet.", "outbox": "The outbox is empty.",
                      "correspondences": "No correspondence yet.", "receipts": "No receipts yet.",
@@ -85,6 +86,8 @@ def test_an_empty_emulator(admin):
                      "download-queue": "Nothing queued yet: a form task submitted on a download-queue service lands here.",
                      "srr-rules": "No rule in the rights register yet.",
                      "broker-shipments": "No broker shipment yet.",
+                     "pushes": "Nothing pushed yet: a submission of a form service whose seed names a push receiver "
+                               "lands here (and on /_admin/push).",
                      "archived-form-tasks": "No form task submitted yet.", "faults": "No fault rules.", "endpoints": None}
     no_markup_from_input(doc)
 
@@ -432,11 +435,22 @@ def test_the_page_has_no_scripts_even_when_full(admin, soap, emulator):
                                                 "condition": "AllowedRedirectDomain:*.altinn.no",
                                                 "valid_to": "2030-01-01T00:00:00Z"}))
     broker_shipment(emulator)
+    push_to_nobody(emulator)
     admin.post("/clock/advance", json={"days": 1})
     admin.add_fault({"type": "delay", "ms": 1})
     doc = page(admin)
     assert doc.xpath("//script") == []
     assert all(len(rows(doc, section)) > 0 for section in SECTIONS)
+
+
+def push_to_nobody(emulator) -> None:
+    """A submission of a service whose receiver listens nowhere: a push waiting in queue mode."""
+    emulator.load_seed("""
+service_owners:
+  - {code: TTD, orgno: "310001007", name: Testdepartementet, services: [{code: "5800", edition: 1, kind: form,
+     forms: [{data_format_id: "5703", data_format_version: 34301, name: S}], push: {url: "http://127.0.0.1:9/r"}}]}
+""")
+    archived_task(emulator, form=("5800", 1, "5703", 34301))
 
 
 # -- act as the end user (/_admin/enduser) ---------------------------------------------------------------------
