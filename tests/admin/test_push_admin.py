@@ -8,20 +8,9 @@ import requests
 
 from support.archived import OLA, archived_task
 from support.push_receiver import PushReceiver
+from support.pushing import PUSHED_FORM, pushing_service, pushing_services
 
 HOSTILE = "<script>alert('form')</script>"
-
-
-def _seed(url: str) -> str:
-    return f"""
-service_owners:
-  - code: TTD
-    orgno: "310001007"
-    name: Testdepartementet
-    services:
-      - {{code: "5800", edition: 1, kind: form, forms: [{{data_format_id: "5703", data_format_version: 34301,
-          name: S}}], push: {{url: "{url}"}}}}
-"""
 
 
 def test_unknown_pushes_are_404_and_a_round_with_nothing_due_makes_no_attempt(base_url):
@@ -41,9 +30,9 @@ def test_the_page_without_pushes_says_how_to_get_one_and_the_admin_page_links_it
 
 def test_what_the_submission_and_the_receiver_sent_is_shown_as_text(base_url, emulator):
     with PushReceiver(require_checksums=False) as receiver:
-        emulator.load_seed(_seed(receiver.url))
+        emulator.load_seed(pushing_services(pushing_service(receiver.url)))
         receiver.script("FAILED")
-        archived_task(emulator, form=("5800", 1, "5703", 34301), xml=f"<Skjema><Navn>{HOSTILE}</Navn></Skjema>"
+        archived_task(emulator, form=PUSHED_FORM, xml=f"<Skjema><Navn>{HOSTILE}</Navn></Skjema>"
                       .replace("<script>", "&lt;script&gt;").replace("</script>", "&lt;/script&gt;"),
                       submitter=OLA)
         requests.post(f"{base_url}/_admin/push/round", timeout=30)

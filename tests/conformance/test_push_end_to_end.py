@@ -21,11 +21,12 @@ import requests
 from support.archived import OLA, archived_task, attachment
 from support.contracts import assert_valid_response, real_service
 from support.push_receiver import PushReceiver
+from support.pushing import PUSHED_FORM as PUSHED
+from support.pushing import pushing_service, pushing_services
 
 pytestmark = pytest.mark.conformance
 
 CREDENTIALS = {"systemUserName": "ttd-system", "systemPassword": "ttd-password"}
-PUSHED = ("5800", 1, "5703", 34301)
 FORM_XML = "<Skjema><Navn>Ola Nordmann</Navn><Belop>1200</Belop></Skjema>"
 PREFILLED = b"Vedlegg fra etaten\n"
 FROM_OLA = b"%PDF-1.4 bytes the owner must get back unchanged"
@@ -39,26 +40,10 @@ STREAMED = ("ec2/ServiceOwnerArchiveExternalStreamedEC2.wsdl",
             "/ArchiveExternal/ServiceOwnerArchiveExternalStreamedEC2.svc")
 
 
-def pushing_service(url: str, **push) -> str:
-    """A seed of TTD's form service 5800/1 that pushes to ``url`` as the receiver expects to be called."""
-    settings = "".join(f"\n          {key}: {value}" for key, value in push.items())
-    return f"""
-service_owners:
-  - code: TTD
-    orgno: "310001007"
-    name: Testdepartementet
-    services:
-      - code: "5800"
-        edition: 1
-        kind: form
-        name: Søknad om tilskudd
-        forms: [{{data_format_id: "5703", data_format_version: 34301, name: Søknad}}]
-        shipment_metadata: [Saksnummer]
-        push:
-          url: {url}
-          username: Altinn
-          password: hemmelig{settings}
-"""
+def pushing_seed(url: str, **push) -> str:
+    """TTD's form service 5800/1 with metadata Saksnummer, pushing to ``url`` with the receiver's credentials."""
+    return pushing_services(pushing_service(url, metadata=("Saksnummer",), username="Altinn", password="hemmelig",
+                                            **push))
 
 
 @pytest.fixture
@@ -103,7 +88,7 @@ def no_problems(received) -> None:
 
 def test_prefilled_submitted_and_pushed_with_its_attachments_then_receipt_archive_and_correlation(
         base_url, emulator, receiver):
-    emulator.load_seed(pushing_service(receiver.url))
+    emulator.load_seed(pushing_seed(receiver.url))
     # 1. The agency prefills the form for Ola, with an attachment, and has it instantiated.
     _, prefill = real_service(PREFILL[0], base_url + PREFILL[1])
     now = emulator.clock.now()
@@ -184,7 +169,7 @@ def test_prefilled_submitted_and_pushed_with_its_attachments_then_receipt_archiv
 
 @pytest.mark.slow
 def test_a_40_mb_attachment_is_pushed_in_the_zip_and_fetched_streamed(base_url, emulator, receiver):
-    emulator.load_seed(pushing_service(receiver.url))
+    emulator.load_seed(pushing_seed(receiver.url))
     task = archived_task(emulator, form=PUSHED, attachments=[attachment(FORTY_MB, "stor.pdf")], submitter=OLA)
     assert [a["outcome"] for a in push_round(base_url)] == ["OK"]
     [call] = receiver.received
@@ -197,7 +182,7 @@ def test_a_40_mb_attachment_is_pushed_in_the_zip_and_fetched_streamed(base_url, 
 
 
 def test_soap_12_with_the_attachments_inline(base_url, emulator, receiver):
-    emulator.load_seed(pushing_service(receiver.url, soap_version='"1.2"', attachments="inline"))
+    emulator.load_seed(pushing_seed(receiver.url, soap_version='"1.2"', attachments="inline"))
     archived_task(emulator, form=PUSHED, attachments=[attachment(b"first", "a.txt", "text_plain"),
                                                       attachment(FROM_OLA, "b.pdf")], submitter=OLA)
     push_round(base_url)
@@ -212,7 +197,7 @@ def test_soap_12_with_the_attachments_inline(base_url, emulator, receiver):
 
 
 def test_failed_twice_then_ok_is_three_attempts_and_one_delivery(base_url, emulator, receiver):
-    emulator.load_seed(pushing_service(receiver.url, retry_seconds=60))
+    emulator.load_seed(pushing_seed(receiver.url, retry_seconds=60))
     receiver.script("FAILED", "FAILED")
     task = archived_task(emulator, form=PUSHED, submitter=OLA)
     push_round(base_url)
@@ -229,7 +214,7 @@ def test_failed_twice_then_ok_is_three_attempts_and_one_delivery(base_url, emula
 
 def test_a_fault_puts_the_receiver_in_queue_mode_and_all_arrive_in_order_when_it_recovers(
         base_url, emulator, receiver):
-    emulator.load_seed(pushing_service(receiver.url, queue_retry_seconds=300))
+    emulator.load_seed(pushing_seed(receiver.url, queue_retry_seconds=300))
     receiver.script("fault")
     first = archived_task(emulator, form=PUSHED, submitter=OLA)
     push_round(base_url)
@@ -251,7 +236,7 @@ def test_a_fault_puts_the_receiver_in_queue_mode_and_all_arrive_in_order_when_it
 
 
 def test_failed_do_not_retry_is_never_retried_and_the_status_is_error(base_url, emulator, receiver):
-    emulator.load_seed(pushing_service(receiver.url))
+    emulator.load_seed(pushing_seed(receiver.url))
     receiver.script("FAILED_DO_NOT_RETRY")
     task = archived_task(emulator, form=PUSHED, submitter=OLA)
     push_round(base_url)
@@ -264,7 +249,7 @@ def test_failed_do_not_retry_is_never_retried_and_the_status_is_error(base_url, 
 
 
 def test_a_dropped_connection_is_queue_mode_and_the_pages_retry_button_sends_it_now(base_url, emulator, receiver):
-    emulator.load_seed(pushing_service(receiver.url, queue_retry_seconds=3600))
+    emulator.load_seed(pushing_seed(receiver.url, queue_retry_seconds=3600))
     receiver.script("drop")
     archived_task(emulator, form=PUSHED, submitter=OLA)
     [attempt] = push_round(base_url)
@@ -285,7 +270,7 @@ def test_a_dropped_connection_is_queue_mode_and_the_pages_retry_button_sends_it_
 
 
 def test_an_http_error_is_queue_mode_too(base_url, emulator, receiver):
-    emulator.load_seed(pushing_service(receiver.url, queue_retry_seconds=60))
+    emulator.load_seed(pushing_seed(receiver.url, queue_retry_seconds=60))
     receiver.script("http503")
     archived_task(emulator, form=PUSHED, submitter=OLA)
     [attempt] = push_round(base_url)
@@ -301,8 +286,7 @@ def test_an_unanswering_receiver_times_out_into_queue_mode(base_url, emulator):
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)  # accepts the connection, never answers
     try:
-        emulator.load_seed(pushing_service(f"http://127.0.0.1:{listener.getsockname()[1]}/x.asmx",
-                                           timeout_seconds=1))
+        emulator.load_seed(pushing_seed(f"http://127.0.0.1:{listener.getsockname()[1]}/x.asmx", timeout_seconds=1))
         archived_task(emulator, form=PUSHED, submitter=OLA)
         [attempt] = push_round(base_url)
         assert attempt["outcome"] == "unreachable" and "timeout" in attempt["text"]
@@ -314,7 +298,7 @@ def test_an_unanswering_receiver_times_out_into_queue_mode(base_url, emulator):
 
 
 def test_the_plugins_server_pushes_in_the_background(altinn_so, receiver):
-    altinn_so.admin.load_seed(pushing_service(receiver.url))
+    altinn_so.admin.load_seed(pushing_seed(receiver.url))
     task = archived_task(altinn_so.emulator, form=PUSHED, submitter=OLA)
     [call] = receiver.wait_for(1)  # nobody asked for a round: the scheduler did it
     no_problems([call])
@@ -326,7 +310,7 @@ def test_the_plugins_server_pushes_in_the_background(altinn_so, receiver):
 
 
 def test_the_zip_of_a_push_holds_exactly_the_listed_attachments(base_url, emulator, receiver):
-    emulator.load_seed(pushing_service(receiver.url))
+    emulator.load_seed(pushing_seed(receiver.url))
     archived_task(emulator, form=PUSHED, attachments=[attachment(b"one", "same.txt", "text_plain"),
                                                       attachment(b"two", "same.txt", "text_plain")], submitter=OLA)
     push_round(base_url)

@@ -17,31 +17,16 @@ from altinn_so.services.push.rules import (FAILED, FAILED_DO_NOT_RETRY, FAULT, O
                                            UnknownPush, internal_file_name)
 
 from support.archived import archived_task, attachment
+from support.pushing import PUSHED_FORM, pushing_service, pushing_services
 
-PUSHED_FORM = ("5800", 1, "5703", 34301)
 OTHER_FORM = ("5801", 1, "5703", 34301)
 URL = "http://receiver.example/OnlineBatchReceiver.asmx"
 
 
 def _seed(url: str = URL, other_url: str = URL, **push) -> str:
-    settings = "".join(f", {key}: {value}" for key, value in push.items())
-    return f"""
-service_owners:
-  - code: TTD
-    orgno: "310001007"
-    name: Testdepartementet
-    services:
-      - code: "5800"
-        edition: 1
-        kind: form
-        forms: [{{data_format_id: "5703", data_format_version: 34301, name: Skjema}}]
-        push: {{url: "{url}", username: Altinn, password: hemmelig{settings}}}
-      - code: "5801"
-        edition: 1
-        kind: form
-        forms: [{{data_format_id: "5703", data_format_version: 34301, name: Skjema}}]
-        push: {{url: "{other_url}"}}
-"""
+    """5800/1 pushing to ``url`` (with credentials and ``push``), 5801/1 to ``other_url``."""
+    return pushing_services(pushing_service(url, username="Altinn", password="hemmelig", **push),
+                            pushing_service(other_url, "5801"))
 
 
 class ScriptedReceiver:
