@@ -1,0 +1,42 @@
+"""The batch interface: files a service owner delivers over SFTP, and the log of what came of them
+(docs/behaviour/batch.md).
+
+``rules`` holds the batches, their items and issues, and the rounds that read them (no XML, no SOAP); ``store``
+keeps them; the readers of each batch format are handed to the rules by their root element (``inbound``).
+"""
+
+from altinn_so.service import AltinnService
+
+from .rules import BatchService
+from .store import TABLES, SqlBatches
+
+READERS: dict = {}  # "{namespace}root" -> BatchReader (rules.BatchReader), filled by the readers' module
+
+
+def _root_of(file) -> str | None:
+    from lxml import etree
+
+    try:
+        for _, element in etree.iterparse(file, events=("start",), resolve_entities=False, no_network=True,
+                                          load_dtd=False):
+            return element.tag
+    except etree.XMLSyntaxError:
+        return None
+    return None
+
+
+def _build(emulator, settings) -> dict:
+    store = SqlBatches(emulator.db)
+    service = BatchService(store, emulator.clock, emulator.db.transaction, lambda sha: emulator.files.open(sha),
+                           _root_of, READERS, emulator)
+    return {"batch_store": store, "batch": service}
+
+
+SERVICE = AltinnService(
+    key="batch",
+    tables=TABLES,
+    build=_build,
+    due_work=lambda emulator: len(emulator.batch.process_waiting()),
+)
+
+__all__ = ["SERVICE", "BatchService"]
