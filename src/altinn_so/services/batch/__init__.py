@@ -7,10 +7,15 @@ keeps them; the readers of each batch format are handed to the rules by their ro
 
 from altinn_so.service import AltinnService
 
+from . import inbound_correspondence, inbound_serviceinitiation
 from .rules import BatchService
 from .store import TABLES, SqlBatches
 
-READERS: dict = {}  # "{namespace}root" -> BatchReader (rules.BatchReader), filled by the readers' module
+# "{namespace}root" -> BatchReader (rules.BatchReader): the inbound formats the emulator reads
+READERS: dict = {
+    inbound_correspondence.ROOT: inbound_correspondence.read_correspondences,
+    inbound_serviceinitiation.ROOT: inbound_serviceinitiation.read_service_owner,
+}
 
 
 def _root_of(file) -> str | None:
