@@ -7,7 +7,7 @@ keeps them; the readers of each batch format are handed to the rules by their ro
 
 from altinn_so.service import AltinnService
 
-from . import inbound_correspondence, inbound_serviceinitiation
+from . import inbound_correspondence, inbound_serviceinitiation, outbound
 from .rules import BatchService
 from .store import TABLES, SqlBatches
 
@@ -34,6 +34,10 @@ def _build(emulator, settings) -> dict:
     store = SqlBatches(emulator.db)
     service = BatchService(store, emulator.clock, emulator.db.transaction, lambda sha: emulator.files.open(sha),
                            _root_of, READERS, emulator)
+    correspondence = getattr(emulator, "correspondence", None)
+    if correspondence is not None:  # read and confirmation receipts for the outbound folder
+        correspondence.status_listeners.append(
+            lambda changed, status: outbound.on_correspondence_status(emulator, changed, status))
     return {"batch_store": store, "batch": service}
 
 
