@@ -46,6 +46,7 @@ SERVICE = AltinnService(
     tables=TABLES,
     build=_build,
     due_work=lambda emulator: len(emulator.batch.process_waiting()),
+    on_archived=outbound.on_archived,
 )
 
 __all__ = ["SERVICE", "BatchService"]
