@@ -7,10 +7,15 @@ keeps them; the readers of each batch format are handed to the rules by their ro
 
 from altinn_so.service import AltinnService
 
+from . import inbound_correspondence, inbound_serviceinitiation, outbound
 from .rules import BatchService
 from .store import TABLES, SqlBatches
 
-READERS: dict = {}  # "{namespace}root" -> BatchReader (rules.BatchReader), filled by the readers' module
+# "{namespace}root" -> BatchReader (rules.BatchReader): the inbound formats the emulator reads
+READERS: dict = {
+    inbound_correspondence.ROOT: inbound_correspondence.read_correspondences,
+    inbound_serviceinitiation.ROOT: inbound_serviceinitiation.read_service_owner,
+}
 
 
 def _root_of(file) -> str | None:
@@ -29,6 +34,10 @@ def _build(emulator, settings) -> dict:
     store = SqlBatches(emulator.db)
     service = BatchService(store, emulator.clock, emulator.db.transaction, lambda sha: emulator.files.open(sha),
                            _root_of, READERS, emulator)
+    correspondence = getattr(emulator, "correspondence", None)
+    if correspondence is not None:  # read and confirmation receipts for the outbound folder
+        correspondence.status_listeners.append(
+            lambda changed, status: outbound.on_correspondence_status(emulator, changed, status))
     return {"batch_store": store, "batch": service}
 
 
@@ -37,6 +46,7 @@ SERVICE = AltinnService(
     tables=TABLES,
     build=_build,
     due_work=lambda emulator: len(emulator.batch.process_waiting()),
+    on_archived=outbound.on_archived,
 )
 
 __all__ = ["SERVICE", "BatchService"]
