@@ -93,6 +93,10 @@ class SqlBatches:
     def list_batches(self, newest: int | None = None) -> list[DataBatch]:
         return [_batch(row) for row in in_id_order(self._db, _BATCH, (), newest)]
 
+    def list_issues(self, newest: int | None = None) -> list[Issue]:
+        return [load_with_id(Issue.from_dict, row[1], row[0])
+                for row in in_id_order(self._db, "SELECT id, data FROM batch_issues", (), newest)]
+
     def items_of(self, batch_id: int) -> list[DataItem]:
         rows = self._db.query("SELECT id, data FROM data_items WHERE batch_id=? ORDER BY id", (batch_id,))
         return [load_with_id(DataItem.from_dict, row[1], row[0]) for row in rows]
