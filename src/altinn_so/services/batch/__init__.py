@@ -8,6 +8,7 @@ keeps them; the readers of each batch format are handed to the rules by their ro
 from altinn_so.service import AltinnService
 
 from . import inbound_correspondence, inbound_serviceinitiation, outbound
+from .admin import LISTINGS, ROUTES
 from .rules import BatchService
 from .store import TABLES, SqlBatches
 
@@ -45,6 +46,8 @@ SERVICE = AltinnService(
     key="batch",
     tables=TABLES,
     build=_build,
+    listings=LISTINGS,
+    admin_routes=ROUTES,
     due_work=lambda emulator: len(emulator.batch.process_waiting()),
     on_archived=outbound.on_archived,
 )

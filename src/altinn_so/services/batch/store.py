@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from altinn_so.domain.values import evolve
 from altinn_so.store.database import Database
-from altinn_so.store.documents import dump_without_id, in_id_order, load_with_id, timestamp
+from altinn_so.store.documents import chunks, dump_without_id, in_id_order, load_with_id, timestamp
 from altinn_so.store.schema import TableGroup
 
 from .rules import PROCESSED, PROCESSING, RECEIVED, DataBatch, DataItem, Issue, OutboundFile
@@ -45,9 +45,10 @@ class SqlBatches:
 
     def add_batch(self, batch: DataBatch) -> DataBatch:
         with self._db.transaction() as conn:
-            new_id = conn.insert_one("data_batches", ("owner", "state", "file_name", "received_at", "data"),
-                                     (batch.owner, batch.state, batch.file_name, timestamp(batch.received_at),
-                                      dump_without_id(batch)))
+            new_id = conn.insert_one("data_batches", ("owner", "state", "kind", "system_user_code", "sequence",
+                                                      "file_name", "received_at", "data"),
+                                     (batch.owner, batch.state, batch.kind, batch.system_user_code, batch.sequence,
+                                      batch.file_name, timestamp(batch.received_at), dump_without_id(batch)))
         return evolve(batch, id=new_id)
 
     def save_batch(self, batch: DataBatch) -> None:
@@ -92,6 +93,10 @@ class SqlBatches:
     def list_batches(self, newest: int | None = None) -> list[DataBatch]:
         return [_batch(row) for row in in_id_order(self._db, _BATCH, (), newest)]
 
+    def list_issues(self, newest: int | None = None) -> list[Issue]:
+        return [load_with_id(Issue.from_dict, row[1], row[0])
+                for row in in_id_order(self._db, "SELECT id, data FROM batch_issues", (), newest)]
+
     def items_of(self, batch_id: int) -> list[DataItem]:
         rows = self._db.query("SELECT id, data FROM data_items WHERE batch_id=? ORDER BY id", (batch_id,))
         return [load_with_id(DataItem.from_dict, row[1], row[0]) for row in rows]
@@ -99,6 +104,49 @@ class SqlBatches:
     def issues_of(self, batch_id: int) -> list[Issue]:
         rows = self._db.query("SELECT id, data FROM batch_issues WHERE batch_id=? ORDER BY id", (batch_id,))
         return [load_with_id(Issue.from_dict, row[1], row[0]) for row in rows]
+
+    # -- what BatchLoggingAgencyExternal asks (services/batch_logging) -------------------------------------
+
+    def find_batches(self, owner: str, *, system_user_code=None, kind=None, received_from=None, received_to=None,
+                     file_name=None, batch_id=None, sequence=None) -> list[DataBatch]:
+        """The owner's batches that match every filter given, oldest first (StartDate is when it was received)."""
+        clauses, params = ["owner=?"], [owner]
+        for column, value in (("system_user_code", system_user_code), ("kind", kind), ("file_name", file_name),
+                              ("id", batch_id), ("sequence", sequence)):
+            if value is not None:
+                clauses.append(f"{column}=?")
+                params.append(value)
+        if received_from is not None:
+            clauses.append("received_at>=?")
+            params.append(timestamp(received_from))
+        if received_to is not None:
+            clauses.append("received_at<=?")
+            params.append(timestamp(received_to))
+        rows = self._db.query(f"{_BATCH} WHERE {' AND '.join(clauses)} ORDER BY received_at, id", tuple(params))
+        return [_batch(row) for row in rows]
+
+    def count_issues(self, batch_ids: list[int], from_issue_id: int = 0) -> int:
+        return sum(self._db.query(f"SELECT COUNT(*) FROM batch_issues WHERE id>=? AND batch_id IN "
+                                  f"({','.join('?' * len(part))})", (from_issue_id, *part))[0][0]
+                   for part in chunks(batch_ids))
+
+    def issues_from(self, batch_ids: list[int], from_issue_id: int, limit: int) -> list[Issue]:
+        """The first ``limit`` issues of these batches with an id of at least ``from_issue_id``, by id."""
+        found: list[Issue] = []
+        for part in chunks(batch_ids):
+            rows = self._db.query(f"SELECT id, data FROM batch_issues WHERE id>=? AND batch_id IN "
+                                  f"({','.join('?' * len(part))}) ORDER BY id LIMIT {int(limit)}",
+                                  (from_issue_id, *part))
+            found.extend(load_with_id(Issue.from_dict, row[1], row[0]) for row in rows)
+        return sorted(found, key=lambda issue: issue.id)[:limit]
+
+    def items_by_id(self, item_ids: list[int]) -> list[DataItem]:
+        found: list[DataItem] = []
+        for part in chunks(item_ids):
+            rows = self._db.query(f"SELECT id, data FROM data_items WHERE id IN ({','.join('?' * len(part))})",
+                                  tuple(part))
+            found.extend(load_with_id(DataItem.from_dict, row[1], row[0]) for row in rows)
+        return sorted(found, key=lambda item: item.id)
 
     def last_sequence(self, system_user_code: str, kind: str) -> int | None:
         rows = self._db.query("SELECT MAX(sequence) FROM data_batches WHERE system_user_code=? AND kind=? "
