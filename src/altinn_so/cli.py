@@ -264,8 +264,10 @@ def _certs(args: argparse.Namespace) -> int:
     for code, owner in sorted(made.owners.items()):
         print(f"enterprise certificate of {code} ({owner.orgno}): {owner.certificate} (cert+key: {owner.bundle}); "
               f"encryption certificate: {owner.encryption_certificate} (key {owner.encryption_key})")
+    print(f"SFTP host key: {made.sftp_host_key} (public: {made.sftp_host_key}.pub)")
     print("\nserve with:\n  altinn-so serve "
-          f"--tls-cert {made.server_certificate} --tls-key {made.server_key} --tls-client-ca {made.ca_certificate}")
+          f"--tls-cert {made.server_certificate} --tls-key {made.server_key} --tls-client-ca {made.ca_certificate}"
+          f" [--sftp-port 2222 --sftp-host-key {made.sftp_host_key}]")
     return 0
 
 
