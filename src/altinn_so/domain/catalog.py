@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -63,6 +65,8 @@ class AgencySystem:
     password: str
     owner: str  # ServiceOwner.code
     system_user_code_prefix: str = ""  # SystemUserCode values start with this (default: the owner code)
+    # OpenSSH public key lines ("ssh-ed25519 AAAA... comment") the system may also log in to SFTP with
+    ssh_public_keys: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict, owner: str | None = None) -> "AgencySystem":
@@ -71,11 +75,37 @@ class AgencySystem:
         if not owner_code:
             raise ValueError("no owner")
         return cls(username=str(data["username"]), password=str(data["password"]), owner=owner_code,
-                   system_user_code_prefix=str(data.get("system_user_code_prefix") or owner_code))
+                   system_user_code_prefix=str(data.get("system_user_code_prefix") or owner_code),
+                   ssh_public_keys=ssh_public_key_lines(data.get("ssh_public_keys") or ()))
 
     def to_dict(self) -> dict:
         return {"username": self.username, "password": self.password, "owner": self.owner,
-                "system_user_code_prefix": self.system_user_code_prefix}
+                "system_user_code_prefix": self.system_user_code_prefix,
+                "ssh_public_keys": list(self.ssh_public_keys)}
+
+
+_SSH_KEY_TYPE = re.compile(r"(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-[a-z0-9@.-]+)")
+
+
+def ssh_public_key_lines(value) -> tuple[str, ...]:
+    """The seed's ``ssh_public_keys``: each an OpenSSH public key line (type, base64 key, optional comment).
+    Only its shape is checked here; the SFTP server reads the key itself."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("ssh_public_keys must be a list of OpenSSH public key lines")
+    lines = []
+    for line in value:
+        parts = str(line).split()
+        if len(parts) < 2 or not _SSH_KEY_TYPE.fullmatch(parts[0]):
+            raise ValueError(f"ssh_public_keys: {str(line)[:40]!r} is not an OpenSSH public key line "
+                             "(\"ssh-ed25519 AAAA... comment\")")
+        try:
+            base64.b64decode(parts[1], validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError(f"ssh_public_keys: the key of {str(line)[:40]!r} is not base64") from None
+        lines.append(" ".join(parts))
+    return tuple(lines)
 
 
 SERVICE_KINDS = ("correspondence", "correspondence-template", "form", "collaboration", "broker", "lookup")
