@@ -48,7 +48,7 @@ def test_an_uploaded_batch_waits_then_a_round_reads_it(admin, emulator):
         assert stored.read() == GOOD
 
     [read] = admin.process_batches()
-    assert (read["id"], read["state"], read["items"], read["issues"], read["sequence"]) == (batch["id"], "Processed",
+    assert (read["id"], read["state"], read["number_of_items"], read["number_of_issues"], read["sequence"]) == (batch["id"], "Processed",
                                                                                            2, 1, 3)
     assert admin.process_batches() == []  # nothing waits any more
 

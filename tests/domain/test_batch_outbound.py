@@ -9,7 +9,7 @@ from lxml import etree
 
 from support.contracts import require_batch_schema
 
-from .batchfiles import correspondence, correspondences, deliver
+from support.batchfiles import correspondence, correspondences, deliver
 
 NS = {"c": "http://schemas.altinn.no/services/intermediary/correspondence/confirmations/2010/10"}
 

@@ -15,7 +15,7 @@ from altinn_so.services.batch.rules import (BATCH_NOT_RECOGNISED, BATCH_SCHEMA_E
                                             ITEM_FAILED, ITEM_OK, PROCESSED, REFUSED, WARNING)
 from support.contracts import require_batch_schema
 
-from .batchfiles import (OLA, ORG, correspondence, correspondences, deliver, prefill_task, reportee, service_owner,
+from support.batchfiles import (OLA, ORG, correspondence, correspondences, deliver, prefill_task, reportee, service_owner,
                          subscription_task)
 
 
@@ -340,3 +340,19 @@ def test_the_samples_cover_valid_and_invalid_files():
     ours = schema_of(SERVICE_OWNER, SERVICE_INITIATION_NS)
     verdicts = {ours.validate(etree.fromstring(c)) for c in _SERVICE_OWNER_SAMPLES.values()}
     assert verdicts == {True, False}
+
+
+def test_a_batch_whose_file_is_gone_or_whose_reader_fails_is_refused_and_the_round_goes_on(emulator, monkeypatch):
+    from altinn_so.services import batch as batch_package
+
+    gone = emulator.batch.receive("TTD", "ttd-system", "borte.xml", "0" * 64, 10)
+    ref = emulator.files.put([b"<Boom/>"])
+    monkeypatch.setitem(batch_package.READERS, "Boom", lambda emulator, reading, file: 1 / 0)
+    failing = emulator.batch.receive("TTD", "ttd-system", "boom.xml", ref.sha256, ref.size)
+    after = deliver(emulator, correspondences(correspondence(1)))
+    assert [emulator.batch_store.get_batch(b.id).state for b in (gone, failing)] == ["Refused", "Refused"]
+    [gone_issue] = emulator.batch_store.issues_of(gone.id)
+    assert gone_issue.level == "Critical" and "could not be read" in gone_issue.description
+    [failed_issue] = emulator.batch_store.issues_of(failing.id)
+    assert "ZeroDivisionError" in failed_issue.description
+    assert after.state == "Processed"

@@ -13,10 +13,13 @@ in (``BatchReader``), one per kind of file.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable, Iterable, Protocol
+
+log = logging.getLogger("altinn_so.batch")
 
 # DataBatchType: what a batch carries (the enumeration of BatchLoggingRequestExternal)
 DATA_BATCH_TYPES = ("ActivateSubscription", "Notification", "Correspondence", "PreFill", "RegisterDSFProperty",
@@ -59,8 +62,8 @@ class DataBatch:
                 "file": self.file, "size": self.size, "received_at": self.received_at.isoformat(),
                 "state": self.state, "kind": self.kind, "system_user_code": self.system_user_code,
                 "sequence": self.sequence, "shipment_id": self.shipment_id,
-                "finished_at": self.finished_at.isoformat() if self.finished_at else None, "items": self.items,
-                "issues": self.issues}
+                "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+                "number_of_items": self.items, "number_of_issues": self.issues}
 
     @classmethod
     def from_dict(cls, data: dict) -> "DataBatch":
@@ -69,8 +72,8 @@ class DataBatch:
                    received_at=datetime.fromisoformat(data["received_at"]), state=data["state"],
                    kind=data.get("kind"), system_user_code=data.get("system_user_code"),
                    sequence=data.get("sequence"), shipment_id=data.get("shipment_id"),
-                   finished_at=_time(data.get("finished_at")), items=int(data.get("items") or 0),
-                   issues=int(data.get("issues") or 0))
+                   finished_at=_time(data.get("finished_at")), items=int(data.get("number_of_items") or 0),
+                   issues=int(data.get("number_of_issues") or 0))
 
 
 @dataclass(frozen=True)
@@ -231,8 +234,11 @@ class BatchService:
                 reader(self._emulator, reading, file)
         except BatchRefused:
             pass
-        except OSError as exc:
-            reading.refuse(BATCH_NOT_RECOGNISED, f"the file could not be read: {exc}")
+        except (OSError, KeyError) as exc:  # (KeyError: the file store no longer has the file)
+            reading.refuse(BATCH_NOT_RECOGNISED, f"the file could not be read: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # a reader's own failure: the batch ends refused, the round goes on
+            log.exception("reading batch %s failed", batch.id)
+            reading.refuse(BATCH_NOT_RECOGNISED, f"the emulator failed reading the file: {type(exc).__name__}")
         return reading.finish()
 
     # -- the log, as BatchLoggingAgencyExternal and the admin read it ------------------------------------
