@@ -249,17 +249,22 @@ def _with_ssh_public_key_file(system, base, source: str):
     if base is None:
         raise SeedError(f"{source}: system {label} names an SSH public key file, which only a seed file can: "
                         "give the key lines as 'ssh_public_keys' instead")
-    if not isinstance(path, str) or not path or Path(path).is_absolute() or ".." in Path(path).parts:
-        raise SeedError(f"{source}: ssh_public_key_file {path!r} must be a path inside the seed file's folder")
-    try:
-        text = base.joinpath(path).read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SeedError(f"{source}: cannot read the SSH public key file {path!r} of system {label}: "
-                        f"{getattr(exc, 'strerror', None) or exc}") from None
+    text = _read_beside(base, path, source, "ssh_public_key_file",
+                        f"the SSH public key file {path!r} of system {label}")
     listed = system.get("ssh_public_keys") or []
     listed = [listed] if isinstance(listed, str) else list(listed)
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     return {**system, "ssh_public_keys": listed + lines}
+
+
+def _read_beside(base, path, source: str, key: str, what: str) -> str:
+    """The ASCII text of the file ``path`` that a seed file's ``key`` names, inside the seed file's folder."""
+    if not isinstance(path, str) or not path or Path(path).is_absolute() or ".." in Path(path).parts:
+        raise SeedError(f"{source}: {key} {path!r} must be a path inside the seed file's folder")
+    try:
+        return base.joinpath(path).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SeedError(f"{source}: cannot read {what}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def _with_encryption_certificate(owner: dict, base, source: str) -> dict:
@@ -273,13 +278,8 @@ def _with_encryption_certificate(owner: dict, base, source: str) -> dict:
     if base is None:
         raise SeedError(f"{source}: service owner {label} names an encryption certificate file, which only a seed "
                         "file can: give the PEM text as 'encryption_certificate' instead")
-    if not isinstance(path, str) or not path or Path(path).is_absolute() or ".." in Path(path).parts:
-        raise SeedError(f"{source}: encryption_certificate_file {path!r} must be a path inside the seed file's folder")
-    try:
-        pem = base.joinpath(path).read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SeedError(f"{source}: cannot read the encryption certificate {path!r} of service owner {label}: "
-                        f"{getattr(exc, 'strerror', None) or exc}") from None
+    pem = _read_beside(base, path, source, "encryption_certificate_file",
+                       f"the encryption certificate {path!r} of service owner {label}")
     try:
         rsa_certificate(pem)
     except ValueError as exc:

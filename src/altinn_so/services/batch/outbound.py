@@ -84,10 +84,8 @@ def on_correspondence_status(emulator, correspondence, status) -> None:
     owner = correspondence.owner
     sequence = _next(emulator, owner, CONFIRMATIONS)
     now = emulator.clock.now()
-    content = confirmations_file(correspondence, sequence, now)
-    ref = emulator.files.put([content])
-    emulator.batch_store.add_outbound(OutboundFile(0, owner, f"{owner}_confirmations_{sequence:06d}.xml",
-                                                   ref.sha256, ref.size, now, CONFIRMATIONS))
+    _write(emulator, owner, f"{owner}_confirmations_{sequence:06d}.xml", CONFIRMATIONS,
+           confirmations_file(correspondence, sequence, now), now)
 
 
 def on_archived(emulator, task) -> None:
@@ -116,9 +114,14 @@ def on_archived(emulator, task) -> None:
     batch = build_batch(task, facts, data_of, inline=True)
     content = ('<?xml version="1.0" encoding="utf-8"?>' + "".join(
         _base64(part.data) if not isinstance(part, str) else part for part in batch.parts())).encode("utf-8")
+    _write(emulator, owner, f"{owner}_{task.service_code}_{task.service_edition}_{sequence:06d}.xml", GENERICBATCH,
+           content, now)
+
+
+def _write(emulator, owner: str, name: str, kind: str, content: bytes, now) -> None:
+    """Put ``content`` in the file store and in the owner's outbound folder as ``name``."""
     ref = emulator.files.put([content])
-    name = f"{owner}_{task.service_code}_{task.service_edition}_{sequence:06d}.xml"
-    emulator.batch_store.add_outbound(OutboundFile(0, owner, name, ref.sha256, ref.size, now, GENERICBATCH))
+    emulator.batch_store.add_outbound(OutboundFile(0, owner, name, ref.sha256, ref.size, now, kind))
 
 
 def _next(emulator, owner: str, kind: str) -> int:
