@@ -17,6 +17,7 @@ import sys
 import time
 from datetime import datetime, timezone
 
+import batch
 import broker_rss
 import cpu
 import growth
@@ -26,7 +27,7 @@ import throughput
 from common import BENCH, Figure, git_revision, machine, sqlite_version, table
 
 SUITES = {"cpu": cpu, "throughput": throughput, "growth": growth, "startup": startup, "broker": broker_rss,
-          "push": push}
+          "push": push, "batch": batch}
 
 
 def ensure_wrk() -> None:

@@ -16,7 +16,7 @@ fi
 
 image=localhost/altinn-so:test
 name=altinn-so-test-$$
-port=${TEST_IMAGE_PORT:-18080}
+port=${TEST_IMAGE_PORT:-18080}  # (SFTP on a free port: on the host network 2222 may be taken)
 ctr-build -q --format docker -f docker/Dockerfile -t "$image" . >/dev/null  # docker format keeps HEALTHCHECK
 out=$(mktemp)  # each SOAP answer, for the checks after it
 cleanup() { ctr rm -f "$name" >/dev/null 2>&1 || true; rm -f "$out"; }
@@ -24,7 +24,7 @@ trap cleanup EXIT
 # `producer | contains TEXT`: reads all of its input before it looks, so that the producer never writes into
 # a closed pipe (`grep -q` stops at the first match, and pipefail then fails the script with 141, SIGPIPE).
 contains() { local text; text=$(cat); grep -qF -- "$1" <<<"$text"; }
-ctr run -d --name "$name" --network host -e ALTINN_SO_PORT="$port" "$image" >/dev/null 2>&1  # podman without systemd complains about health timers
+ctr run -d --name "$name" --network host -e ALTINN_SO_PORT="$port" -e ALTINN_SO_SFTP_PORT=0 "$image" >/dev/null 2>&1  # podman without systemd complains about health timers
 
 base=http://127.0.0.1:$port
 for _ in $(seq 1 60); do
@@ -74,7 +74,7 @@ if [ -x .venv/bin/altinn-so ]; then
   chmod 755 "$certs" && chmod 644 "$certs"/*.pem  # the image's user is not root (test keys only)
   ctr rm -f "$name" >/dev/null 2>&1 || true
   port=$((port + 1)); base=https://127.0.0.1:$port
-  ctr run -d --name "$name" --network host -v "$certs:/certs:ro" -e ALTINN_SO_PORT="$port" \
+  ctr run -d --name "$name" --network host -v "$certs:/certs:ro" -e ALTINN_SO_PORT="$port" -e ALTINN_SO_SFTP_PORT=0 \
     -e ALTINN_SO_TLS_CERT=/certs/server.pem -e ALTINN_SO_TLS_KEY=/certs/server-key.pem "$image" >/dev/null 2>&1
   for _ in $(seq 1 60); do
     curl -fsSk "$base/_admin/health" >/dev/null 2>&1 && break
@@ -104,7 +104,7 @@ if [ -x "$python" ] && "$python" -c "import psycopg, sys; psycopg.connect(sys.ar
   }
   ctr rm -f "$name" >/dev/null 2>&1 || true
   port=$((port + 1)); base=http://127.0.0.1:$port
-  ctr run -d --name "$name" --network host -e ALTINN_SO_PORT="$port" -e ALTINN_SO_DB="$pg_url" \
+  ctr run -d --name "$name" --network host -e ALTINN_SO_PORT="$port" -e ALTINN_SO_SFTP_PORT=0 -e ALTINN_SO_DB="$pg_url" \
     -e ALTINN_SO_WORKERS=2 "$image" >/dev/null 2>&1
   for _ in $(seq 1 60); do
     curl -fsS "$base/_admin/health" >/dev/null 2>&1 && break

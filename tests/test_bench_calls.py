@@ -44,3 +44,17 @@ def test_the_push_benchmark_pushes_its_submission(monkeypatch):
     finally:
         server.shutdown()
         emulator.close()
+
+
+def test_the_batch_benchmark_reads_its_batch(monkeypatch):
+    """bench/batch.py's batch: every correspondence in it is created, with no issue (its runner asserts so)."""
+    monkeypatch.syspath_prepend(str(BENCH))
+    sys.modules.pop("batch", None)
+    import batch
+
+    emulator, deliver_one_batch = batch.make_batch_runner()
+    try:
+        deliver_one_batch()
+        assert len(emulator.correspondence_store.list_correspondences()) == batch.ITEMS
+    finally:
+        emulator.close()

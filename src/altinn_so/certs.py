@@ -20,6 +20,8 @@ look-alikes from our own CA:
   to authenticate and sign, one to encrypt to; this one has an RSA 2048 key
   (EC keys cannot encrypt a key) with keyEncipherment usage. A seed names it
   (``encryption_certificate_file``) for the download queue's encrypted services.
+- ``sftp-host-key`` / ``sftp-host-key.pub``: an Ed25519 SSH host key for
+  ``serve --sftp-host-key``; made once and kept (clients remember it).
 
 :func:`generate_certificates` writes all of them; run it again with more owners
 and it reuses the CA in the directory, so certificates issued before stay valid.
@@ -57,6 +59,7 @@ CA_CERT_FILE = "ca.pem"
 CA_KEY_FILE = "ca-key.pem"
 SERVER_CERT_FILE = "server.pem"
 SERVER_KEY_FILE = "server-key.pem"
+SFTP_HOST_KEY_FILE = "sftp-host-key"  # OpenSSH private key; its public half beside it as sftp-host-key.pub
 
 _DEFAULT_HOSTS = ("localhost", "127.0.0.1", "::1")
 _RESERVED_CODES = {"ca", "server"}
@@ -107,6 +110,7 @@ class CertificateSet:
     server_key: Path
     ca_created: bool  # False: an existing CA in ``directory`` was reused
     owners: dict[str, OwnerCertificate] = field(default_factory=dict)  # by lower-case code
+    sftp_host_key: Path | None = None  # serve --sftp-host-key: the SFTP server's host key (kept once made)
 
     def owner(self, code: str) -> OwnerCertificate:
         return self.owners[code.lower()]
@@ -295,9 +299,24 @@ def generate_certificates(out_dir: str | os.PathLike, owners: Iterable, *, hosts
         _write(encryption_cert, encryption.certificate_pem())
         written[code] = OwnerCertificate(owner.code, owner.orgno, owner.certificate, owner.private_key, owner.bundle,
                                          encryption_cert, encryption_key)
+    host_key = ensure_ssh_host_key(directory / SFTP_HOST_KEY_FILE)
     return CertificateSet(directory=directory, ca_certificate=ca_cert_path, ca_key=ca_key_path,
                           server_certificate=server_cert_path, server_key=server_key_path,
-                          ca_created=ca_created, owners=written)
+                          ca_created=ca_created, owners=written, sftp_host_key=host_key)
+
+
+def ensure_ssh_host_key(path: str | os.PathLike) -> Path:
+    """An Ed25519 SSH host key at ``path`` (OpenSSH format, 0600, with ``<path>.pub``), made only if there is
+    none: an SFTP client remembers the host key, so a key that changed would look like an attack."""
+    path = Path(path)
+    if path.exists():
+        return path
+    key = ed25519.Ed25519PrivateKey.generate()
+    _write(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                   serialization.NoEncryption()), private=True)
+    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    _write(path.with_name(path.name + ".pub"), public + b" altinn-so sftp host key\n")
+    return path
 
 
 def write_untrusted_enterprise_certificate(out_dir: str | os.PathLike, owner, *, ca_name: str = UNTRUSTED_CA_NAME,

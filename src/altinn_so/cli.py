@@ -39,6 +39,9 @@ def _serve(args: argparse.Namespace) -> int:
         print("altinn-so: --workers, --threads, --journal-limit and --journal-max-bytes must be at least 1",
               file=sys.stderr)
         return 2
+    if args.sftp_port is None and (args.sftp_host or args.sftp_host_key):
+        print("altinn-so: --sftp-host and --sftp-host-key need --sftp-port", file=sys.stderr)
+        return 2
     # Only now, with the options known to be usable: a refusal leaves the process's logging as it was.
     logs.configure(args.log_format, args.log_level)
     database, temporary = args.db, None
@@ -77,16 +80,28 @@ def _serve(args: argparse.Namespace) -> int:
     def ready(host: str, port: int) -> None:
         _print_endpoints("https" if tls else "http", host, port, described, args.workers, deliverer)
 
+    sftp = _SftpListener(args, emulator)
+
     def start_background() -> None:  # in each process that serves (after the fork, with workers)
         deliverer.start()
         scheduler.start()
+        sftp.start()
 
     def finish() -> None:
+        sftp.stop()
         scheduler.stop()
         deliverer.stop()
         emulator.close()
         if temporary:
             shutil.rmtree(temporary, ignore_errors=True)
+
+    if sftp.wanted:  # before anything listens (with workers, the one that will listen finds out too late)
+        try:
+            _try_listening(sftp.host, args.sftp_port)
+        except OSError as exc:
+            finish()
+            print(f"altinn-so: {_listen_problem(exc, sftp.host, args.sftp_port)} (--sftp-port)", file=sys.stderr)
+            return 2
 
     if args.workers > 1:
         from .workers import serve_with_workers
@@ -97,6 +112,8 @@ def _serve(args: argparse.Namespace) -> int:
             finish()
             print(f"altinn-so: {_listen_problem(exc, args.host, args.port)}", file=sys.stderr)
             return 2
+        if sftp.wanted:
+            sftp.one_of_workers(temporary or tempfile.gettempdir())
 
         serve_with_workers(app, args.host, args.port, workers=args.workers, threads=args.threads, tls=tls,
                            ready=ready, after_fork=start_background, before_exit=finish)
@@ -112,12 +129,76 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"altinn-so: {_listen_problem(exc, args.host, args.port)}", file=sys.stderr)
         return 2
     ready(*server.bind_addr[:2])
-    start_background()
+    try:
+        start_background()
+    except OSError as exc:  # the SFTP port, taken since it was tried
+        server.stop()
+        finish()
+        print(f"altinn-so: {_listen_problem(exc, sftp.host, args.sftp_port)} (--sftp-port)", file=sys.stderr)
+        return 2
     try:
         serve_forever(server)
     finally:
         finish()
     return 0
+
+
+class _SftpListener:
+    """``serve --sftp-port``: one SFTP server for the whole emulator. With worker processes the first worker
+    to take a lock file listens (a worker that replaces it after a crash takes the lock over); the batches it
+    records are in the shared store, and every worker's scheduler reads them."""
+
+    def __init__(self, args: argparse.Namespace, emulator):
+        self.wanted = args.sftp_port is not None
+        self.host = args.sftp_host or args.host
+        self._port = args.sftp_port
+        self._key = args.sftp_host_key
+        self._emulator = emulator
+        self._lock_path: str | None = None
+        self._master = os.getpid()  # the process that made the lock file removes it
+        self._lock = None
+        self._server = None
+
+    def one_of_workers(self, directory: str) -> None:
+        """With workers: only the process that takes the lock in ``directory`` listens."""
+        self._lock_path = os.path.join(directory, f"altinn-so-sftp-{os.getpid()}.lock")
+
+    def start(self) -> None:
+        if not self.wanted or (self._lock_path is not None and not self._take_lock()):
+            return
+        from .sftp import host_key_file, start_sftp
+
+        key = self._key or host_key_file(self._emulator.settings)
+        self._server = start_sftp(self._emulator, self.host, self._port, key)
+        shown = f"[{self.host}]" if ":" in self.host else self.host
+        print(f"sftp: sftp://{shown}:{self._server.port} (host key {self._server.host_key_public}"
+              f"{f', kept in {key}' if key else ', in memory'})")
+        sys.stdout.flush()
+
+    def _take_lock(self) -> bool:
+        import fcntl
+
+        handle = open(self._lock_path, "a")  # noqa: SIM115 - held open as long as this process listens
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._lock = handle
+        return True
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+        if self._lock_path is not None and os.getpid() == self._master:
+            try:
+                os.unlink(self._lock_path)
+            except FileNotFoundError:
+                pass
 
 
 def _first_line(exc: BaseException) -> str:
@@ -264,8 +345,10 @@ def _certs(args: argparse.Namespace) -> int:
     for code, owner in sorted(made.owners.items()):
         print(f"enterprise certificate of {code} ({owner.orgno}): {owner.certificate} (cert+key: {owner.bundle}); "
               f"encryption certificate: {owner.encryption_certificate} (key {owner.encryption_key})")
+    print(f"SFTP host key: {made.sftp_host_key} (public: {made.sftp_host_key}.pub)")
     print("\nserve with:\n  altinn-so serve "
-          f"--tls-cert {made.server_certificate} --tls-key {made.server_key} --tls-client-ca {made.ca_certificate}")
+          f"--tls-cert {made.server_certificate} --tls-key {made.server_key} --tls-client-ca {made.ca_certificate}"
+          f" [--sftp-port 2222 --sftp-host-key {made.sftp_host_key}]")
     return 0
 
 
@@ -326,6 +409,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-format", choices=("json", "text"), default="json",
                        help="one JSON line per call (default), or plain text")
     serve.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info")
+    sftp = serve.add_argument_group("SFTP (the batch interface; off unless --sftp-port is given)")
+    sftp.add_argument("--sftp-port", type=int, metavar="N",
+                      help="serve each service owner's /inbound and /outbound folders over SFTP on this port "
+                           "(0 = any free)")
+    sftp.add_argument("--sftp-host", metavar="ADDRESS", help="address the SFTP server listens on (default: --host)")
+    sftp.add_argument("--sftp-host-key", metavar="FILE",
+                      help="the SFTP host key (OpenSSH private key; made there if missing; `altinn-so certs` writes "
+                           "one). Default: beside a SQLite file as <file>.sftp-host-key, or in --files-dir; in "
+                           "memory with SQLite in memory")
     serve.add_argument("--scheduler-interval", type=float, default=1.0, metavar="SECONDS",
                        help="how often work the clock made due (subscriptions to activate) is done (default 1 s)")
     mail = serve.add_argument_group("delivery (off unless configured: nothing leaves the machine)")

@@ -179,6 +179,28 @@ class AdminClient:
         """Retry now: the head of the push's receiver is made due, then a round: the attempts made."""
         return self.request("POST", f"/pushes/{push_id}/retry")["attempts"]
 
+    # the batch interface without SFTP (docs/behaviour/batch-logging.md, "Admin API")
+    def upload_batch(self, owner: str, system: str, file_name: str, data: bytes) -> dict:
+        """A batch file as if ``system`` had put it in ``owner``'s inbound folder: the batch, waiting to be read."""
+        return self.request("POST", "/batches", data, owner=owner, system=system, file_name=file_name)
+
+    def process_batches(self) -> list[dict]:
+        """Read every batch that waits now (after the round the server's timer may be in): the batches read."""
+        return self.request("POST", "/batches/process")["batches"]
+
+    def batch(self, batch_id: int) -> dict:
+        """A batch with its ``data_items`` and ``issues``."""
+        return self.request("GET", f"/batches/{batch_id}")
+
+    def outbound_files(self, owner: str) -> list[dict]:
+        """The files in ``owner``'s outbound folder that it has not deleted, oldest first."""
+        return self.request("GET", f"/outbound/{urllib.parse.quote(owner, safe='')}")["files"]
+
+    def outbound_file(self, owner: str, name: str) -> bytes:
+        """One outbound file's bytes."""
+        return self.request("GET", f"/outbound/{urllib.parse.quote(owner, safe='')}/"
+                                   f"{urllib.parse.quote(name, safe='')}", raw=True)
+
 
 def _given(**values) -> dict:
     return {key: value for key, value in values.items() if value is not None}

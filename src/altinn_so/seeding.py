@@ -126,6 +126,7 @@ def parse_seed(data: dict | None, source: str = "seed", services: Iterable = (),
         owner = _build(ServiceOwner.from_dict, _with_ids(entry, "orgno"), source, "service owner")
         seed.owners[owner.code] = owner
         for system in _nested(entry, "systems", source):
+            system = _with_ssh_public_key_file(system, base, source)
             built = _build(lambda d, code=owner.code: AgencySystem.from_dict(d, owner=code), system, source, "system")
             seed.systems[built.username] = built
         for service in _nested(entry, "services", source):
@@ -237,6 +238,35 @@ def _with_schemas(service: dict, base, source: str) -> dict:
     return {**service, "forms": read}
 
 
+def _with_ssh_public_key_file(system, base, source: str):
+    """An agency system entry whose ``ssh_public_key_file`` (an OpenSSH ``.pub`` or authorized_keys file beside
+    the seed file) adds its key lines to ``ssh_public_keys``."""
+    if not isinstance(system, dict) or "ssh_public_key_file" not in system:
+        return system
+    system = dict(system)
+    path = system.pop("ssh_public_key_file")
+    label = repr(system.get("username"))
+    if base is None:
+        raise SeedError(f"{source}: system {label} names an SSH public key file, which only a seed file can: "
+                        "give the key lines as 'ssh_public_keys' instead")
+    text = _read_beside(base, path, source, "ssh_public_key_file",
+                        f"the SSH public key file {path!r} of system {label}")
+    listed = system.get("ssh_public_keys") or []
+    listed = [listed] if isinstance(listed, str) else list(listed)
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return {**system, "ssh_public_keys": listed + lines}
+
+
+def _read_beside(base, path, source: str, key: str, what: str) -> str:
+    """The ASCII text of the file ``path`` that a seed file's ``key`` names, inside the seed file's folder."""
+    if not isinstance(path, str) or not path or Path(path).is_absolute() or ".." in Path(path).parts:
+        raise SeedError(f"{source}: {key} {path!r} must be a path inside the seed file's folder")
+    try:
+        return base.joinpath(path).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SeedError(f"{source}: cannot read {what}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
 def _with_encryption_certificate(owner: dict, base, source: str) -> dict:
     """A service owner entry whose ``encryption_certificate_file`` (a PEM beside the seed file) is read into
     ``encryption_certificate``, which must hold an RSA key (the download queue encrypts to it)."""
@@ -248,13 +278,8 @@ def _with_encryption_certificate(owner: dict, base, source: str) -> dict:
     if base is None:
         raise SeedError(f"{source}: service owner {label} names an encryption certificate file, which only a seed "
                         "file can: give the PEM text as 'encryption_certificate' instead")
-    if not isinstance(path, str) or not path or Path(path).is_absolute() or ".." in Path(path).parts:
-        raise SeedError(f"{source}: encryption_certificate_file {path!r} must be a path inside the seed file's folder")
-    try:
-        pem = base.joinpath(path).read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SeedError(f"{source}: cannot read the encryption certificate {path!r} of service owner {label}: "
-                        f"{getattr(exc, 'strerror', None) or exc}") from None
+    pem = _read_beside(base, path, source, "encryption_certificate_file",
+                       f"the encryption certificate {path!r} of service owner {label}")
     try:
         rsa_certificate(pem)
     except ValueError as exc:

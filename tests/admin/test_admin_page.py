@@ -12,14 +12,15 @@ import zeep
 from lxml import etree
 
 from altinn_so.services import default_routes
+from altinn_so.services.batch.rules import DataBatch, Issue, OutboundFile
 from altinn_so.services.srr import RightRule
 from support.archived import archived_task
 
 from .helpers import KARI, OLA, SOAP11, broker_shipment, notification, path_of, prefill, raw_test, subscribe
 
 SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "subscriptions",
-            "subscription-activations", "download-queue", "srr-rules", "broker-shipments", "pushes", "reportee-elements",
-            "archived-form-tasks", "faults", "endpoints"]
+            "subscription-activations", "download-queue", "srr-rules", "broker-shipments", "pushes", "data-batches",
+            "batch-issues", "outbound-files", "reportee-elements", "archived-form-tasks", "faults", "endpoints"]
 HOSTILE_TITLE = "<script>alert('title')</script>"
 HOSTILE_TOKEN = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</td></tr></table><script>alert('cell')</script><table><tr><td>"
@@ -74,7 +75,8 @@ def test_an_empty_emulator(admin):
     assert [s.find("h2").text_content() for s in doc.xpath("//main/section")] == [
         "Journal (newest first)", "Notification outbox", "Correspondences", "Receipts", "Prefilled sets",
         "Subscriptions", "Subscription activations", "Download queue", "Rights register (SRR)", "Broker shipments",
-        "Pushes", "Worklist elements", "Archive", "Fault rules", "Endpoints"]
+        "Pushes", "Batches", "Batch issues", "Outbound files", "Worklist elements", "Archive", "Fault rules",
+        "Endpoints"]
     assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + [
         "/_admin/enduser", "/_admin/push", "/_admin/data", "/_admin/state"]
     empty = {s.get("id"): s.findtext('p[@class="empty"]') for s in doc.xpath("//main/section")}
@@ -88,6 +90,12 @@ def test_an_empty_emulator(admin):
                      "broker-shipments": "No broker shipment yet.",
                      "pushes": "Nothing pushed yet: a submission of a form service whose seed names a push receiver "
                                "lands here (and on /_admin/push).",
+                     "data-batches": "No batch yet: a file a service owner puts in its inbound folder over SFTP (or "
+                                     "POST /_admin/batches) lands here; GET /_admin/batches/{id} shows its items and "
+                                     "issues.",
+                     "batch-issues": "No issue in any batch.",
+                     "outbound-files": "No outbound file: archived submissions and read receipts of services "
+                                       "delivered by batch land in their owner's outbound folder.",
                      "archived-form-tasks": "No form task submitted yet.", "faults": "No fault rules.", "endpoints": None}
     no_markup_from_input(doc)
 
@@ -436,6 +444,7 @@ def test_the_page_has_no_scripts_even_when_full(admin, soap, emulator):
                                                 "valid_to": "2030-01-01T00:00:00Z"}))
     broker_shipment(emulator)
     push_to_nobody(emulator)
+    batch_with_an_issue_and_an_outbound_file(emulator)
     admin.post("/clock/advance", json={"days": 1})
     admin.add_fault({"type": "delay", "ms": 1})
     doc = page(admin)
@@ -451,6 +460,16 @@ service_owners:
      forms: [{data_format_id: "5703", data_format_version: 34301, name: S}], push: {url: "http://127.0.0.1:9/r"}}]}
 """)
     archived_task(emulator, form=("5800", 1, "5703", 34301))
+
+
+def batch_with_an_issue_and_an_outbound_file(emulator) -> None:
+    """The batch log as the readers write it, and a file in TTD's outbound folder."""
+    now = emulator.clock.now()
+    stored = emulator.files.put([b"<DataBatch/>"])
+    batch = emulator.batch_store.add_batch(DataBatch(0, "TTD", "ttd-system", "c.xml", stored.sha256, stored.size, now,
+                                                     state="Refused", issues=1, finished_at=now))
+    emulator.batch_store.add_issue(Issue(0, batch.id, None, now, 1, "no batch format", "Critical"))
+    emulator.batch_store.add_outbound(OutboundFile(0, "TTD", "a.xml", stored.sha256, stored.size, now, "genericbatch"))
 
 
 # -- act as the end user (/_admin/enduser) ---------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -63,6 +65,8 @@ class AgencySystem:
     password: str
     owner: str  # ServiceOwner.code
     system_user_code_prefix: str = ""  # SystemUserCode values start with this (default: the owner code)
+    # OpenSSH public key lines ("ssh-ed25519 AAAA... comment") the system may also log in to SFTP with
+    ssh_public_keys: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict, owner: str | None = None) -> "AgencySystem":
@@ -71,11 +75,37 @@ class AgencySystem:
         if not owner_code:
             raise ValueError("no owner")
         return cls(username=str(data["username"]), password=str(data["password"]), owner=owner_code,
-                   system_user_code_prefix=str(data.get("system_user_code_prefix") or owner_code))
+                   system_user_code_prefix=str(data.get("system_user_code_prefix") or owner_code),
+                   ssh_public_keys=ssh_public_key_lines(data.get("ssh_public_keys") or ()))
 
     def to_dict(self) -> dict:
         return {"username": self.username, "password": self.password, "owner": self.owner,
-                "system_user_code_prefix": self.system_user_code_prefix}
+                "system_user_code_prefix": self.system_user_code_prefix,
+                "ssh_public_keys": list(self.ssh_public_keys)}
+
+
+_SSH_KEY_TYPE = re.compile(r"(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-[a-z0-9@.-]+)")
+
+
+def ssh_public_key_lines(value) -> tuple[str, ...]:
+    """The seed's ``ssh_public_keys``: each an OpenSSH public key line (type, base64 key, optional comment).
+    Only its shape is checked here; the SFTP server reads the key itself."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("ssh_public_keys must be a list of OpenSSH public key lines")
+    lines = []
+    for line in value:
+        parts = str(line).split()
+        if len(parts) < 2 or not _SSH_KEY_TYPE.fullmatch(parts[0]):
+            raise ValueError(f"ssh_public_keys: {str(line)[:40]!r} is not an OpenSSH public key line "
+                             "(\"ssh-ed25519 AAAA... comment\")")
+        try:
+            base64.b64decode(parts[1], validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError(f"ssh_public_keys: the key of {str(line)[:40]!r} is not base64") from None
+        lines.append(" ".join(parts))
+    return tuple(lines)
 
 
 SERVICE_KINDS = ("correspondence", "correspondence-template", "form", "collaboration", "broker", "lookup")
@@ -173,7 +203,7 @@ class PushReceiver:
 
 
 # The fields only a form service has: its form set, and how its submissions reach the service owner.
-_FORM_FIELDS = ("forms", "download_queue", "shipment_metadata", "encrypted", "push")
+_FORM_FIELDS = ("forms", "download_queue", "shipment_metadata", "encrypted", "push", "batch_delivery", "batch_pdf")
 
 
 @dataclass(frozen=True)
@@ -194,6 +224,12 @@ class Service:
     push: PushReceiver | None = None  # the owner's receiver each submission is pushed to, if any
     # A broker service's: how many days an uploaded file is kept, downloaded or not (None: the broker's default)
     retention_days: int | None = None
+    # The batch interface (docs/behaviour/batch.md): a form service's submissions written to the owner's outbound
+    # folder as genericbatch files (with the form set's PDF as a formtask_pdf attachment when ``batch_pdf``), and a
+    # correspondence service's read and confirmed messages as correspondence.confirmations files.
+    batch_delivery: bool = False
+    batch_pdf: bool = False
+    confirmation_batches: bool = False
 
     def name_in(self, language: int | None) -> str:
         return self.names.get(language or 0, self.name)
@@ -216,6 +252,10 @@ class Service:
         if data.get("push") is not None and data.get("encrypted"):
             raise ValueError("an encrypted service cannot have a push receiver: the emulator does not push encrypted "
                              "data (docs/behaviour/push.md)")
+        if data.get("batch_pdf") and not data.get("batch_delivery"):
+            raise ValueError("batch_pdf adds a PDF to the batch delivery: it needs batch_delivery: true")
+        if data.get("confirmation_batches") and kind != "correspondence":
+            raise ValueError(f"confirmation_batches belongs to a correspondence service, not to kind {kind!r}")
         retention = data.get("retention_days")
         if retention is not None and kind != "broker":
             raise ValueError(f"retention_days belongs to a broker service (kind: broker), not to kind {kind!r}")
@@ -225,7 +265,9 @@ class Service:
                    forms=_forms(data.get("forms")), download_queue=_flag(data, "download_queue"),
                    shipment_metadata=_keys(data.get("shipment_metadata")), encrypted=_flag(data, "encrypted"),
                    push=None if data.get("push") is None else PushReceiver.from_dict(data["push"]),
-                   retention_days=None if retention is None else whole_number(retention, "retention_days", 1))
+                   retention_days=None if retention is None else whole_number(retention, "retention_days", 1),
+                   batch_delivery=_flag(data, "batch_delivery"), batch_pdf=_flag(data, "batch_pdf"),
+                   confirmation_batches=_flag(data, "confirmation_batches"))
 
     def to_dict(self) -> dict:
         out = {"code": self.code, "edition": self.edition, "owner": self.owner, "name": self.name,
@@ -237,6 +279,10 @@ class Service:
                        shipment_metadata=list(self.shipment_metadata), encrypted=self.encrypted)
             if self.push is not None:
                 out["push"] = self.push.to_dict()
+            if self.batch_delivery:
+                out.update(batch_delivery=True, batch_pdf=self.batch_pdf)
+        if self.confirmation_batches:
+            out["confirmation_batches"] = True
         if self.retention_days is not None:
             out["retention_days"] = self.retention_days
         return out

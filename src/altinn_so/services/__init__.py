@@ -10,8 +10,8 @@ from __future__ import annotations
 import altinn_so.soap  # noqa: F401  (spyne's shim for Python 3.12+, before any service's wire module imports spyne)
 from altinn_so.service import AltinnService
 
-from . import (archive, archive_common, broker, correspondence, download_queue, notification, prefill, push, receipt,
-               srr, subscription)
+from . import (archive, archive_common, batch, batch_logging, broker, correspondence, download_queue, notification,
+               prefill, push, receipt, srr, subscription)
 
 SERVICES: tuple[AltinnService, ...] = (
     correspondence.SERVICE,
@@ -25,6 +25,8 @@ SERVICES: tuple[AltinnService, ...] = (
     archive.SERVICE,
     archive_common.SERVICE,  # after correspondence: it searches the correspondences
     push.SERVICE,
+    batch.SERVICE,
+    batch_logging.SERVICE,  # after batch: it reads the batch log
 )
 
 

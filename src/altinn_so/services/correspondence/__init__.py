@@ -9,7 +9,8 @@ from altinn_so.service import AltinnService
 from . import admin
 from .contract import CORRESPONDENCE_AGENCY_EXTERNAL
 from .rules import CorrespondenceService
-from .rules.model import CorrespondenceSettings
+from .rules.model import (BinaryAttachment, CorrespondenceRequest, CorrespondenceSettings, ReplyOption, SdpNotice,
+                          SdpRequest, XmlAttachment)
 from .store import TABLES, SqlCorrespondences
 
 
@@ -32,4 +33,6 @@ SERVICE = AltinnService(
     admin_routes=admin.ADMIN_ROUTES,
 )
 
-__all__ = ["SERVICE", "CorrespondenceService", "CorrespondenceSettings"]
+# The request types are public: the batch interface reads correspondences from files into the same requests.
+__all__ = ["SERVICE", "BinaryAttachment", "CorrespondenceRequest", "CorrespondenceService", "CorrespondenceSettings",
+           "ReplyOption", "SdpNotice", "SdpRequest", "XmlAttachment"]

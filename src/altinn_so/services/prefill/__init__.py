@@ -12,6 +12,7 @@ from altinn_so.service import AltinnService
 
 from . import admin
 from .contract import PREFILL
+from .requests import InstantiateOptions, PrefillAttachmentRequest, PrefillFormRequest, PrefillTaskRequest
 from .rules import PrefillService
 from .store import TABLES, SqlPrefill
 
@@ -34,4 +35,6 @@ SERVICE = AltinnService(
     due_work=lambda emulator: emulator.prefill.process_batches(),
 )
 
-__all__ = ["SERVICE", "PrefillService"]
+# The request types are public: the batch interface reads prefilled form tasks from files into the same requests.
+__all__ = ["SERVICE", "InstantiateOptions", "PrefillAttachmentRequest", "PrefillFormRequest", "PrefillService",
+           "PrefillTaskRequest"]

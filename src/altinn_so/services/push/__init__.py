@@ -9,7 +9,7 @@ from altinn_so.service import AltinnService
 
 from . import admin
 from .batch import build_batch
-from .rules import PushService, PushTools
+from .rules import BatchFacts, PushService, PushTools, internal_file_name
 from .sender import call_receiver
 from .store import TABLES, SqlPushes
 
@@ -35,4 +35,4 @@ SERVICE = AltinnService(
     due_work=lambda emulator: len(emulator.push.run_round()),
 )
 
-__all__ = ["SERVICE", "PushService", "PushTools"]
+__all__ = ["SERVICE", "BatchFacts", "PushService", "PushTools", "build_batch", "internal_file_name"]

@@ -32,6 +32,7 @@ _ATTACHMENT_TYPES = {
     "application_vnd_ms_powerpoint", "application/rtf": "application_rtf", "application/zip": "application_zip",
     "text/plain": "text_plain", "text/html": "text_html", "text/xml": "text_xml", "application/xml": "text_xml",
     "image/jpeg": "image_jpeg", "image/gif": "image_gif", "image/bmp": "image_bmp",
+    "formtask_pdf": "formtask_pdf",  # (the form set's own PDF, which the batch interface adds: not a MIME type)
 }
 
 

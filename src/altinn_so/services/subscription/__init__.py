@@ -10,7 +10,7 @@ from altinn_so.service import AltinnService
 
 from . import admin
 from .contract import SUBSCRIPTION
-from .rules import SubscriptionService
+from .rules import SUBSCRIPTION_REFERENCE, SubscriptionRequest, SubscriptionService
 from .store import TABLES, SqlSubscriptions
 
 
@@ -37,4 +37,5 @@ SERVICE = AltinnService(
     due_work=_activate_due,
 )
 
-__all__ = ["SERVICE", "SubscriptionService"]
+# The request type is public: the batch interface reads subscriptions from files into the same requests.
+__all__ = ["SERVICE", "SUBSCRIPTION_REFERENCE", "SubscriptionRequest", "SubscriptionService"]

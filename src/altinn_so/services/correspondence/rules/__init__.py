@@ -37,7 +37,9 @@ class CorrespondenceService:
         inserter = Inserter(store, receipts, engine, outbox, registry, catalog, clock, transaction, settings,
                             archive)
         queries = StatusQueries(store, outbox, catalog, clock, settings)
-        end_user = EndUser(store, clock, transaction)
+        # (correspondence, status) -> None, for each read or confirmation, inside its transaction (EndUser)
+        self.status_listeners: list = []
+        end_user = EndUser(store, clock, transaction, self.status_listeners)
         self.insert = inserter.insert
         self.status_details = queries.details
         self.status_history = queries.history

@@ -10,10 +10,13 @@ from .model import (Correspondence, CorrespondenceRepository, CorrespondenceStat
 
 
 class EndUser:
-    def __init__(self, store: CorrespondenceRepository, clock: Clock, transaction):
+    def __init__(self, store: CorrespondenceRepository, clock: Clock, transaction, listeners: list | None = None):
         self.store = store
         self.clock = clock
         self._transaction = transaction
+        # Called with (the changed correspondence, its new status) inside the change's transaction, for each
+        # change an end user makes: other services follow reads and confirmations without this one knowing them.
+        self.listeners = listeners if listeners is not None else []
 
     def read(self, correspondence_id: int) -> Correspondence:
         """The reportee opens the message: Created → Read (reading again changes nothing)."""
@@ -50,4 +53,6 @@ class EndUser:
         changed = replace(correspondence, status_changes=correspondence.status_changes
                           + (StatusChange(status, self.clock.now()),))
         self.store.save_correspondence(changed)
+        for listener in self.listeners:
+            listener(changed, status)
         return changed
