@@ -17,6 +17,8 @@ from altinn_so.soap import codec
 from altinn_so.soap.contract import Operation, ServiceContract
 
 from . import wire_types as types
+from . import wire_types_ec as types_ec
+from .rules import BROKER
 
 NAMESPACE = "http://www.altinn.no/services/ServiceEngine/ContextHandler/2014/10"
 _REQUIRED = {"min_occurs": 1, "nillable": False}
@@ -29,11 +31,16 @@ def element_context(call, args) -> dict:
             "ServiceEditionCode": found.service_edition, "ServiceType": found.service_type}
 
 
-def _operation(bindings: set[str], parameter, **options) -> Operation:
-    return Operation("GetReporteeElementContext", element_context, bindings=frozenset(bindings),
+def element_context_ec(call, args) -> dict:
+    # the EC contract's ServiceType has no Broker: a broker shipment is "None" there (D121)
+    found = element_context(call, args)
+    return {**found, "ServiceType": "None" if found["ServiceType"] == BROKER else found["ServiceType"]}
+
+
+def _operation(bindings: set[str], handler, parameter, returns, **options) -> Operation:
+    return Operation("GetReporteeElementContext", handler, bindings=frozenset(bindings),
                      wire_names={"basic": _NAME + "Basic", "ws": _NAME, "ec": _NAME + "EC", "ec2": _NAME + "EC"},
-                     params=(("reporteeElementID", parameter),), returns=types.ReporteeElementContextExternalBE,
-                     **options)
+                     params=(("reporteeElementID", parameter),), returns=returns, **options)
 
 
 CONTEXT_HANDLER = ServiceContract(
@@ -45,8 +52,10 @@ CONTEXT_HANDLER = ServiceContract(
     service_names={"basic": "ContextHandlerExternalBasicSF", "ws": "ContextHandlerExternalSF"},
     endpoint_names={"basic": "ContextHandlerExternalBasic", "ws": "ContextHandlerExternal"},
     operations=(
-        _operation({"basic", "ws", "ec2"}, Integer32(**_REQUIRED)),
-        # the EC contract, the older, declares the credentials and the id optional and nillable
-        _operation({"ec"}, Integer32(nillable=False), optional_credentials=True),
+        _operation({"basic", "ws", "ec2"}, element_context, Integer32(**_REQUIRED),
+                   types.ReporteeElementContextExternalBE),
+        # the EC contract, the older, declares the credentials and the id optional, and knows no broker
+        _operation({"ec"}, element_context_ec, Integer32(nillable=False), types_ec.ReporteeElementContextExternalBE,
+                   optional_credentials=True),
     ),
 )
