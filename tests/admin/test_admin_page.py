@@ -13,6 +13,7 @@ from lxml import etree
 
 from altinn_so.services import default_routes
 from altinn_so.services.batch.rules import DataBatch, Issue, OutboundFile
+from altinn_so.domain.auth import Caller
 from altinn_so.services.srr import RightRule
 from support.archived import archived_task
 
@@ -20,7 +21,7 @@ from .helpers import KARI, OLA, SOAP11, broker_shipment, notification, path_of, 
 
 SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "subscriptions",
             "subscription-activations", "download-queue", "srr-rules", "broker-shipments", "pushes", "data-batches",
-            "batch-issues", "outbound-files", "reportee-elements", "archived-form-tasks", "faults", "endpoints"]
+            "batch-issues", "outbound-files", "cases", "reportee-elements", "archived-form-tasks", "faults", "endpoints"]
 HOSTILE_TITLE = "<script>alert('title')</script>"
 HOSTILE_TOKEN = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</td></tr></table><script>alert('cell')</script><table><tr><td>"
@@ -75,7 +76,7 @@ def test_an_empty_emulator(admin):
     assert [s.find("h2").text_content() for s in doc.xpath("//main/section")] == [
         "Journal (newest first)", "Notification outbox", "Correspondences", "Receipts", "Prefilled sets",
         "Subscriptions", "Subscription activations", "Download queue", "Rights register (SRR)", "Broker shipments",
-        "Pushes", "Batches", "Batch issues", "Outbound files", "Worklist elements", "Archive", "Fault rules",
+        "Pushes", "Batches", "Batch issues", "Outbound files", "Collaboration cases", "Worklist elements", "Archive", "Fault rules",
         "Endpoints"]
     assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + [
         "/_admin/enduser", "/_admin/push", "/_admin/data", "/_admin/state"]
@@ -96,6 +97,7 @@ def test_an_empty_emulator(admin):
                      "batch-issues": "No issue in any batch.",
                      "outbound-files": "No outbound file: archived submissions and read receipts of services "
                                        "delivered by batch land in their owner's outbound folder.",
+                     "cases": "No collaboration case yet.",
                      "archived-form-tasks": "No form task submitted yet.", "faults": "No fault rules.", "endpoints": None}
     no_markup_from_input(doc)
 
@@ -445,6 +447,7 @@ def test_the_page_has_no_scripts_even_when_full(admin, soap, emulator):
     broker_shipment(emulator)
     push_to_nobody(emulator)
     batch_with_an_issue_and_an_outbound_file(emulator)
+    emulator.case.instantiate(Caller(owner=emulator.catalog.get_owner("TTD")), "5695", 1, OLA)
     admin.post("/clock/advance", json={"days": 1})
     admin.add_fault({"type": "delay", "ms": 1})
     doc = page(admin)
