@@ -10,8 +10,8 @@ from __future__ import annotations
 import altinn_so.soap  # noqa: F401  (spyne's shim for Python 3.12+, before any service's wire module imports spyne)
 from altinn_so.service import AltinnService
 
-from . import (archive, archive_common, authorization, batch, batch_logging, broker, correspondence, download_queue,
-               notification, prefill, push, receipt, srr, subscription)
+from . import (archive, archive_common, authorization, batch, batch_logging, broker, correspondence, decision_point,
+               download_queue, notification, prefill, push, receipt, srr, subscription)
 
 SERVICES: tuple[AltinnService, ...] = (
     correspondence.SERVICE,
@@ -28,6 +28,7 @@ SERVICES: tuple[AltinnService, ...] = (
     batch.SERVICE,
     batch_logging.SERVICE,  # after batch: it reads the batch log
     authorization.SERVICE,
+    decision_point.SERVICE,  # after authorization, srr and correspondence: it asks them
 )
 
 
