@@ -9,7 +9,7 @@ response's; ``contract`` is the (inferred) WS contract.
 
 from pathlib import Path
 
-from altinn_so.service import AltinnService, Listing, SeedSection
+from altinn_so.service import AltinnService, SeedSection
 
 from .contract import DECISION_POINT
 from .policies import ExternalResource, Policy, ServicePolicy
@@ -33,25 +33,11 @@ SERVICE_POLICIES = SeedSection("service_policies", build=ServicePolicy.from_seed
 EXTERNAL_RESOURCES = SeedSection("external_resources", build=ExternalResource.from_seed, key=lambda r: r.name,
                                  put=lambda emulator, r: emulator.decision_policies.put_resource(r))
 
-LISTINGS = (
-    Listing("service_policies", "decision_service_policies",
-            lambda emulator, newest: emulator.decision_policies.list_service_policies(),
-            title="Decision point: service policies", columns=("service", "roles", "level", "srr"),
-            row=lambda p: [f"{p.service_code}:{p.service_edition}",
-                           "default" if p.role_rights is None else ", ".join(sorted(p.role_rights)),
-                           p.authentication_level, "by kind" if p.srr is None else p.srr]),
-    Listing("external_resources", "decision_external_resources",
-            lambda emulator, newest: emulator.decision_policies.list_resources(),
-            title="Decision point: external resources", columns=("name", "roles", "actions", "level"),
-            row=lambda r: [r.name, ", ".join(r.roles), ", ".join(sorted(r.actions)), r.authentication_level]),
-)
-
 SERVICE = AltinnService(
     key="decision_point",
     contracts=(DECISION_POINT,),
     tables=TABLES,
     build=_build,
-    listings=LISTINGS,
     seed_sections=(SERVICE_POLICIES, EXTERNAL_RESOURCES),
     default_seed=Path(__file__).with_name("seed.yaml"),
 )
