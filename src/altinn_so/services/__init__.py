@@ -11,7 +11,7 @@ import altinn_so.soap  # noqa: F401  (spyne's shim for Python 3.12+, before any 
 from altinn_so.service import AltinnService
 
 from . import (archive, archive_common, authorization, batch, batch_logging, broker, case, context_handler,
-               correspondence, download_queue, notification, prefill, push, receipt, srr, subscription)
+               correspondence, decision_point, download_queue, notification, prefill, push, receipt, srr, subscription)
 
 SERVICES: tuple[AltinnService, ...] = (
     correspondence.SERVICE,
@@ -30,6 +30,7 @@ SERVICES: tuple[AltinnService, ...] = (
     authorization.SERVICE,
     case.SERVICE,  # after correspondence: it follows reads and confirmations of a case's correspondences
     context_handler.SERVICE,  # after correspondence, broker and case: it reads their elements
+    decision_point.SERVICE,  # after authorization, srr and correspondence: it asks them
 )
 
 
