@@ -6,6 +6,8 @@ from __future__ import annotations
 from altinn_so.admin.api import ApiError
 from altinn_so.service import AdminRoute, Cell, Listing
 
+from .rules.temp_keys import DEFAULT_MINUTES
+
 
 def _newest(items: list, newest: int | None) -> list:
     return items[-newest:] if newest else items
@@ -20,12 +22,11 @@ def _mint(emulator, request):
     reportee = data.get("reportee")
     if reportee is not None and not isinstance(reportee, str):
         raise ApiError(400, "reportee must be a national identity or organisation number")
-    minutes = data.get("minutes", None)
-    if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or minutes <= 0):
+    minutes = data.get("minutes", DEFAULT_MINUTES)
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or minutes <= 0:
         raise ApiError(400, "minutes must be a number more than 0")
     try:
-        key = (emulator.authorization_administration.mint_temp_key(person, reportee, minutes)
-               if minutes is not None else emulator.authorization_administration.mint_temp_key(person, reportee))
+        key = emulator.authorization_administration.mint_temp_key(person, reportee, minutes)
     except ValueError as error:
         raise ApiError(400, str(error)) from None
     return 201, key.to_dict()

@@ -53,7 +53,7 @@ class UsageReport:
 
 
 def log_usage(store: ConsentUsageRepository, catalog, owner: str, report: UsageReport, now: datetime) -> ConsentUsage:
-    """Check the report and keep it. 30004 for a missing field, 30003 for a service the catalogue does not have,
+    """Check the report and keep it. 30004 for a missing field, 30003 for a service the emulator does not offer,
     60012 for a data consumer that is no organisation or national identity number, 0 for a code not a GUID."""
     code = (report.service_code or "").strip()
     consumer = (report.data_consumer or "").strip()
