@@ -214,6 +214,12 @@ class AdminClient:
         return self.request("GET", f"/outbound/{urllib.parse.quote(owner, safe='')}/"
                                    f"{urllib.parse.quote(name, safe='')}", raw=True)
 
+    # the link service's temp keys (docs/behaviour/authorization.md, "Temp keys")
+    def mint_temp_key(self, person: str, reportee: str | None = None, minutes: float | None = None) -> str:
+        """A temp key as the link service gives ``person`` acting for ``reportee`` (default: himself), valid for
+        ``minutes`` of the emulator's clock (default 10): the GUID GetReporteeByTempKey takes once."""
+        return self.request("POST", "/temp-keys", _given(person=person, reportee=reportee, minutes=minutes))["key"]
+
 
 def _given(**values) -> dict:
     return {key: value for key, value in values.items() if value is not None}

@@ -142,7 +142,8 @@ def test_state_summary_counts_each_kind(admin, soap):
                                    "prefilled-sets": 0, "subscriptions": 0, "subscription-activations": 0,
                                    "reportee-elements": 0, "archived-form-tasks": 0, "download-queue": 0, "srr-rules": 0,
                                    "broker-shipments": 0, "pushes": 0, "push-attempts": 0, "data-batches": 0,
-                                   "batch-issues": 0, "outbound-files": 0, "cases": 0, "outbox": 0}
+                                   "batch-issues": 0, "outbound-files": 0, "role-assignments": 11, "consents": 2,
+                                   "temp-keys": 0, "consent-usages": 0, "cases": 0, "outbox": 0}
     soap.insert("STATE-1")
     summary = admin.get("/state")
     assert (summary["correspondences"], summary["receipts"], summary["outbox"]) == (1, 1, 4)

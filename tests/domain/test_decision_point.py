@@ -87,7 +87,7 @@ TABLE = [
     ("UTINN does not delete from the archive", KARI, OLA, FORM_5679, "ArchiveDelete", DENY),
     ("SIGNE signs", DAGNY, BARE, SERVICE_4255, "Sign", P2),
     ("no role for the reportee", DAGNY, EKS, SERVICE_4255, "Read", DENY),
-    ("a role for someone else is no role for this reportee", KARI, BARE, SERVICE_4255, "Read", DENY),
+    ("a role for someone else is no role for this reportee", PER, BARE, SERVICE_4255, "Read", DENY),
     ("an organisation with a role", BARE, EKS, SERVICE_4255, "Read", P2),
     # acting for oneself
     ("a person for herself", OLA, OLA, FORM_5679, "Sign", P2),

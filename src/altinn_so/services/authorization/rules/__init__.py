@@ -4,6 +4,10 @@ A role assignment says that a person (``covered_by``, a national identity number
 (``offered_by``: an organisation number, or the person's own number). A consent says whether a person has agreed to
 use Altinn at all, and to act for others. AuthorizationAdministration lists reportees and roles from them, and the
 decision point (AuthorizationDecisionPointExternal) decides from them.
+
+AuthorizationAdministration's rules are beside this module: ``reportees`` (GetReportees), ``roles`` (GetRoles),
+``temp_keys`` (GetReporteeByTempKey), ``consent_usage`` (LogConsentUsage) and ``administration``, which ties them
+to the stores.
 """
 
 from __future__ import annotations
