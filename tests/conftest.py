@@ -9,7 +9,8 @@ import pytest
 
 from altinn_so.domain.clock import Clock
 from altinn_so.emulator import Emulator
-from altinn_so.seeding import default_seed
+from altinn_so.seeding import compose_seed
+from altinn_so.services import SERVICES
 from altinn_so.server import make_server
 from altinn_so.app import EmulatorApp
 from altinn_so.soap.wsgi import SoapApplication, WireSettings
@@ -18,7 +19,8 @@ from support.stores import PostgresServer
 # A fixed instant for tests that need one; 10:00 in Oslo.
 TEST_NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
-_SEED = default_seed()
+# The default seed as `altinn-so serve` loads it: the embedded file and each service's additions (seed.yaml).
+_SEED = compose_seed(services=SERVICES)
 
 
 @pytest.fixture(scope="session")

@@ -57,7 +57,7 @@ def test_every_cited_behaviour_page_and_decision_exists():
             if not (ROOT / page).exists():
                 missing.append(f"{path.relative_to(ROOT)}: {page}")
         if "decision" in text or "docs/behaviour" in text:
-            for cited in re.findall(r"\bD(\d{1,2})\b", text):
+            for cited in re.findall(r"\bD(\d{1,3})\b", text):
                 if f"D{cited}" not in decisions:
                     missing.append(f"{path.relative_to(ROOT)}: D{cited}")
     assert not missing, missing

@@ -22,12 +22,17 @@ def contracts_dir() -> Path:
     return CONTRACTS_DIR
 
 
+# Services whose contract is inferred whole, with no real WSDL to generate types from (their types are declared in
+# their contract module, and marked inferred there)
+NO_REAL_WSDL = {"decision_point"}
+
+
 def test_every_module_has_a_spec():
     from altinn_so.services import SERVICES
 
     generated = {out.relative_to(wiretypes.PACKAGE_DIR).as_posix() for _, out in SPECS}
     assert generated >= {"soap/types/common.py"} | {f"services/{s.key}/wire_types.py" for s in SERVICES
-                                                                  if s.contracts}
+                                                                  if s.contracts and s.key not in NO_REAL_WSDL}
 
 
 @pytest.mark.conformance

@@ -24,6 +24,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .seeding import SeedError
     from .server import TlsSettings
     from .services.correspondence import CorrespondenceSettings
+    from .soap.allowlist import authorization_restriction
     from .soap.wsgi import WireSettings
 
     if bool(args.tls_cert) != bool(args.tls_key):
@@ -68,7 +69,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"altinn-so: {problem}", file=sys.stderr)
         return 2
     tls = TlsSettings(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
-    wire = WireSettings(max_body_bytes=args.max_body_bytes, require_client_certificates=bool(args.tls_client_ca))
+    wire = WireSettings(max_body_bytes=args.max_body_bytes, require_client_certificates=bool(args.tls_client_ca),
+                        address_restrictions=(authorization_restriction(args.authorization_allow),))
     deliverer = Deliverer(emulator.outbox, emulator.clock, DeliverySettings(
         smtp_host=args.smtp_host, smtp_port=args.smtp_port, smtp_starttls=args.smtp_starttls,
         smtp_username=args.smtp_user, smtp_password=args.smtp_password, sms_webhook=args.sms_webhook,
@@ -418,6 +420,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the SFTP host key (OpenSSH private key; made there if missing; `altinn-so certs` writes "
                            "one). Default: beside a SQLite file as <file>.sftp-host-key, or in --files-dir; in "
                            "memory with SQLite in memory")
+    serve.add_argument("--authorization-allow", action=_NetworksAction, type=_networks, default=[],
+                       metavar="CIDR[,CIDR...]",
+                       help="addresses that may call the /AuthorizationExternal/ endpoints (administration, decision "
+                            "point), as Altinn allowed only registered addresses; repeatable, or comma-separated. "
+                            "Default: loopback only (127.0.0.0/8, ::1). Others get HTTP 403 with AltinnFault 5")
     serve.add_argument("--scheduler-interval", type=float, default=1.0, metavar="SECONDS",
                        help="how often work the clock made due (subscriptions to activate) is done (default 1 s)")
     mail = serve.add_argument_group("delivery (off unless configured: nothing leaves the machine)")
@@ -460,6 +467,27 @@ def build_parser() -> argparse.ArgumentParser:
                                                        "valid organisation and national identity numbers")
     example.set_defaults(run=_seed_example)
     return parser
+
+
+def _networks(text: str) -> list[str]:
+    """``10.0.0.0/8,192.0.2.7`` as a list of blocks (checked here, so that a typo stops the server at once). A comma
+    separates them, not the path separator, as IPv6 blocks hold colons (ALTINN_SO_AUTHORIZATION_ALLOW too)."""
+    from .soap.allowlist import networks
+
+    blocks = [part.strip() for part in text.split(",") if part.strip()]
+    try:
+        networks(blocks)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return blocks
+
+
+class _NetworksAction(argparse.Action):
+    """Each use adds its blocks; the first use on the command line replaces what the environment gave."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        current = getattr(namespace, self.dest)
+        setattr(namespace, self.dest, (list(current) if current is not self.default else []) + list(values))
 
 
 ENV_PREFIX = "ALTINN_SO_"

@@ -17,6 +17,7 @@ from functools import partial
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
+from .domain.case_links import CaseLinks
 from .domain.auth import LockoutPolicy, SystemAuthenticator
 from .domain.clock import Clock
 from .domain.notifications.engine import NotificationEngine, NotificationSettings
@@ -119,6 +120,7 @@ class Emulator:
         self.outbox = SqlOutbox(self.db)
         self.receipt_store = SqlReceipts(self.db)
         self.reportee_elements = SqlReporteeElements(self.db)
+        self.case_links = CaseLinks()  # the case service connects its check (docs/behaviour/cases.md)
         if self.db.shared:  # every process sharing the store sees every call
             self.journal_db = journal_database(self.db)
             self.journal = SqlJournal(self.journal_db, keep=settings.journal_limit,

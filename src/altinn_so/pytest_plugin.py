@@ -179,6 +179,19 @@ class AdminClient:
         """Retry now: the head of the push's receiver is made due, then a round: the attempts made."""
         return self.request("POST", f"/pushes/{push_id}/retry")["attempts"]
 
+    # collaboration cases (docs/behaviour/cases.md)
+    def case(self, case_id: int) -> dict:
+        """A case with its state, notice and the events it was told of."""
+        return self.request("GET", f"/cases/{case_id}")
+
+    def archive_case(self, case_id: int) -> dict:
+        """Archive a case: it leaves the running ones (GetCaseList by its id is 60014 from now on)."""
+        return self.request("POST", f"/cases/{case_id}/archive")
+
+    def delete_case(self, case_id: int) -> dict:
+        """Delete a case (60015 by its id; its elements are deleted with it for SetNotice, 60018)."""
+        return self.request("POST", f"/cases/{case_id}/delete")
+
     # the batch interface without SFTP (docs/behaviour/batch-logging.md, "Admin API")
     def upload_batch(self, owner: str, system: str, file_name: str, data: bytes) -> dict:
         """A batch file as if ``system`` had put it in ``owner``'s inbound folder: the batch, waiting to be read."""
@@ -200,6 +213,12 @@ class AdminClient:
         """One outbound file's bytes."""
         return self.request("GET", f"/outbound/{urllib.parse.quote(owner, safe='')}/"
                                    f"{urllib.parse.quote(name, safe='')}", raw=True)
+
+    # the link service's temp keys (docs/behaviour/authorization.md, "Temp keys")
+    def mint_temp_key(self, person: str, reportee: str | None = None, minutes: float | None = None) -> str:
+        """A temp key as the link service gives ``person`` acting for ``reportee`` (default: himself), valid for
+        ``minutes`` of the emulator's clock (default 10): the GUID GetReporteeByTempKey takes once."""
+        return self.request("POST", "/temp-keys", _given(person=person, reportee=reportee, minutes=minutes))["key"]
 
 
 def _given(**values) -> dict:

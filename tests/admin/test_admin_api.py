@@ -137,12 +137,13 @@ STATE_KINDS = ["service-owners", "systems", "services", "templates", "persons", 
 
 
 def test_state_summary_counts_each_kind(admin, soap):
-    assert admin.get("/state") == {"service-owners": 3, "systems": 2, "services": 7, "templates": 5, "persons": 6,
+    assert admin.get("/state") == {"service-owners": 3, "systems": 2, "services": 8, "templates": 5, "persons": 6,
                                    "organisations": 6, "users": 1, "correspondences": 0, "sdp": 0, "receipts": 0,
                                    "prefilled-sets": 0, "subscriptions": 0, "subscription-activations": 0,
                                    "reportee-elements": 0, "archived-form-tasks": 0, "download-queue": 0, "srr-rules": 0,
                                    "broker-shipments": 0, "pushes": 0, "push-attempts": 0, "data-batches": 0,
-                                   "batch-issues": 0, "outbound-files": 0, "outbox": 0}
+                                   "batch-issues": 0, "outbound-files": 0, "role-assignments": 11, "consents": 2,
+                                   "temp-keys": 0, "consent-usages": 0, "cases": 0, "outbox": 0}
     soap.insert("STATE-1")
     summary = admin.get("/state")
     assert (summary["correspondences"], summary["receipts"], summary["outbox"]) == (1, 1, 4)

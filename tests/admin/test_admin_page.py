@@ -12,7 +12,9 @@ import zeep
 from lxml import etree
 
 from altinn_so.services import default_routes
+from altinn_so.services.authorization.rules.consent_usage import UsageReport
 from altinn_so.services.batch.rules import DataBatch, Issue, OutboundFile
+from altinn_so.domain.auth import Caller
 from altinn_so.services.srr import RightRule
 from support.archived import archived_task
 
@@ -20,7 +22,8 @@ from .helpers import KARI, OLA, SOAP11, broker_shipment, notification, path_of, 
 
 SECTIONS = ["journal", "outbox", "correspondences", "receipts", "prefilled-sets", "subscriptions",
             "subscription-activations", "download-queue", "srr-rules", "broker-shipments", "pushes", "data-batches",
-            "batch-issues", "outbound-files", "reportee-elements", "archived-form-tasks", "faults", "endpoints"]
+            "batch-issues", "outbound-files", "role-assignments", "consents", "temp-keys", "consent-usages", "cases",
+            "reportee-elements", "archived-form-tasks", "faults", "endpoints"]
 HOSTILE_TITLE = "<script>alert('title')</script>"
 HOSTILE_TOKEN = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</td></tr></table><script>alert('cell')</script><table><tr><td>"
@@ -75,7 +78,9 @@ def test_an_empty_emulator(admin):
     assert [s.find("h2").text_content() for s in doc.xpath("//main/section")] == [
         "Journal (newest first)", "Notification outbox", "Correspondences", "Receipts", "Prefilled sets",
         "Subscriptions", "Subscription activations", "Download queue", "Rights register (SRR)", "Broker shipments",
-        "Pushes", "Batches", "Batch issues", "Outbound files", "Worklist elements", "Archive", "Fault rules",
+        "Pushes", "Batches", "Batch issues", "Outbound files", "Role assignments (who may act for whom)", "Consents",
+        "Temp keys (link service)", "Consent usage (LogConsentUsage)", "Collaboration cases", "Worklist elements",
+        "Archive", "Fault rules",
         "Endpoints"]
     assert [a.get("href") for a in doc.xpath("//nav/a")] == [f"#{s}" for s in SECTIONS] + [
         "/_admin/enduser", "/_admin/push", "/_admin/data", "/_admin/state"]
@@ -96,6 +101,9 @@ def test_an_empty_emulator(admin):
                      "batch-issues": "No issue in any batch.",
                      "outbound-files": "No outbound file: archived submissions and read receipts of services "
                                        "delivered by batch land in their owner's outbound folder.",
+                     "role-assignments": None, "consents": None,  # the default seed's
+                     "temp-keys": "No temp key minted yet.", "consent-usages": "No consent usage logged yet.",
+                     "cases": "No collaboration case yet.",
                      "archived-form-tasks": "No form task submitted yet.", "faults": "No fault rules.", "endpoints": None}
     no_markup_from_input(doc)
 
@@ -293,7 +301,8 @@ def test_the_test_data_page_shows_the_seed_with_the_systems_passwords(admin):
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     doc = lxml.html.fromstring(response.content)
     assert [s.get("id") for s in doc.xpath("//main/section")] == [
-        "service-owners", "systems", "services", "templates", "persons", "organisations", "users", "srr-rules"]
+        "service-owners", "systems", "services", "templates", "persons", "organisations", "users", "srr-rules",
+        "role-assignments", "consents"]
     assert [a.get("href") for a in doc.xpath("//nav/a")][0] == "/_admin/"
     systems = [texts(cells) for cells in rows(doc, "systems")]
     assert headers(doc, "systems")[:2] == ["username", "password"]
@@ -445,6 +454,10 @@ def test_the_page_has_no_scripts_even_when_full(admin, soap, emulator):
     broker_shipment(emulator)
     push_to_nobody(emulator)
     batch_with_an_issue_and_an_outbound_file(emulator)
+    emulator.authorization_administration.mint_temp_key(OLA)
+    emulator.authorization_administration.log_consent_usage("TTD", UsageReport(
+        "4255", 10, "310003018", "f0e1d2c3-b4a5-4697-8899-aabbccddeeff"))
+    emulator.case.instantiate(Caller(owner=emulator.catalog.get_owner("TTD")), "5695", 1, OLA)
     admin.post("/clock/advance", json={"days": 1})
     admin.add_fault({"type": "delay", "ms": 1})
     doc = page(admin)

@@ -12,11 +12,12 @@ import zeep
 from .helpers import KARI, OLA, altinn_fault, notification
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
-SEEDED = {"service-owners": 3, "systems": 2, "services": 7, "templates": 5, "persons": 6, "organisations": 6,
+SEEDED = {"service-owners": 3, "systems": 2, "services": 8, "templates": 5, "persons": 6, "organisations": 6,
           "users": 1, "correspondences": 0, "sdp": 0, "receipts": 0, "prefilled-sets": 0, "reportee-elements": 0,
           "archived-form-tasks": 0, "subscriptions": 0, "subscription-activations": 0, "download-queue": 0, "srr-rules": 0,
           "broker-shipments": 0, "pushes": 0, "push-attempts": 0, "data-batches": 0, "batch-issues": 0,
-          "outbound-files": 0, "outbox": 0}
+          "outbound-files": 0, "role-assignments": 11, "consents": 2, "temp-keys": 0, "consent-usages": 0, "cases": 0,
+          "outbox": 0}
 NEW_PERSON = "01019012057"  # valid national id, not in the default seed
 NEW_ORGNO = "310000094"
 NEW_SUBUNIT = "310000108"

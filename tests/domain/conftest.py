@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 
 from altinn_so.emulator import Emulator, Settings
-from altinn_so.seeding import default_seed
+from altinn_so.seeding import compose_seed
+from altinn_so.services import SERVICES
 from altinn_so.services import table_groups
 from altinn_so.store.database import open_database
 
 from support.stores import STORES
 
-_SEED = default_seed()
+# The default seed as `altinn-so serve` loads it: the embedded file and each service's additions (seed.yaml).
+_SEED = compose_seed(services=SERVICES)
 
 
 @pytest.fixture(params=STORES)

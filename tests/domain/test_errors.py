@@ -45,6 +45,22 @@ from altinn_so.domain.values import BLANK, _Blank
     (ErrorCode.SERVICE_IS_NOT_VALID, 40013),
     (ErrorCode.INVALID_SERVICE_TYPE, 40019),
     (ErrorCode.INVALID_CASE_ID, 60001),
+    (ErrorCode.INVALID_CASE_IDENTIFIER, 60002),
+    (ErrorCode.INVALID_REPORTEE_ELEMENT, 60005),
+    (ErrorCode.INVALID_NOTICE_TEMPLATE_ID, 60011),
+    (ErrorCode.ARCHIVED_CASE_ID, 60014),
+    (ErrorCode.DELETED_CASE_ID, 60015),
+    (ErrorCode.INVALID_ELEMENT, 60016),
+    (ErrorCode.UNASSOCIATED_ELEMENT, 60017),
+    (ErrorCode.DELETED_ELEMENT, 60018),
+    (ErrorCode.ARCHIVED_ELEMENT, 60019),
+    (ErrorCode.INVALID_NOTICE_TOKEN_ID, 60020),
+    (ErrorCode.INVALID_NOTICE_TOKEN_VALUE, 60021),
+    (ErrorCode.INVALID_EVENT_IDENTIFIER, 60022),
+    (ErrorCode.INVALID_EVENT_NAME, 60023),
+    (ErrorCode.UNAUTHORIZED_SERVICE_OWNER, 60024),
+    (ErrorCode.MISSING_NOTICE_TOKENS, 60025),
+    (ErrorCode.UNAVAILABLE_STATE_MACHINE_EVENTS, 60032),
     (ErrorCode.ARGUMENT_NULL_EXCEPTION, 30004),
     (ErrorCode.FORM_DATA_IS_NOT_VALID, 40012),
     (ErrorCode.FILE_NOT_EXIST, 30007),
@@ -71,7 +87,7 @@ def test_error_numbers_are_altinns(code, number):
 
 def test_every_error_code_is_listed_above():
     # A new code needs a row in the table above (and tests for where it is raised).
-    assert len(ErrorCode) == 55
+    assert len(ErrorCode) == 71
 
 
 def test_altinn_error_defaults():

@@ -116,7 +116,7 @@ def test_valid_to_must_follow_valid_from(emulator):
     assert error.error_id == 0 and "ValidToDate" in error.message
 
 
-def test_a_case_id_is_refused_while_cases_are_not_emulated(emulator):
+def test_a_case_id_naming_no_case_is_60001(emulator):  # joining a real case: tests/domain/test_case.py
     assert fails(emulator, case_id=7).error_id == 60001
 
 

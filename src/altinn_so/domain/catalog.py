@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .ids import is_organisation_number
+from .state_machine import StateMachine
 from .values import check_keys, optional_text, whole_number
 
 LANGUAGES = {1033: "English", 1044: "Norwegian Bokmål", 2068: "Norwegian Nynorsk"}
@@ -230,6 +231,8 @@ class Service:
     batch_delivery: bool = False
     batch_pdf: bool = False
     confirmation_batches: bool = False
+    # A collaboration service's states, events, conditions and notice templates (docs/behaviour/cases.md)
+    state_machine: StateMachine | None = None
 
     def name_in(self, language: int | None) -> str:
         return self.names.get(language or 0, self.name)
@@ -256,6 +259,9 @@ class Service:
             raise ValueError("batch_pdf adds a PDF to the batch delivery: it needs batch_delivery: true")
         if data.get("confirmation_batches") and kind != "correspondence":
             raise ValueError(f"confirmation_batches belongs to a correspondence service, not to kind {kind!r}")
+        machine = data.get("state_machine")
+        if machine is not None and kind != "collaboration":
+            raise ValueError(f"state_machine belongs to a collaboration service, not to kind {kind!r}")
         retention = data.get("retention_days")
         if retention is not None and kind != "broker":
             raise ValueError(f"retention_days belongs to a broker service (kind: broker), not to kind {kind!r}")
@@ -267,7 +273,8 @@ class Service:
                    push=None if data.get("push") is None else PushReceiver.from_dict(data["push"]),
                    retention_days=None if retention is None else whole_number(retention, "retention_days", 1),
                    batch_delivery=_flag(data, "batch_delivery"), batch_pdf=_flag(data, "batch_pdf"),
-                   confirmation_batches=_flag(data, "confirmation_batches"))
+                   confirmation_batches=_flag(data, "confirmation_batches"),
+                   state_machine=None if machine is None else StateMachine.from_dict(machine))
 
     def to_dict(self) -> dict:
         out = {"code": self.code, "edition": self.edition, "owner": self.owner, "name": self.name,
@@ -285,6 +292,8 @@ class Service:
             out["confirmation_batches"] = True
         if self.retention_days is not None:
             out["retention_days"] = self.retention_days
+        if self.state_machine is not None:
+            out["state_machine"] = self.state_machine.to_dict()
         return out
 
 

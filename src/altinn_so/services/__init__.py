@@ -10,8 +10,8 @@ from __future__ import annotations
 import altinn_so.soap  # noqa: F401  (spyne's shim for Python 3.12+, before any service's wire module imports spyne)
 from altinn_so.service import AltinnService
 
-from . import (archive, archive_common, batch, batch_logging, broker, correspondence, download_queue, notification,
-               prefill, push, receipt, srr, subscription)
+from . import (archive, archive_common, authorization, batch, batch_logging, broker, case, context_handler,
+               correspondence, decision_point, download_queue, notification, prefill, push, receipt, srr, subscription)
 
 SERVICES: tuple[AltinnService, ...] = (
     correspondence.SERVICE,
@@ -27,6 +27,10 @@ SERVICES: tuple[AltinnService, ...] = (
     push.SERVICE,
     batch.SERVICE,
     batch_logging.SERVICE,  # after batch: it reads the batch log
+    authorization.SERVICE,
+    case.SERVICE,  # after correspondence: it follows reads and confirmations of a case's correspondences
+    context_handler.SERVICE,  # after correspondence, broker and case: it reads their elements
+    decision_point.SERVICE,  # after authorization, srr and correspondence: it asks them
 )
 
 

@@ -46,7 +46,11 @@ def build_wsdl(endpoint: Endpoint, models: EndpointModels, address: str) -> byte
 
     types = etree.SubElement(root, f"{{{WSDL}}}types")
     for schema in tidy_schemas(endpoint, models):
-        types.append(schema)
+        # Made in place with its own declarations: lxml drops a moved element's declaration of a namespace an
+        # ancestor declares under another prefix, and would leave a type naming it (q1:...) unresolved.
+        placed = etree.SubElement(types, schema.tag, attrib=dict(schema.attrib), nsmap=schema.nsmap)
+        for child in list(schema):
+            placed.append(child)
 
     for operation in endpoint.operations:
         _messages(root, endpoint, operation)

@@ -22,6 +22,7 @@ from ..domain.auth import AuthMode, Caller
 from ..domain.errors import AltinnError, ErrorCode
 from . import codec, mtom, writer
 from .bodies import SPOOL_BYTES, SpooledBody, too_large
+from .allowlist import AddressRestriction, authorization_restriction, refusal
 from .bindings import Credentials
 from .contract import BoundOperation, Endpoint
 from .envelope import CONTENT_TYPE, RequestEnvelope, is_password_text, parse_envelope
@@ -54,6 +55,8 @@ class WireSettings:
     spool_bytes: int = SPOOL_BYTES
     # True when the server runs TLS and asks for client certificates: EC/EC2 then require one.
     require_client_certificates: bool = False
+    # Endpoints only some addresses may call (by path prefix): /AuthorizationExternal/ from loopback by default.
+    address_restrictions: tuple[AddressRestriction, ...] = (authorization_restriction(),)
 
 
 _UNSUPPORTED_DIGEST = object()  # a UsernameToken with a PasswordDigest, refused at login
@@ -147,6 +150,14 @@ class SoapApplication:
                                         path=environ.get("PATH_INFO") or "/", at=self.emulator.clock.now())
         route = self.routes.find(environ.get("PATH_INFO") or "/")
         # (the SOAP version a fault is answered in is worked out only for faults: most calls have none)
+        refused = refusal(self.settings.address_restrictions, environ.get("PATH_INFO") or "/",
+                          environ.get("REMOTE_ADDR"))
+        if refused is not None:  # before anything else, as Altinn's front refused the address before any service
+            if route is not None and exchange.method == "POST":  # journaled like any call (a WSDL download is not)
+                exchange.service, exchange.binding = route.endpoint.contract.name, route.endpoint.binding.key
+            fault = SoapFault(AltinnError(ErrorCode.NOT_AUTHORIZED, refused), status=403)
+            exchange.error_id, exchange.error_message = fault.error.error_id, fault.error.message
+            return self._fault_response(_client_version(environ, route), fault)
         if route is None:
             return self._fault_response(_client_version(environ, route), SoapFault.protocol(
                 f"There is no endpoint at {environ.get('PATH_INFO')}.", status=404, subcode="DestinationUnreachable"))

@@ -54,6 +54,10 @@ class SqlBroker:
         found = _load(self._db.query("SELECT id, data FROM broker_shipments WHERE reference=?", (reference,)))
         return found[0] if found else None
 
+    def by_id(self, shipment_id: int) -> Shipment | None:
+        found = _load(self._db.query("SELECT id, data FROM broker_shipments WHERE id=?", (shipment_id,)))
+        return found[0] if found else None
+
     def save(self, shipment: Shipment) -> None:
         with self._db.transaction() as conn:
             conn.execute("UPDATE broker_shipments SET state=?, file_sha256=?, expires_at=?, data=? WHERE id=?",

@@ -19,7 +19,7 @@ def _build(emulator, settings: CorrespondenceSettings) -> dict:
     service = CorrespondenceService(
         store, emulator.receipts, emulator.notifications, emulator.outbox, emulator.registry, emulator.catalog,
         emulator.clock, emulator.db.transaction, lambda: emulator.db.next_value("simple_service"), settings,
-        archive=emulator.archive)
+        archive=emulator.archive, cases=emulator.case_links)
     return {"correspondence_store": store, "correspondence": service}
 
 

@@ -21,7 +21,7 @@ def _build(emulator, settings) -> dict:
     store = SqlPrefill(emulator.db)
     service = PrefillService(store, emulator.reportee_elements, emulator.receipts, emulator.notifications,
                              emulator.outbox, emulator.registry, emulator.catalog, emulator.clock,
-                             emulator.db.transaction, form_xml_problem)
+                             emulator.db.transaction, form_xml_problem, emulator.case_links)
     return {"prefill_store": store, "prefill": service}
 
 

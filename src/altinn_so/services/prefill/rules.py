@@ -16,6 +16,7 @@ from typing import Callable, Protocol
 
 from altinn_so.domain.ownership import checked_system_user_code, owned_service
 from altinn_so.domain.auth import Caller
+from altinn_so.domain.case_links import CaseLinks
 from altinn_so.domain.catalog import CatalogRepository, FormDefinition, Service
 from altinn_so.domain.clock import Clock, as_aware
 from altinn_so.domain.elements import ACTIVE, FORM_TASK, ElementAttachment, ElementForm, ReporteeElement, \
@@ -136,7 +137,8 @@ def identity_key(fields: list[tuple[str, str]] | tuple[tuple[str, str], ...]) ->
 class PrefillService:
     def __init__(self, store: PrefillRepository, elements: ReporteeElementRepository, receipts: ReceiptService,
                  engine: NotificationEngine, outbox: OutboxRepository, registry: RegistryRepository,
-                 catalog: CatalogRepository, clock: Clock, transaction, form_xml_check: FormXmlCheck):
+                 catalog: CatalogRepository, clock: Clock, transaction, form_xml_check: FormXmlCheck,
+                 cases: CaseLinks = CaseLinks()):
         self.store = store
         self.elements = elements
         self.receipts = receipts
@@ -147,6 +149,7 @@ class PrefillService:
         self.clock = clock
         self._transaction = transaction
         self._form_xml_check = form_xml_check
+        self.cases = cases
 
     # -- SubmitAndInstantiatePrefilledFormTask -------------------------------------------------------------
 
@@ -154,10 +157,9 @@ class PrefillService:
                options: InstantiateOptions = InstantiateOptions()) -> Receipt:
         """Check one prefilled form task whole, then store and instantiate it as asked; its PreFill receipt."""
         batch_id = self._batch_id(external_batch_id)
-        if options.case_id is not None:
-            raise AltinnError(ErrorCode.INVALID_CASE_ID,
-                              f"Case {options.case_id} does not exist (collaboration cases are not emulated yet).")
         checked = self._check(caller, task)
+        if options.case_id is not None:  # the form task joins the reportee's collaboration case
+            self.cases.check(caller.owner.code, options.case_id, checked.reportee)
         with self._transaction():
             return self._store(caller, batch_id, checked, options)
 

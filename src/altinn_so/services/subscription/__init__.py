@@ -20,7 +20,8 @@ def _build(emulator, settings) -> dict:
         raise ValueError("the subscription service reads PreFill's prefilled sets: offer prefill before it")
     store = SqlSubscriptions(emulator.db)
     service = SubscriptionService(store, emulator.reportee_elements, emulator.receipts, prefilled_sets,
-                                  emulator.registry, emulator.catalog, emulator.clock, emulator.db.transaction)
+                                  emulator.registry, emulator.catalog, emulator.clock, emulator.db.transaction,
+                                  emulator.case_links)
     return {"subscription_store": store, "subscription": service}
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from altinn_so.domain.auth import Caller
+from altinn_so.domain.case_links import CaseLinks
 from altinn_so.domain.catalog import CatalogRepository, Service
 from altinn_so.domain.clock import Clock, as_aware
 from altinn_so.domain.elements import ACTIVE, FORM_TASK, ElementForm, ReporteeElement, ReporteeElementRepository
@@ -91,6 +92,7 @@ class Subscription:
     last_element_id: int | None = None
     client_subscription_id: int | None = None
     user_type: int | None = None
+    case_id: int | None = None  # the collaboration case each activation's form task joins
 
     def schedule_at(self, n: int) -> datetime | None:
         """When the n-th activation (from 0) is due; None when there is none (Once, expired, the calendar's end)."""
@@ -123,6 +125,7 @@ class Subscription:
             "created_at": _text(self.created_at), "receipt_id": self.receipt_id, "activations": self.activations,
             "last_element_id": self.last_element_id, "next_schedule_at": _text(self.next_schedule_at),
             "client_subscription_id": self.client_subscription_id, "user_type": self.user_type,
+            "case_id": self.case_id,
         }
 
     @classmethod
@@ -139,6 +142,7 @@ class Subscription:
             created_at=datetime.fromisoformat(data["created_at"]), receipt_id=int(data.get("receipt_id") or 0),
             activations=int(data.get("activations") or 0), last_element_id=data.get("last_element_id"),
             client_subscription_id=data.get("client_subscription_id"), user_type=data.get("user_type"),
+            case_id=data.get("case_id"),
         )
 
 
@@ -196,8 +200,9 @@ def identity_values(prefilled_set: Any) -> tuple[str, ...]:
 class SubscriptionService:
     def __init__(self, store: SubscriptionRepository, elements: ReporteeElementRepository, receipts: ReceiptService,
                  prefilled_sets: PrefilledSets, registry: RegistryRepository, catalog: CatalogRepository,
-                 clock: Clock, transaction):
+                 clock: Clock, transaction, cases: CaseLinks = CaseLinks()):
         self.store = store
+        self.cases = cases
         self.elements = elements
         self.receipts = receipts
         self.prefilled_sets = prefilled_sets
@@ -248,13 +253,12 @@ class SubscriptionService:
 
     def _check(self, caller: Caller, entry: SubscriptionRequest, batch_id: str,
                system_user_code: str) -> Subscription:
-        if entry.case_id is not None:
-            raise AltinnError(ErrorCode.INVALID_CASE_ID,
-                              f"Case {entry.case_id} does not exist (collaboration cases are not emulated yet).")
         service = self._service(caller, entry.service_code, entry.service_edition)
         if not entry.reportee:
             raise AltinnError(ErrorCode.REPORTEE_CANNOT_BE_NULL, "ReporteeId cannot be null.")
         reportee = reportee_number(resolve_reportee(self.registry, entry.reportee))
+        if entry.case_id is not None:  # each activation's form task joins the reportee's collaboration case
+            self.cases.check(caller.owner.code, entry.case_id, reportee)
         if not entry.period_type:
             raise AltinnError(ErrorCode.ARGUMENT_NULL_EXCEPTION, "SubscriptionPeriodType cannot be null.")
         if entry.period_type not in PERIODS:
@@ -283,7 +287,7 @@ class SubscriptionService:
             first_due_at=due, first_visible_at=visible, expires_at=expires,
             identity_values=tuple(entry.identity_values), external_batch_id=batch_id,
             system_user_code=system_user_code, created_at=self.clock.now(),
-            client_subscription_id=entry.client_subscription_id, user_type=entry.user_type)
+            client_subscription_id=entry.client_subscription_id, user_type=entry.user_type, case_id=entry.case_id)
 
     def _service(self, caller: Caller, code: str | None, edition: int | None) -> Service:
         if not code:
@@ -326,7 +330,7 @@ class SubscriptionService:
             status=ACTIVE, created_at=now, visible_at=subscription.visible_at(n), due_at=subscription.due_at(n),
             forms=tuple(ElementForm(f.data_format_id, f.data_format_version, f.form_data_xml, f.senders_reference)
                         for f in (prefilled.forms if prefilled else ())),
-            origin=f"subscription:{subscription.id}"))
+            case_id=subscription.case_id, origin=f"subscription:{subscription.id}"))
         if prefilled is not None and prefilled.element_id:
             element = self._with_attachments_of(prefilled.element_id, element)
         self.store.add_activation(Activation(0, subscription.id, n, element.id, now, scheduled))

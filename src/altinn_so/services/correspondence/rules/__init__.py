@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from altinn_so.domain.archive import ArchiveRepository
 from altinn_so.domain.auth import Caller
+from altinn_so.domain.case_links import CaseLinks
 from altinn_so.domain.catalog import CatalogRepository, Service
 from altinn_so.domain.clock import Clock
 from altinn_so.domain.notifications.engine import NotificationEngine
@@ -28,14 +29,14 @@ class CorrespondenceService:
     def __init__(self, store: CorrespondenceRepository, receipts: ReceiptService, engine: NotificationEngine,
                  outbox: OutboxRepository, registry: RegistryRepository, catalog: CatalogRepository, clock: Clock,
                  transaction, next_number, settings: CorrespondenceSettings = CorrespondenceSettings(),
-                 archive: ArchiveRepository | None = None):
+                 archive: ArchiveRepository | None = None, cases: CaseLinks = CaseLinks()):
         self.store = store
         self.settings = settings
         self._catalog = catalog
         self._next_number = next_number
         self._transaction = transaction
         inserter = Inserter(store, receipts, engine, outbox, registry, catalog, clock, transaction, settings,
-                            archive)
+                            archive, cases)
         queries = StatusQueries(store, outbox, catalog, clock, settings)
         # (correspondence, status) -> None, for each read or confirmation, inside its transaction (EndUser)
         self.status_listeners: list = []

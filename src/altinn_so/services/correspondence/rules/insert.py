@@ -16,6 +16,7 @@ from datetime import datetime
 from altinn_so.domain.ownership import checked_system_user_code
 from altinn_so.domain.archive import CORRELATED, ArchiveRepository, ShipmentStatusEntry
 from altinn_so.domain.auth import Caller
+from altinn_so.domain.case_links import CaseLinks
 from altinn_so.domain.catalog import CatalogRepository, LANGUAGES, Service
 from altinn_so.domain.clock import Clock, as_aware
 from altinn_so.domain.errors import AltinnError, ErrorCode
@@ -24,7 +25,7 @@ from altinn_so.domain.notifications.engine import NotificationEngine, Rules, req
 from altinn_so.domain.notifications.model import Channel, NotificationOutcome, OutboxRepository
 from altinn_so.domain.notifications.receivers import no_address_error
 from altinn_so.domain.receipts import OWNER_PARTY, Receipt, ReceiptService, ReceiptStatus, Reference
-from altinn_so.domain.registry import Organisation, Person, RegistryRepository, resolve_reportee
+from altinn_so.domain.registry import Organisation, Person, RegistryRepository, reportee_number, resolve_reportee
 from altinn_so.domain.values import INT32_MAX, INT32_MIN, evolve
 from .access import owned_correspondence_service
 from .model import (Correspondence, CorrespondenceRepository, CorrespondenceRequest, CorrespondenceSettings,
@@ -37,8 +38,9 @@ class Inserter:
     def __init__(self, store: CorrespondenceRepository, receipts: ReceiptService, engine: NotificationEngine,
                  outbox: OutboxRepository, registry: RegistryRepository, catalog: CatalogRepository, clock: Clock,
                  transaction, settings: CorrespondenceSettings = CorrespondenceSettings(),
-                 archive: ArchiveRepository | None = None):
+                 archive: ArchiveRepository | None = None, cases: CaseLinks = CaseLinks()):
         self.store = store
+        self.cases = cases
         self.archive = archive  # the core's archive: a correspondence may correlate an archived form task
         self.receipts = receipts
         self.engine = engine
@@ -74,9 +76,8 @@ class Inserter:
                               "The person has a strictly confidential address.")
         self._check_content(request)
         on_behalf_of = self._on_behalf_of(request.on_behalf_of)
-        if request.case_id is not None:
-            raise AltinnError(ErrorCode.INVALID_CASE_ID,
-                              f"Case {request.case_id} does not exist (collaboration cases are not emulated yet).")
+        if request.case_id is not None:  # the correspondence joins the reportee's collaboration case
+            self.cases.check(owner.code, request.case_id, reportee_number(reportee))
         now = self.clock.now()
         sdp_plan = self._plan_sdp(request, reportee, now) if request.sdp is not None else None
         creates_message = sdp_plan.creates_message if sdp_plan else True
@@ -113,6 +114,7 @@ class Inserter:
                     allow_forwarding=True if request.allow_forwarding is None else request.allow_forwarding,
                     message_sender=request.message_sender or (on_behalf_of.name if on_behalf_of else owner.name),
                     is_reservable=bool(request.is_reservable), on_behalf_of=request.on_behalf_of,
+                    case_id=request.case_id,
                 ))
                 self._correlate(owner.code, request.archive_reference, now)
                 # validated and rendered even when reserved; the engine then renders nothing to send
