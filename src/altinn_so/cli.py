@@ -229,10 +229,20 @@ def _database_problem(exc: Exception, database: str) -> str | None:
         return (f"cannot use the PostgreSQL database {shown}: {reason}; check that the server runs and that "
                 f"the URL's user, password, host, port and database are right")
     if isinstance(exc, sqlite3.Error):
+        from .store.database import damaged_file
+        from .store.failures import DAMAGED, FULL, classify
+
         reason = _first_line(exc)
-        if "not a database" in reason or "malformed" in reason:
-            return (f"{shown} is not a usable SQLite database ({reason}); move it away or give --db another "
-                    f"file: the emulator creates a new database there")
+        failure = classify(exc)
+        if failure is not None and failure.kind == DAMAGED:
+            # the journal beside it (altinn.journal.db) may be the damaged one: name the file to restore
+            path = database[len("sqlite:///"):] if database.startswith("sqlite:///") else database
+            damaged = damaged_file(path) or path
+            what = "is not an SQLite database" if "not a database" in reason else "is damaged"
+            return (f"{damaged} {what} ({reason}); restore it, or start with a new path (--db): the emulator "
+                    f"creates a new database there")
+        if failure is not None and failure.kind == FULL:
+            return f"cannot write the SQLite database {shown} ({reason}); free some space, or give --db another disk"
         if "unable to open" in reason or "readonly" in reason or "read-only" in reason:
             return (f"cannot write the SQLite database {shown} ({reason}); give --db a file in a directory "
                     f"that exists and that this user may write")

@@ -293,6 +293,14 @@ class Emulator:
             self.files.sweep(set(data.get("files", ())))
         return True
 
+    def store_failure(self):
+        """How the store fails now (``store.failures.StoreFailure``), or None when it works: the emulated state's
+        database first, then the journal's where it has one of its own."""
+        failure = self.db.failure()
+        if failure is None and self.journal_db not in (None, self.db):
+            failure = self.journal_db.failure()
+        return failure
+
     def close(self) -> None:
         if self._files is not None:
             self._files.close()

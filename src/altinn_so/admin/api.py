@@ -23,6 +23,7 @@ from ..domain.notifications.model import Channel, OutboxFilter
 from ..injection import PRESETS, RuleError
 from ..journal import JournalFilter
 from ..seeding import SeedError
+from ..store.failures import StoreFailure, classify
 from . import enduser_page
 from .errors import ApiError
 from .listings import CORE_LISTINGS
@@ -45,6 +46,23 @@ _SEED_TABLES = {"service-owners": "service_owners", "systems": "systems", "servi
 
 _YES, _NO = ("1", "true", "yes"), ("0", "false", "no")
 _INTERNAL_ERROR = {"error": "internal error; see the emulator's log"}
+
+
+def _failed(exc: Exception, method: str, path: str) -> tuple[int, dict, list]:
+    """The answer to an admin call that raised: 503 with what is wrong when the store failed (the readiness
+    probe's own answer on /ready), else 500 and the traceback in the log (a bug)."""
+    failure = classify(exc)
+    if failure is None:
+        log.exception("admin call %s %s failed", method, path)
+        return 500, _INTERNAL_ERROR, []
+    log.error("admin call %s %s failed: %s", method, path, failure.describe())
+    if path.rstrip("/") == "/ready":
+        return 503, _not_ready(failure), [("Retry-After", "5")]
+    return 503, {"error": failure.describe(), "store": failure.kind}, [("Retry-After", "5")]
+
+
+def _not_ready(failure: StoreFailure) -> dict:
+    return {"ready": False, "reason": failure.reason, "store": failure.kind, "detail": failure.detail}
 
 
 class Request:
@@ -170,9 +188,8 @@ class AdminApi:
                                           ("Content-Length", str(len(body)))])
                 return [b"" if method == "HEAD" else body]
             status, payload, headers = self._dispatch("GET" if method == "HEAD" else method, path, environ)
-        except Exception:  # the store failing under sync or the page: still JSON, no traceback
-            log.exception("admin call %s %s failed", method, path)
-            status, payload, headers = 500, _INTERNAL_ERROR, []
+        except Exception as exc:  # the store failing under sync or the page: still JSON, no traceback
+            status, payload, headers = _failed(exc, method, path)
         if isinstance(payload, Content):  # an attachment's bytes
             body, content_type = payload.body, payload.content_type
             if payload.file_name:
@@ -218,9 +235,8 @@ class AdminApi:
                 result = handler(Request(environ, match.groupdict()))
             except ApiError as error:
                 return error.status, {"error": error.message}, []
-            except Exception:  # an admin call must not take the emulator down or show a traceback
-                log.exception("admin call %s %s failed", method, path)
-                return 500, _INTERNAL_ERROR, []
+            except Exception as exc:  # an admin call must not take the emulator down or show a traceback
+                return _failed(exc, method, path)
             if not isinstance(result, tuple):
                 return 200, result, []
             # (status, payload), or (status, payload, headers): a page's form is answered by a redirect
@@ -238,8 +254,10 @@ class AdminApi:
         return {"status": "ok", "process": os.getpid()}  # which worker answered, under serve --workers
 
     def ready(self, request):
-        self.emulator.db.query("SELECT 1")
-        return {"ready": True}
+        failure = self.emulator.store_failure()
+        if failure is None:
+            return {"ready": True}
+        return 503, _not_ready(failure), [("Retry-After", "5")]
 
     # -- journal -----------------------------------------------------------------------------------------
 
@@ -445,4 +463,5 @@ def _delivered_channels(deliver) -> frozenset:
 
 
 _REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-            303: "See Other", 409: "Conflict", 413: "Payload Too Large", 500: "Internal Server Error"}
+            303: "See Other", 409: "Conflict", 413: "Payload Too Large", 500: "Internal Server Error",
+            503: "Service Unavailable"}

@@ -29,6 +29,7 @@ from .envelope import CONTENT_TYPE, RequestEnvelope, is_password_text, parse_env
 from .plainstream import SpilledValues, parse_spilling
 from ..journal import Exchange
 from ..logs import log_call
+from ..store.failures import classify
 from .faults import SoapFault
 from .injected import DropConnection, InjectedFaults, drop as _drop
 from .routes import Route, Routes, routes_of
@@ -97,9 +98,8 @@ class SoapApplication:
                 self.emulator.sync()
                 exchange.at = self.emulator.clock.now()  # the clock another worker may have moved
                 status, headers, body = self._answer(environ, exchange)
-        except Exception:  # the store failed (to commit, say): still no traceback for the client
-            log.exception("unexpected error serving %s", environ.get("PATH_INFO"))
-            status, headers, body = self._unexpected(environ, exchange)
+        except Exception as exc:  # the store failed (to commit, say): still no traceback for the client
+            status, headers, body = self._unexpected(environ, exchange, exc)
         if exchange.service is not None:  # a SOAP call to one of our endpoints (not a WSDL download)
             self._record(exchange)
             log_call(exchange)
@@ -128,16 +128,23 @@ class SoapApplication:
             exchange.error_message = f"connection dropped by fault rule {exchange.fault_rule}"
             _drop(environ)
             status, headers, body = 500, [("Connection", "close"), ("Content-Length", "0")], b""
-        except Exception:  # the last line of defence: no traceback ever reaches the client
-            log.exception("unexpected error serving %s", environ.get("PATH_INFO"))
-            status, headers, body = self._unexpected(environ, exchange)
+        except Exception as exc:  # the last line of defence: no traceback ever reaches the client
+            status, headers, body = self._unexpected(environ, exchange, exc)
         exchange.status = 0 if dropped else status  # 0: the connection was dropped, no status was sent
         exchange.response_body = body.journal_text() if isinstance(body, _Streamed) else body
         exchange.duration_ms = (time.perf_counter() - started) * 1000
         return status, headers, body
 
-    def _unexpected(self, environ: dict, exchange: Exchange):
-        fault = SoapFault.unexpected()
+    def _unexpected(self, environ: dict, exchange: Exchange, exc: Exception):
+        """A server fault for what the call raised: the store's failure named (store.failures), anything else a
+        bug, answered as Altinn answered its own (and its traceback logged)."""
+        failure = classify(exc)
+        if failure is None:
+            log.exception("unexpected error serving %s", environ.get("PATH_INFO"))
+            fault = SoapFault.unexpected()
+        else:
+            log.error("serving %s: %s", environ.get("PATH_INFO"), failure.describe())
+            fault = SoapFault.store_failed(failure)
         exchange.error_id, exchange.error_message = fault.error.error_id, fault.error.message
         status, headers, body = self._fault_response(_client_version(environ, None), fault)
         exchange.status, exchange.response_body = status, body
