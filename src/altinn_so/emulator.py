@@ -26,6 +26,7 @@ from .domain.worklist import FormXml, WorklistService
 from .formxml import field_values, form_xml_problem, set_field_texts
 from .injection import FaultInjector
 from .journal import MAX_BODY_BYTES, Exchange, MemoryJournal
+from .secrets import mask_secrets
 from .seeding import CORE_SECTIONS, Seed, apply_seed, compose_seed, parse_seed, read_seed_text
 from .store.database import journal_database, open_database
 from .store.files import DiskFileStore
@@ -49,6 +50,8 @@ class Settings:
     service_settings: Mapping[str, Any] = field(default_factory=dict)
     journal_limit: int = 10_000  # newest calls kept in the request journal
     journal_max_body_bytes: int = MAX_BODY_BYTES  # and of those, request and response bytes kept at most
+    # False: passwords in journaled bodies are masked (``secrets``), so a journal can be shared; True: raw bytes.
+    journal_keep_secrets: bool = False
     # Where uploaded files live (``store.files``); None: see ``files_directory``.
     files_dir: str | None = None
 
@@ -246,7 +249,10 @@ class Emulator:
         self.db.settle()
 
     def record(self, exchange: Exchange) -> None:
-        """Journal one SOAP call."""
+        """Journal one SOAP call (its passwords masked, unless the settings keep them)."""
+        if not self.settings.journal_keep_secrets:
+            exchange.request_body = mask_secrets(exchange.request_body)
+            exchange.response_body = mask_secrets(exchange.response_body)
         self.journal.record(exchange)
 
     def reset(self) -> None:
