@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,14 +31,19 @@ def test_the_plugin_costs_other_projects_nothing_until_its_fixture_is_used():
     assert (run.returncode, run.stdout.strip()) == (0, "[]"), run.stderr
 
 
-def test_the_client_script_talks_to_a_running_emulator():
-    process, base, _ = _start()
+@pytest.mark.parametrize("token", [None, "t0ken"])
+def test_the_client_script_talks_to_a_running_emulator(token):
+    """With an admin token on the server, the script sends the same ALTINN_SO_ADMIN_TOKEN to read the outbox."""
+    env = {**os.environ, "ALTINN_SO_ADMIN_TOKEN": token} if token else \
+        {key: value for key, value in os.environ.items() if key != "ALTINN_SO_ADMIN_TOKEN"}
+    process, base, _ = _start(env=env)
     try:
         run = subprocess.run([sys.executable, str(EXAMPLES / "send_notification.py"), base], capture_output=True,
-                             text=True, timeout=60)
+                             text=True, timeout=60, env=env)
     finally:
         _stop(process)
     assert run.returncode == 0, run.stderr
+    assert "outbox: e-mail to ola.nordmann@example.no" in run.stdout
     assert "Email to ola.nordmann@example.no" in run.stdout
     assert "wrong password -> AltinnFault ErrorID 989" in run.stdout
 
