@@ -249,7 +249,7 @@ def test_the_files_directory_is_an_option_and_a_variable(tmp_path):
         "/srv/files"
 
 
-# -- the admin token (docs/behaviour/decisions.md, D153-D156) ----------------------------------------------------
+# -- the admin token ---------------------------------------------------------------------------------------------
 
 _WARNING = "without --admin-token"
 
