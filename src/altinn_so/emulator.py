@@ -26,7 +26,6 @@ from .domain.worklist import FormXml, WorklistService
 from .formxml import field_values, form_xml_problem, set_field_texts
 from .injection import FaultInjector
 from .journal import MAX_BODY_BYTES, Exchange, MemoryJournal
-from .secrets import mask_secrets
 from .seeding import CORE_SECTIONS, Seed, apply_seed, compose_seed, parse_seed, read_seed_text
 from .store.database import journal_database, open_database
 from .store.files import DiskFileStore
@@ -127,10 +126,12 @@ class Emulator:
         if self.db.shared:  # every process sharing the store sees every call
             self.journal_db = journal_database(self.db)
             self.journal = SqlJournal(self.journal_db, keep=settings.journal_limit,
-                                      max_body_bytes=settings.journal_max_body_bytes)
+                                      max_body_bytes=settings.journal_max_body_bytes,
+                                      keep_secrets=settings.journal_keep_secrets)
         else:  # the store is this process's alone, and so is its journal: no SQL on every call's path
             self.journal_db = None
-            self.journal = MemoryJournal(keep=settings.journal_limit, max_body_bytes=settings.journal_max_body_bytes)
+            self.journal = MemoryJournal(keep=settings.journal_limit, max_body_bytes=settings.journal_max_body_bytes,
+                                         keep_secrets=settings.journal_keep_secrets)
         self.faults = FaultInjector(SqlFaultRules(self.db), self.db.transaction)
         self.snapshots = SqlSnapshots(self.db)
         self.authenticator = SystemAuthenticator(self.catalog, self.lockouts, self.clock, settings.lockout)
@@ -249,10 +250,7 @@ class Emulator:
         self.db.settle()
 
     def record(self, exchange: Exchange) -> None:
-        """Journal one SOAP call (its passwords masked, unless the settings keep them)."""
-        if not self.settings.journal_keep_secrets:
-            exchange.request_body = mask_secrets(exchange.request_body)
-            exchange.response_body = mask_secrets(exchange.response_body)
+        """Journal one SOAP call."""
         self.journal.record(exchange)
 
     def reset(self) -> None:

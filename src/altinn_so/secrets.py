@@ -16,21 +16,37 @@ import re
 
 MASK = b"********"
 
-# <prefix:name attributes>text</ where the local name ends in "password" / "Password", or is "passwd". An
-# attribute value may hold ">", so quoted values are skipped whole; the text may be CDATA.
-_SECRET = re.compile(
-    rb"(<(?:[A-Za-z_][\w.-]*:)?(?:(?:[A-Za-z_][\w.-]*)?[Pp]assword|passwd)(?=[\s/>])"  # the start tag's name
-    rb"""(?:[^>"'/]|"[^"]*"|'[^']*'|/(?!>))*>)"""  # its attributes (a self-closing tag has no text)
-    rb"(?:[^<]|<!\[CDATA\[.*?\]\]>)+(?=</)",  # its text, up to the end tag
-    re.S)
+# A start tag, its text and the "</" after it: the name is checked apart (``_is_password``), as a regular expression
+# that finds "password" at the end of a name backtracks through it. An attribute value may hold ">", so quoted
+# values are taken whole; the text may hold CDATA sections.
+_ELEMENT = re.compile(
+    rb"""<([A-Za-z_][\w.:-]*+)((?:[^>"']++|"[^"]*+"|'[^']*+')*+)>"""
+    rb"((?:[^<]++|<!\[CDATA\[.*?\]\]>)++)</", re.S)
+_LONGEST_NAME = 256  # a "<" further back than this from "assw" starts no password element's name
 
 
-def _masked(match: re.Match) -> bytes:
-    return match.group(1) + MASK
+def _is_password(name: bytes) -> bool:
+    local = name.rpartition(b":")[2]
+    return local.endswith((b"assword", b"passwd")) and (local[-8:-7] in b"Pp" or local == b"passwd")
 
 
 def mask_secrets(body: bytes) -> bytes:
     """``body`` with each password element's text replaced by ``MASK`` (the same object when it has none)."""
-    if b"assw" not in body:
+    found = body.find(b"assw")
+    if found < 0:
         return body
-    return _SECRET.sub(_masked, body)
+    pieces, done = [], 0
+    while found >= 0:
+        opening = body.rfind(b"<", max(done, found - _LONGEST_NAME), found)
+        match = _ELEMENT.match(body, opening) if opening >= 0 else None
+        if match is not None and match.end(1) > found and _is_password(match.group(1)) \
+                and not match.group(2).endswith(b"/"):
+            pieces += [body[done:match.start(3)], MASK]
+            done = match.end(3)
+            found = body.find(b"assw", done)
+        else:
+            found = body.find(b"assw", found + 4)
+    if not pieces:
+        return body
+    pieces.append(body[done:])
+    return b"".join(pieces)

@@ -192,3 +192,23 @@ def test_a_body_without_a_password_is_not_copied():
     body = b"<Envelope><Body><Test/></Body></Envelope>" * 100
     assert mask_secrets(body) is body
     assert MASK == b"********"
+
+
+def test_no_password_reaches_the_stores_disk(clock, tmp_path, serve, soap):
+    """The store's journal masks what it writes: its file (beside the store's, which holds the seeded systems'
+    passwords) never holds one; with journal_keep_secrets it does, so the test would see one."""
+    for keep in (False, True):
+        directory = tmp_path / str(keep)
+        directory.mkdir()
+        emulator = Emulator(Settings(database=str(directory / "altinn.db"), journal_keep_secrets=keep), clock=clock,
+                            seed=SEED)
+        try:
+            serve(emulator)
+            soap.notify(notification(KARI, transport="Email"))
+            soap.insert("S-DISK", binding="ws")
+        finally:
+            emulator.close()
+        stored = b"".join(path.read_bytes() for path in directory.glob("altinn.journal.db*"))
+        assert stored.startswith(b"SQLite format 3")
+        assert (b"ttd-password" in stored) is keep
+        assert (b">********</" in stored) is not keep
