@@ -1,13 +1,14 @@
-"""Credentials left out of what the journal keeps, so that a journal can be pasted into a bug report.
+"""Passwords left out of what the journal keeps, so that a journal can be pasted into a bug report.
 
-The journal stores a call's bytes as they came (or, for MTOM and streamed bodies, its envelope with the
-files replaced). Before it does, the text of every element whose local name is a password of the contracts
-(``systemPassword``, ``SystemPassword``, ``agencyPassword``, ``userPassword``, ``password``, the push
-receiver's ``passwd``, WS-Security's UsernameToken ``Password``) becomes ``MASK``: the XML stays well
-formed, and it still shows that a password was sent and in which element.
+The journal keeps a call's request as it came (for MTOM and streamed bodies, its envelope with the files
+replaced; a body spooled to disk only as its size and hash). Where it hands that out or writes it to the store,
+the text of every element whose local name is a password of the contracts (``systemPassword``,
+``SystemPassword``, ``agencyPassword``, ``userPassword``, ``password``, the push receiver's ``passwd``,
+WS-Security's UsernameToken ``Password``) becomes ``MASK``: the XML stays well formed, and it still shows that
+a password was sent, and in which element.
 
-A regular expression over the bytes, not a parse: this runs on every call, and the body was parsed once
-already. Bodies without the letters ``assw`` (most responses) cost one substring search.
+Found on the bytes, not by parsing again: a search for the letters ``assw`` (about 1 µs per kilobyte), then a
+look at the tag around each. A body without them costs that one search.
 """
 
 from __future__ import annotations
