@@ -58,6 +58,7 @@ def _serve(args: argparse.Namespace) -> int:
                                          "correspondence": CorrespondenceSettings(status_limit=args.status_limit)},
                                      journal_limit=args.journal_limit,
                                      journal_max_body_bytes=args.journal_max_bytes,
+                                     journal_keep_secrets=args.journal_keep_secrets,
                                      files_dir=args.files_dir))
     except SeedError as exc:
         print(f"altinn-so: {exc}", file=sys.stderr)
@@ -76,11 +77,17 @@ def _serve(args: argparse.Namespace) -> int:
         smtp_username=args.smtp_user, smtp_password=args.smtp_password, sms_webhook=args.sms_webhook,
         interval_seconds=args.delivery_interval), sync=emulator.sync)
     scheduler = DueWorkScheduler(emulator, interval_seconds=args.scheduler_interval)
-    app = EmulatorApp(emulator, wire=wire, deliver=deliverer.deliver_due if deliverer.settings.channels else None)
+    app = EmulatorApp(emulator, wire=wire, deliver=deliverer.deliver_due if deliverer.settings.channels else None,
+                      admin_token=args.admin_token or None)
     described = f"{database} (temporary, shared by the workers)" if temporary else _without_password(database)
 
     def ready(host: str, port: int) -> None:
         _print_endpoints("https" if tls else "http", host, port, described, args.workers, deliverer)
+        if not args.admin_token and not _is_loopback(args.host):
+            print(f"altinn-so: warning: the admin API listens on {args.host} without --admin-token: whoever reaches "
+                  f"port {port} can reset the state, move the clock, add faults and read the journal; set "
+                  f"ALTINN_SO_ADMIN_TOKEN", file=sys.stderr)
+            sys.stderr.flush()
 
     sftp = _SftpListener(args, emulator)
 
@@ -253,6 +260,18 @@ def _database_problem(exc: Exception, database: str) -> str | None:
     return None
 
 
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or a name) is reachable only from this machine."""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # another host name: it may well resolve to an address others reach
+        return False
+
+
 def _try_listening(host: str, port: int) -> None:
     """Bind the address as the server will (SO_REUSEADDR), and let it go: OSError if it cannot be had."""
     import socket
@@ -416,6 +435,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--journal-max-bytes", type=int, default=MAX_BODY_BYTES, metavar="N",
                        help="request and response bytes the journal keeps at most; older calls go first, the "
                             "newest always stays (default 256 MiB)")
+    serve.add_argument("--journal-keep-secrets", action="store_true",
+                       help="keep passwords in journaled bodies as sent (default: their text is masked as ********, "
+                            "so that a journal can be shared)")
+    serve.add_argument("--admin-token", metavar="TOKEN",
+                       help="require this token for every /_admin/ call but health and ready (Authorization: Bearer, "
+                            "or the page's login); prefer ALTINN_SO_ADMIN_TOKEN, which ps does not show")
     serve.add_argument("--status-limit", type=int, default=1000, metavar="N",
                        help="correspondence status results per query before LimitReached (default 1000)")
     serve.add_argument("--log-format", choices=("json", "text"), default="json",
