@@ -9,11 +9,11 @@ import pytest
 
 from altinn_so import xmllimits
 from altinn_so.formxml import form_xml_problem
-from altinn_so.xmllimits import XmlLimitExceeded, XmlLimits, StructureScan, check_bytes, check_file
+from altinn_so.xmllimits import XmlLimitExceeded, XmlLimits, StructureScan, check_bytes, check_file, markup_bounds
 from support.bombs import BOMBS
 from support.contracts import require_batch_sample
 
-SMALL = XmlLimits(elements=10, attributes_per_element=3, namespaces_per_element=2, attributes=6)
+SMALL = XmlLimits(elements=10, attributes_per_element=3, namespaces_per_element=3, attributes=6)
 
 
 def _limit_of(data: bytes, limits: XmlLimits = SMALL) -> str | None:
@@ -27,10 +27,10 @@ def _limit_of(data: bytes, limits: XmlLimits = SMALL) -> str | None:
 
 @pytest.mark.parametrize("data, limit", [
     (b"<r a='1' b='2' c='3' d='4'/>", "attributes_per_element"),
-    (b'<r xmlns="u" xmlns:a="u" xmlns:b="u"/>', "namespaces_per_element"),
+    (b'<r xmlns="u" xmlns:a="u" xmlns:b="u" xmlns:c="u"/>', "namespaces_per_element"),
     (b"<r>" + b"<e/>" * 10 + b"</r>", "elements"),
     (b"<r>" + b"<e a='1' b='2'/>" * 3 + b"<e a='1'/></r>", "attributes"),
-    (b'<r xmlns:a="u" xmlns:b="u"><e xmlns:c="u" xmlns:d="u"/><e a="1" b="2" c="3"/></r>', "attributes"),
+    (b'<r xmlns:a="u" xmlns:b="u"><e xmlns:c="u" xmlns:d="u"/><e a="1" b="2" xmlns="3"/></r>', "attributes"),
 ])
 def test_a_document_over_a_limit_is_refused_naming_it(data, limit):
     assert _limit_of(data) == limit
@@ -87,9 +87,27 @@ def test_a_file_with_counted_bounds_under_the_limits_is_not_read_again():
         def read(self, *args):
             raise AssertionError("read")
 
-    check_file(Unreadable(b""), SMALL, bounds=(10, 2))
+    bounds = markup_bounds(SMALL)
+    bounds.add(b"<r>" + b"<e a='1'/>" * 6 + b"</r>")
+    check_file(Unreadable(b""), SMALL, bounds=bounds)
+    bounds.add(b"<e/><e/><e/>")
     with pytest.raises(AssertionError):
-        check_file(Unreadable(b""), SMALL, bounds=(11, 2))
+        check_file(Unreadable(b""), SMALL, bounds=bounds)
+
+
+@pytest.mark.parametrize("chunks, crowded", [
+    ([b"<r a='1' b='2' c='3'/><e d='4' f='5' g='6'/>"], False),
+    ([b"<r a='1' b='2' c='3' d='4'/>"], True),
+    ([b"<r a='1' b='2'", b" c='3'", b" d='4'/>"], True),  # a tag across three chunks
+    ([b"<r a='1' b='2' c='3'/><e a='1'", b" b='2' c='3' d='4'/>"], True),
+    ([b"<r a='1'/><e a='1' b='2'", b" c='3'/><f a='1'/>"], False),
+    ([b"<r>x=1 y=2 z=3 w=4"], True),  # an upper bound: text after a tag counts with it (then scanned exactly)
+])
+def test_the_bound_on_attributes_per_tag_holds_across_chunks(chunks, crowded):
+    bounds = markup_bounds(SMALL)
+    for chunk in chunks:
+        bounds.add(chunk)
+    assert bounds.fit(SMALL) is not crowded
 
 
 def test_a_document_whose_bounds_fit_is_not_scanned(monkeypatch):
@@ -97,7 +115,7 @@ def test_a_document_whose_bounds_fit_is_not_scanned(monkeypatch):
         raise AssertionError("scanned")
 
     monkeypatch.setattr(xmllimits, "StructureScan", scan)
-    check_bytes(b"<r a='1'><e/><e b='2'/></r>", SMALL)
+    check_bytes(b"<r a='1' b='2' c='3'>" + b"<e a='1' b='2' c='3'/>" + b"<e/>" * 7 + b"</r>", SMALL)
     with pytest.raises(AssertionError, match="scanned"):
         check_bytes(b"<r>" + b"<e/>" * 10 + b"</r>", SMALL)
 

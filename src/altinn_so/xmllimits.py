@@ -5,8 +5,8 @@ empty siblings, fits in 9 MB and becomes hundreds of megabytes of nodes (and lib
 of a start tag before any callback could count them). So the bytes are looked at first, in two steps:
 
 * Counting. Every element starts with ``<`` and every attribute or namespace declaration has an ``=``, so
-  ``bytes.count`` gives upper bounds at memory speed. A body whose bounds are under the limits, as almost every
-  real one is, needs nothing more.
+  ``bytes.count`` (and one regular expression for the ``=`` of each tag, ``MarkupBounds``) gives upper bounds
+  at memory speed. A body whose bounds are under the limits, as almost every real one is, needs nothing more.
 * Scanning, only when a bound is over: a small lexer walks the markup (comments, CDATA and processing
   instructions skipped, attribute values read as quoted strings) and counts elements, attributes and namespace
   declarations exactly, stopping at the first limit passed. It keeps no more than an unfinished tag between
@@ -19,6 +19,7 @@ layer turns ``XmlLimitExceeded`` into its fault (docs/behaviour/decisions.md, D1
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -150,38 +151,71 @@ def _over(limit: str, what: str) -> XmlLimitExceeded:
     return XmlLimitExceeded(limit, f"The XML holds {what}: over the emulator's limit ({limit}).")
 
 
-def markup_bounds(data: bytes) -> tuple[int, int]:
-    """Upper bounds on the elements and on the attributes (namespace declarations included) ``data`` holds."""
-    return data.count(b"<"), data.count(b"=")
+class MarkupBounds:
+    """Upper bounds on a document's structure, counted over its bytes in chunks at memory speed: ``elements``
+    (its ``<``), ``attributes`` (its ``=``), and whether some start tag may hold more than ``per_element``
+    attributes or namespace declarations. A '<' cannot occur in an attribute value, so all of a start tag's
+    ``=`` lie between its ``<`` and the next one: ``crowded`` is true when some such stretch holds more than
+    ``per_element`` of them (found by a regular expression, without a loop in Python)."""
+
+    def __init__(self, per_element: int):
+        self.per_element = per_element
+        self._crowded_pattern = _crowded_pattern(per_element)
+        self.elements = self.attributes = 0
+        self.crowded = False
+        self._run = 0  # '=' since the last '<', in chunks before this one
+
+    def add(self, chunk: bytes) -> None:
+        equals = chunk.count(b"=")
+        self.elements += chunk.count(b"<")
+        self.attributes += equals
+        first = chunk.find(b"<")
+        if first < 0:
+            self._run += equals
+            return
+        last = chunk.rfind(b"<")
+        if self._run + equals > self.per_element and not self.crowded:  # (else no stretch can hold too many)
+            if self._run + chunk.count(b"=", 0, first) > self.per_element or (
+                    last > first and self._crowded_pattern.search(chunk, first, last)):
+                self.crowded = True
+        self._run = chunk.count(b"=", last)
+
+    def fit(self, limits: XmlLimits) -> bool:
+        """True when the bounds show the document within ``limits`` without an exact scan."""
+        crowded = self.crowded or self._run > self.per_element
+        return (not crowded and self.per_element <= min(limits.attributes_per_element, limits.namespaces_per_element)
+                and self.elements <= limits.elements and self.attributes <= limits.attributes)
 
 
-def add_bounds(first: tuple[int, int], second: tuple[int, int]) -> tuple[int, int]:
-    return first[0] + second[0], first[1] + second[1]
+@functools.lru_cache(maxsize=8)
+def _crowded_pattern(per_element: int) -> re.Pattern:
+    return re.compile(rb"<(?:[^<=]*+=){%d}" % (per_element + 1))
 
 
-def _bounds_fit(elements_bound: int, equals_bound: int, limits: XmlLimits) -> bool:
-    per_element = min(limits.attributes_per_element, limits.namespaces_per_element)
-    return elements_bound <= limits.elements and equals_bound <= min(per_element, limits.attributes)
+def markup_bounds(limits: XmlLimits = DEFAULT_LIMITS) -> MarkupBounds:
+    """Bounds to count a document's chunks into, for ``limits``."""
+    return MarkupBounds(min(limits.attributes_per_element, limits.namespaces_per_element))
 
 
 def check_bytes(data: bytes, limits: XmlLimits = DEFAULT_LIMITS) -> None:
     """``XmlLimitExceeded`` if the document in ``data`` passes a limit."""
-    if _bounds_fit(*markup_bounds(data), limits):
+    bounds = markup_bounds(limits)
+    bounds.add(data)
+    if bounds.fit(limits):
         return
     scan = StructureScan(limits)
     scan.feed(data, final=True)
 
 
-def check_file(handle: BinaryIO, limits: XmlLimits = DEFAULT_LIMITS,
-               bounds: tuple[int, int] | None = None) -> None:
+def check_file(handle: BinaryIO, limits: XmlLimits = DEFAULT_LIMITS, bounds: MarkupBounds | None = None) -> None:
     """As ``check_bytes``, for a seekable file read in chunks from its start (left anywhere: seek after);
     ``bounds``, when the caller counted them as the file was written (``markup_bounds``), spare one reading."""
     if bounds is None:
         handle.seek(0)
-        bounds = (0, 0)
+        bounds = markup_bounds(limits)
         while chunk := handle.read(CHUNK):
-            bounds = add_bounds(bounds, markup_bounds(chunk))
-    if _bounds_fit(*bounds, limits):
+            bounds.add(chunk)
+    if bounds.fit(limits):
         return
     handle.seek(0)
     scan = StructureScan(limits)

@@ -12,7 +12,7 @@ _START_TAG = re.compile(rb"<[^/!?][^>]*>")
 
 def attribute_bomb(size: int) -> bytes:
     """One element with as many attributes as fit: ``<x a0='' a1='' ...>``."""
-    count = size // 9
+    count = size // 10
     return b"<x " + b" ".join(b"a%x=''" % i for i in range(count)) + b"/>"
 
 

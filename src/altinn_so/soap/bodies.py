@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
-from ..xmllimits import add_bounds, markup_bounds
+from ..xmllimits import markup_bounds
 from .faults import SoapFault
 
 CHUNK = 256 * 1024
@@ -44,7 +44,7 @@ class SpooledBody:
         self.size = 0
         # Upper bounds on its elements and attributes (xmllimits), counted as a body on disk is written: its
         # structure is then checked without reading the file once more.
-        self.markup_bounds = (0, 0)
+        self.markup_bounds = markup_bounds()
         self.closing: list = []  # files made from this body (decoded values): they go when it does
 
     @classmethod
@@ -102,10 +102,10 @@ class SpooledBody:
             self._file = _disk_file()
             self._hash = hashlib.sha256(self._memory.getbuffer())
             self._file.write(self._memory.getbuffer())
-            self.markup_bounds = markup_bounds(self._memory.getvalue())
+            self.markup_bounds.add(self._memory.getvalue())
             self._memory = io.BytesIO()
         elif self._file is not None:
-            self.markup_bounds = add_bounds(self.markup_bounds, markup_bounds(chunk))
+            self.markup_bounds.add(chunk)
         if self._hash is not None:
             self._hash.update(chunk)
         (self._file or self._memory).write(chunk)

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from ..xmllimits import XmlLimitExceeded, check_bytes, check_file
+from ..xmllimits import MarkupBounds, XmlLimitExceeded, check_bytes, check_file
 from .faults import SoapFault
 from .namespaces import SOAP11_ENV, SOAP12_ENV, WSA, WSSE, WSSE_PASSWORD_TEXT
 
@@ -82,7 +82,7 @@ _WSA_PREFIX = f"{{{WSA}}}"
 
 
 def parse_envelope(data: bytes | BinaryIO, expected_version: int,
-                   bounds: tuple[int, int] | None = None) -> RequestEnvelope:
+                   bounds: MarkupBounds | None = None) -> RequestEnvelope:
     """The envelope in ``data``: bytes, or a file (a body spooled to disk is parsed as it is read). Its structure
     is checked against ``xmllimits`` first (a file's ``bounds`` when they were counted as it was written): a
     body over a limit is never built into a tree."""
