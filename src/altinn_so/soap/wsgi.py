@@ -205,7 +205,7 @@ class SoapApplication:
         if not is_mtom and (media not in _MEDIA_VERSION or _MEDIA_VERSION[media] != binding.soap_version):
             raise _wrong_content_type(environ, binding.soap_version)
         body = SpooledBody.read(environ, endpoint.max_body_bytes(self.settings.max_body_bytes),
-                                self.settings.spool_bytes)
+                                self.settings.spool_bytes, xml=not is_mtom)
         handed_over = False
         try:
             exchange.request_body = body.journal_text()
