@@ -3,7 +3,7 @@
 glibc keeps memory a thread freed in that thread's arena, and raises its mmap threshold each time a large
 block is freed, so after one large body (a tree of tens of megabytes, built and dropped) the worker's resident
 set stays where the peak left it. ``malloc_trim`` returns the free pages of every arena. It walks them all, so
-it is called only after a body larger than the spool threshold, never on an ordinary call (D147).
+it is called only after a body larger than 64 KiB (``wsgi``), never on an ordinary call.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ of a start tag before any callback could count them). So the bytes are looked at
 
 Text node size and nesting depth are libxml2's own limits (10,000,000 characters and 256 levels without
 ``huge_tree``), which every parser of client input here keeps. This module knows nothing of SOAP: the wire
-layer turns ``XmlLimitExceeded`` into its fault (docs/behaviour/decisions.md, D145).
+layer turns ``XmlLimitExceeded`` into its Client fault.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ class XmlLimits:
     attributes_per_element: int = 256  # namespace declarations not included
     namespaces_per_element: int = 256  # xmlns and xmlns:prefix declarations on one element
     attributes: int = 50_000  # per document, namespace declarations included (each costs a tree twice an element)
-    text_chars: int = 10_000_000  # one text node (libxml2's limit without huge_tree)
+    text_chars: int = 10_000_000  # one text node or attribute value (libxml2's limit without huge_tree)
+    depth: int = 256  # elements nested in each other (libxml2's limit without huge_tree)
 
 
 DEFAULT_LIMITS = XmlLimits()
@@ -145,6 +146,20 @@ class StructureScan:
         if self.attributes > limits.attributes:
             raise _over("attributes", f"more than {limits.attributes} attributes and namespace declarations")
         return end_position
+
+
+# libxml2's words when it stops at one of its own limits (the ones ``XmlLimits`` names text_chars and depth).
+_PARSER_LIMITS = (("Text node too long", "text_chars", "a text node of more than {} characters"),
+                  ("Buffer size limit exceeded", "text_chars", "a value of more than {} characters"),
+                  ("Excessive depth", "depth", "elements nested more than {} deep"))
+
+
+def parser_limit(message: str, limits: XmlLimits = DEFAULT_LIMITS) -> XmlLimitExceeded | None:
+    """The limit a parser error ``message`` says the document passed, or None for any other error."""
+    for words, limit, what in _PARSER_LIMITS:
+        if words in message:
+            return _over(limit, what.format(getattr(limits, limit)))
+    return None
 
 
 def _over(limit: str, what: str) -> XmlLimitExceeded:

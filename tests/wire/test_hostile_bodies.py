@@ -117,3 +117,15 @@ def test_four_bodies_just_under_the_limits_are_answered_and_their_memory_given_b
     after = _kib("VmRSS") - before
     assert statuses == [200] * 4
     assert after * 1024 <= 50 * MiB, f"{after // 1024} MiB stayed after the calls"
+
+
+@pytest.mark.parametrize("inner, limit", [
+    (b"<x>" * 300 + b"</x>" * 300, "depth"),
+    (b"<x>" + b"a" * 10_000_001 + b"</x>", "text_chars"),
+    (b"<x a='" + b"v" * 10_000_001 + b"'/>", "text_chars"),
+], ids=["depth", "text", "attribute value"])
+def test_the_parser_s_own_limits_are_named_as_ours(emulator, inner, limit):
+    status, reply = _call(EmulatorApp(emulator), planted(envelope11(send_v2()), inner))
+    assert status == 400 and b"<faultcode>s:Client</faultcode>" in reply
+    assert f"over the emulator's limit ({limit})".encode() in reply.replace(b"&apos;", b"'")
+    assert b"XML_PARSE_HUGE" not in reply  # (libxml2's advice is for whoever runs the parser, not the client)

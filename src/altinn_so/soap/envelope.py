@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from ..xmllimits import MarkupBounds, XmlLimitExceeded, check_bytes, check_file
+from ..xmllimits import MarkupBounds, XmlLimitExceeded, check_bytes, check_file, parser_limit
 from .faults import SoapFault
 from .namespaces import SOAP11_ENV, SOAP12_ENV, WSA, WSSE, WSSE_PASSWORD_TEXT
 
@@ -104,12 +104,15 @@ def parse_envelope(data: bytes | BinaryIO, expected_version: int,
 
 
 def not_well_formed(exc: etree.XMLSyntaxError) -> SoapFault:
+    limit = parser_limit(exc.msg or "")
+    if limit is not None:  # one of the limits libxml2 keeps itself (text node size, depth): named like ours
+        return over_limit(limit)
     return SoapFault.protocol(f"The request is not well-formed XML: {exc.msg}", status=400)
 
 
 def over_limit(exc: XmlLimitExceeded) -> SoapFault:
     """The Client fault for a body over a structural limit: it names the limit, as WCF names a reader quota."""
-    return SoapFault.protocol(f"The request was refused before it was read: {exc}", status=400)
+    return SoapFault.protocol(f"The request is over a structural limit. {exc}", status=400)
 
 
 def check_document(has_dtd: bool | None, xml_version: str) -> None:

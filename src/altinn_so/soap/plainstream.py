@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from ..xmllimits import DEFAULT_LIMITS, XmlLimitExceeded, check_file
+from ..xmllimits import DEFAULT_LIMITS, XmlLimitExceeded, check_file, parser_limit
 from .bodies import CHUNK, Blob, SpooledBody, _disk_file
 from .codec import XOP_PART
 from .envelope import RequestEnvelope, check_document, envelope_of, not_well_formed, over_limit
@@ -153,9 +153,7 @@ class _SpillingTarget:
                 self._decoder.write(piece)
             self._text, self._text_size = [], 0
         elif self._text_size > DEFAULT_LIMITS.text_chars:  # mixed content: libxml2's own limit does not apply here
-            raise over_limit(XmlLimitExceeded("text_chars", f"The XML holds a text node of more than "
-                                              f"{DEFAULT_LIMITS.text_chars} characters: over the emulator's "
-                                              "limit (text_chars)."))
+            raise over_limit(parser_limit("Text node too long", DEFAULT_LIMITS))
 
     def end(self, tag):
         element, _ = self._open.pop()

@@ -108,7 +108,7 @@ class SoapApplication:
         if exchange.service is not None:  # a SOAP call to one of our endpoints (not a WSDL download)
             self._record(exchange)
             log_call(exchange)
-        if environ.get(_LARGE_BODY):  # its tree is gone now: the memory it took back to the system (D147)
+        if environ.get(_LARGE_BODY):  # its tree is gone now: the memory it took back to the system
             give_back_free_memory()
         start_response(_status_line(status), headers)
         if isinstance(body, _Streamed):
