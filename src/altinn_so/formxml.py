@@ -45,7 +45,7 @@ def form_xml_problem(xml: str, schema: str | None) -> str | None:
         check_bytes(data)  # a form is client input inside the body: the body's structural limits hold for it too
         document = etree.fromstring(data, _parser())
     except XmlLimitExceeded as exc:
-        return f"is refused before it was read: {exc}"
+        return f"is over a structural limit: {exc}"
     except etree.XMLSyntaxError as exc:
         return f"is not well-formed XML: {exc}"
     if any(ETATID in element.attrib for element in document.iter() if isinstance(element.tag, str)):

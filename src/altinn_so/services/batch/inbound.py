@@ -84,7 +84,7 @@ def survey(reading, file, schema, format_name: str, wanted: frozenset[Path]) -> 
     try:
         check_file(file, BATCH_LIMITS)
     except XmlLimitExceeded as exc:
-        refuse(reading, BATCH_NOT_RECOGNISED, f"The file is refused before it is read: {exc}")
+        refuse(reading, BATCH_NOT_RECOGNISED, f"The file is over a structural limit: {exc}")
     _refuse_dtd(reading, file)
     file.seek(0)
     facts: dict[Path, str] = {}
