@@ -21,13 +21,14 @@ import batch
 import broker_rss
 import cpu
 import growth
+import hostile_bodies
 import push
 import startup
 import throughput
 from common import BENCH, Figure, git_revision, machine, sqlite_version, table
 
 SUITES = {"cpu": cpu, "throughput": throughput, "growth": growth, "startup": startup, "broker": broker_rss,
-          "push": push, "batch": batch}
+          "push": push, "batch": batch, "hostile": hostile_bodies}
 
 
 def ensure_wrk() -> None:
