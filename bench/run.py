@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 
 import batch
 import broker_rss
+import connections
 import cpu
 import growth
 import push
@@ -27,7 +28,7 @@ import throughput
 from common import BENCH, Figure, git_revision, machine, sqlite_version, table
 
 SUITES = {"cpu": cpu, "throughput": throughput, "growth": growth, "startup": startup, "broker": broker_rss,
-          "push": push, "batch": batch}
+          "push": push, "batch": batch, "connections": connections}
 
 
 def ensure_wrk() -> None:
