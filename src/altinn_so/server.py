@@ -52,6 +52,7 @@ def make_server(app, host: str, port: int, *, threads: int = 16, tls: TlsSetting
                 limits: ConnectionLimits = ConnectionLimits()) -> wsgi.Server:
     server = _Server((host, port), app, numthreads=threads, server_name="altinn-so")
     server.limits = limits
+    server.request_queue_size = 1024  # listen backlog (cheroot's default is 5): bursts of new connections
     server.gateway = _Gateway
     if tls is not None:
         adapter = BuiltinSSLAdapter(tls.certificate, tls.private_key)
