@@ -40,6 +40,9 @@ def _serve(args: argparse.Namespace) -> int:
         print("altinn-so: --workers, --threads, --journal-limit and --journal-max-bytes must be at least 1",
               file=sys.stderr)
         return 2
+    if min(args.header_timeout, args.idle_timeout, args.body_min_rate) <= 0:
+        print("altinn-so: --header-timeout, --idle-timeout and --body-min-rate must be more than 0", file=sys.stderr)
+        return 2
     if args.sftp_port is None and (args.sftp_host or args.sftp_host_key):
         print("altinn-so: --sftp-host and --sftp-host-key need --sftp-port", file=sys.stderr)
         return 2
@@ -128,9 +131,12 @@ def _serve(args: argparse.Namespace) -> int:
                            ready=ready, after_fork=start_background, before_exit=finish)
         return 0
 
+    from .front import ConnectionLimits
     from .server import make_server, serve_forever
 
-    server = make_server(app, args.host, args.port, threads=args.threads, tls=tls)
+    limits = ConnectionLimits(header_timeout=args.header_timeout, idle_timeout=args.idle_timeout,
+                              body_min_rate=args.body_min_rate)
+    server = make_server(app, args.host, args.port, threads=args.threads, tls=tls, limits=limits)
     try:
         server.prepare()
     except OSError as exc:
@@ -426,6 +432,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="ask for client certificates issued by this CA; EC/EC2 then require one")
     serve.add_argument("--max-body-bytes", type=int, default=10 * 1024 * 1024, metavar="N",
                        help="largest request body accepted (default 10 MiB)")
+    serve.add_argument("--header-timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="a request head must arrive whole this long after its first byte, else 408 and the "
+                            "connection is closed (default 10 s)")
+    serve.add_argument("--idle-timeout", type=float, default=75.0, metavar="SECONDS",
+                       help="a connection that sends no request (new, or kept alive after one) is closed after this "
+                            "long (default 75 s)")
+    serve.add_argument("--body-min-rate", type=float, default=1024.0, metavar="BYTES/S",
+                       help="a request body must arrive at least this fast, after a grace of --header-timeout, "
+                            "else 408 and the connection is closed (default 1024)")
     serve.add_argument("--workers", type=int, default=1, metavar="N",
                        help="worker processes sharing one store (default 1; more need a database file or "
                             "PostgreSQL: with SQLite in memory a temporary file is used)")
