@@ -19,15 +19,17 @@ from datetime import datetime, timezone
 
 import batch
 import broker_rss
+import connections
 import cpu
 import growth
+import hostile_bodies
 import push
 import startup
 import throughput
 from common import BENCH, Figure, git_revision, machine, sqlite_version, table
 
 SUITES = {"cpu": cpu, "throughput": throughput, "growth": growth, "startup": startup, "broker": broker_rss,
-          "push": push, "batch": batch}
+          "push": push, "batch": batch, "hostile": hostile_bodies, "connections": connections}
 
 
 def ensure_wrk() -> None:

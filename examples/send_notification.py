@@ -2,9 +2,15 @@
 
     make run                                  # in one terminal
     .venv/bin/python examples/send_notification.py [http://127.0.0.1:8080]
+
+A server started with an admin token (ALTINN_SO_ADMIN_TOKEN) is asked for its outbox with that token: set the
+same variable here.
 """
 
+import json
+import os
 import sys
+import urllib.request
 
 import zeep
 
@@ -28,6 +34,13 @@ for notification in result:
     for endpoint in notification.EndPoints.EndPointResult:
         print(f"{notification.ReporteeNumber}: {endpoint.TransportType} to {endpoint.ReceiverAddress} "
               f"({endpoint.Name})")
+
+token = os.environ.get("ALTINN_SO_ADMIN_TOKEN")
+outbox = urllib.request.Request(BASE + "/_admin/outbox?channel=Email",
+                                headers={"Authorization": f"Bearer {token}"} if token else {})
+with urllib.request.urlopen(outbox, timeout=10) as response:  # noqa: S310 - the emulator's own address
+    for message in json.loads(response.read())["messages"]:
+        print(f"outbox: e-mail to {message['address']}")
 
 try:
     client.service.SendStandaloneNotificationBasicV3(systemUserName="ttd-system", systemPassword="wrong",

@@ -8,6 +8,10 @@ or a hang. Two sweeps search for them:
   them to build up state, then takes up to N requests of each operation that succeed and sends each again
   with one change at a time: every value swapped for an empty, huge, mistyped or calendar-edge one, or nil;
   every element left out, repeated, or given an unknown child; the body cut short.
+  Each operation and binding also gets the four hostile bodies of tests/support/bombs.py (an element of a
+  million attributes, millions of empty siblings, one 9 MB text node, namespace declarations by the hundred
+  thousand; ``--bomb-bytes``), with the process's memory watched: a bomb must not raise the peak resident set
+  by more than 150 MB, nor leave more than 50 MB behind.
 * ``admin``: every admin route with every method, odd bodies (malformed, nested, huge) and odd query values.
 * ``data``: every field of the default seed, and of a fault rule of each action type, set in turn to an odd JSON
   value or left out, loaded through the admin API; each rule it takes is then tried on a SOAP call.
@@ -40,6 +44,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the requests' mutations are the hosti
 from altinn_so.app import EmulatorApp  # noqa: E402
 from altinn_so.emulator import Emulator, Settings  # noqa: E402
 from altinn_so.seeding import default_seed  # noqa: E402
+from support.bombs import BOMBS, planted  # noqa: E402
 from support.mutations import variants  # noqa: E402
 
 NON_FUNCTIONAL = b"suffered from a non-functional error"
@@ -126,7 +131,36 @@ def sweep_variants(body: bytes):
         yield f"cut at byte {cut}", body[:cut]
 
 
-def soap_sweep(per_operation: int) -> bool:
+MiB = 1024 * 1024
+
+
+def _kib(field: str) -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
+
+
+def bomb_sweep(probe: Probe, findings: Findings, what: str, request: dict, size: int) -> int:
+    """Each bomb planted in ``request``: checked as any variant is, and for the memory it took and kept."""
+    calls = 0
+    for kind, bomb in BOMBS.items():
+        try:
+            body = planted(request["body"].encode(), bomb(size))
+        except ValueError:  # an operation without content to plant in
+            continue
+        before = _kib("VmRSS")
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")  # the peak (VmHWM) starts again from here
+        status, reply, seconds, errors = probe.call(request["environ"], body)
+        peak, kept = (_kib("VmHWM") - before) * 1024, (_kib("VmRSS") - before) * 1024
+        calls += 1
+        findings.check(f"{what}: {kind} bomb", status, reply, seconds, errors, soap=True)
+        if peak > 150 * MiB or kept > 50 * MiB:
+            findings.check(f"{what}: {kind} bomb (peak +{peak // MiB} MiB, kept {kept // MiB} MiB)", 500, b"",
+                           0, [f"memory: peak +{peak // MiB} MiB, kept +{kept // MiB} MiB"], soap=True)
+    return calls
+
+
+def soap_sweep(per_operation: int, bomb_bytes: int = 9 * MiB) -> bool:
     with tempfile.TemporaryDirectory(prefix="altinn-so-fuzz-") as directory:
         print("recording the requests the test suite makes ...", flush=True)
         corpus = record_corpus(Path(directory))
@@ -141,6 +175,8 @@ def soap_sweep(per_operation: int) -> bool:
     print(f"{len(corpus)} requests recorded, {len(by_operation)} operations and bindings; sweeping ...", flush=True)
     for (path, action), requests in sorted(by_operation.items(), key=str):
         working = [r for r in requests if probe.call(r["environ"], r["body"].encode())[0] == 200]
+        if working and bomb_bytes:
+            calls += bomb_sweep(probe, findings, f"{path} {action}", working[0], bomb_bytes)
         for request in random.sample(working, min(per_operation, len(working))):
             for change, body in sweep_variants(request["body"].encode()):
                 calls += 1
@@ -268,6 +304,8 @@ def main() -> int:
     parser.add_argument("--per-operation", type=int, default=2, metavar="N",
                         help="requests of each operation and binding to vary (default 2)")
     parser.add_argument("--seed", type=int, default=1, help="for the random choices (default 1)")
+    parser.add_argument("--bomb-bytes", type=int, default=9 * MiB, metavar="N",
+                        help="size of each hostile body sent to each operation (default 9 MiB; 0: none)")
     args = parser.parse_args()
     random.seed(args.seed)
     clean = True
@@ -279,7 +317,7 @@ def main() -> int:
         clean &= data_sweep()
     if args.sweep in ("soap", "all"):
         print("SOAP:", flush=True)
-        clean &= soap_sweep(args.per_operation)
+        clean &= soap_sweep(args.per_operation, args.bomb_bytes)
     return 0 if clean else 1
 
 

@@ -19,9 +19,10 @@ BASIC = "/ServiceEngineExternal/NotificationAgencyExternalBasic.svc"
 NS = "http://www.altinn.no/services/ServiceEngine/Notification/2010/10"
 
 
-def _start(*args: str) -> tuple[subprocess.Popen, str, list[str]]:
+def _start(*args: str, env: dict | None = None) -> tuple[subprocess.Popen, str, list[str]]:
     process = subprocess.Popen([sys.executable, "-m", "altinn_so", "serve", "--port", "0", *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=None if env is None else {**os.environ, **env})
     lines = []
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -246,3 +247,51 @@ def test_the_files_directory_is_an_option_and_a_variable(tmp_path):
     assert _parsed(["serve"], {"ALTINN_SO_FILES_DIR": str(tmp_path)}).files_dir == str(tmp_path)
     assert _parsed(["serve", "--files-dir", "/srv/files"], {"ALTINN_SO_FILES_DIR": str(tmp_path)}).files_dir == \
         "/srv/files"
+
+
+# -- the admin token ---------------------------------------------------------------------------------------------
+
+_WARNING = "without --admin-token"
+
+
+@pytest.mark.parametrize("args, env, warned", [
+    (("--host", "0.0.0.0"), {}, True),
+    (("--host", "0.0.0.0", "--workers", "2"), {}, True),  # once, from the master
+    (("--host", "127.0.0.1"), {}, False),
+    (("--host", "0.0.0.0"), {"ALTINN_SO_ADMIN_TOKEN": "t0ken"}, False),
+    (("--host", "0.0.0.0", "--admin-token", "t0ken"), {}, False),
+])
+def test_serve_warns_once_when_its_admin_api_is_open_beyond_this_machine(args, env, warned):
+    process, base, _ = _start(*args, "--log-level", "warning", env=env)
+    assert requests.get(f"{base}/_admin/health", timeout=10).status_code == 200  # serving: SIGTERM is handled
+    assert _stop(process) == 0
+    lines = [line for line in process.stderr.read().splitlines() if _WARNING in line]
+    assert len(lines) == (1 if warned else 0), lines
+    if warned:
+        assert lines[0].startswith("altinn-so: warning: the admin API listens on 0.0.0.0 without --admin-token")
+        assert "ALTINN_SO_ADMIN_TOKEN" in lines[0]
+
+
+@pytest.mark.parametrize("host, loopback", [("127.0.0.1", True), ("127.8.9.1", True), ("::1", True),
+                                            ("localhost", True), ("0.0.0.0", False), ("::", False),
+                                            ("192.0.2.7", False), ("example.org", False), ("", False)])
+def test_what_counts_as_loopback(host, loopback):
+    from altinn_so.cli import _is_loopback
+
+    assert _is_loopback(host) is loopback
+
+
+def test_the_token_from_the_environment_guards_the_admin_api_and_health_stays_open():
+    process, base, _ = _start("--host", "0.0.0.0", env={"ALTINN_SO_ADMIN_TOKEN": "t0ken"})
+    port = base.rsplit(":", 1)[1]
+    try:
+        refused = requests.post(f"{base}/_admin/reset", timeout=10)
+        assert (refused.status_code, refused.headers["WWW-Authenticate"][:6]) == (401, "Bearer")
+        assert "admin token" in refused.json()["error"]
+        assert requests.post(f"{base}/_admin/reset", headers={"Authorization": "Bearer t0ken"},
+                             timeout=10).status_code == 200
+        assert requests.get(f"{base}/_admin/ready", timeout=10).status_code == 200
+        assert main(["health", "--host", "0.0.0.0", "--port", port]) == 0
+    finally:
+        _stop(process)
+    assert "t0ken" not in process.stdout.read() + process.stderr.read()  # never printed

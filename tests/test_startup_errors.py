@@ -72,7 +72,28 @@ def test_a_directory_without_write_permission_is_one_line(tmp_path):
 def test_a_file_that_is_not_a_database_is_one_line(tmp_path):
     (tmp_path / "notes.db").write_text("these are my notes, not a database\n" * 20)
     _one_line_refusal(_serve("--port", "0", "--db", str(tmp_path / "notes.db")),
-                      "notes.db", "file is not a database", "--db")
+                      "notes.db", "not an SQLite database", "file is not a database", "restore it, or start with a new path")
+
+
+def _real_store(path: Path) -> None:
+    """A store as `serve` leaves it: the database and its journal beside it."""
+    from altinn_so.emulator import Emulator, Settings
+    Emulator(Settings(database=str(path))).close()
+
+
+def test_a_truncated_copy_is_one_line(tmp_path):
+    _real_store(tmp_path / "whole.db")
+    (tmp_path / "copy.db").write_bytes((tmp_path / "whole.db").read_bytes()[:50_000])  # a copy that stopped
+    _one_line_refusal(_serve("--port", "0", "--db", str(tmp_path / "copy.db")),
+                      "copy.db is damaged", "malformed", "restore it, or start with a new path")
+
+
+def test_a_damaged_journal_beside_the_database_is_named(tmp_path):
+    _real_store(tmp_path / "altinn.db")
+    (tmp_path / "altinn.journal.db").write_text("overwritten by something else\n" * 10)
+    line = _one_line_refusal(_serve("--port", "0", "--db", str(tmp_path / "altinn.db")),
+                             "altinn.journal.db is not an SQLite database", "restore it")
+    assert "altinn.db " not in line  # the database itself is whole: the file to restore is the journal
 
 
 def test_a_damaged_database_is_one_line(tmp_path):
@@ -84,7 +105,8 @@ def test_a_damaged_database_is_one_line(tmp_path):
     data = bytearray(path.read_bytes())
     data[100:4096] = b"Z" * (4096 - 100)  # the schema page, after the intact 100-byte header
     path.write_bytes(bytes(data))
-    _one_line_refusal(_serve("--port", "0", "--db", str(path)), "damaged.db", "malformed", "--db")
+    _one_line_refusal(_serve("--port", "0", "--db", str(path)), "damaged.db is damaged", "malformed",
+                      "restore it, or start with a new path (--db)")
 
 
 def test_version_prints_the_package_version():

@@ -10,11 +10,12 @@ from .soap.wsgi import SoapApplication, WireSettings
 
 class EmulatorApp:
     def __init__(self, emulator, *, wire: WireSettings = WireSettings(), routes: Routes | None = None,
-                 deliver=None):
+                 deliver=None, admin_token: str | None = None):
         self.emulator = emulator
         routes = routes or routes_of(emulator.services)
         self.soap = SoapApplication(emulator, routes, wire)
-        self.admin = AdminApi(emulator, deliver=deliver, page=Page(routes, emulator.services))
+        self.admin = AdminApi(emulator, deliver=deliver, page=Page(routes, emulator.services),
+                              token=admin_token)
 
     def __call__(self, environ: dict, start_response):
         path = environ.get("PATH_INFO") or "/"

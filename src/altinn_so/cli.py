@@ -40,6 +40,9 @@ def _serve(args: argparse.Namespace) -> int:
         print("altinn-so: --workers, --threads, --journal-limit and --journal-max-bytes must be at least 1",
               file=sys.stderr)
         return 2
+    if min(args.header_timeout, args.idle_timeout, args.body_min_rate) <= 0:
+        print("altinn-so: --header-timeout, --idle-timeout and --body-min-rate must be more than 0", file=sys.stderr)
+        return 2
     if args.sftp_port is None and (args.sftp_host or args.sftp_host_key):
         print("altinn-so: --sftp-host and --sftp-host-key need --sftp-port", file=sys.stderr)
         return 2
@@ -58,6 +61,7 @@ def _serve(args: argparse.Namespace) -> int:
                                          "correspondence": CorrespondenceSettings(status_limit=args.status_limit)},
                                      journal_limit=args.journal_limit,
                                      journal_max_body_bytes=args.journal_max_bytes,
+                                     journal_keep_secrets=args.journal_keep_secrets,
                                      files_dir=args.files_dir))
     except SeedError as exc:
         print(f"altinn-so: {exc}", file=sys.stderr)
@@ -76,11 +80,17 @@ def _serve(args: argparse.Namespace) -> int:
         smtp_username=args.smtp_user, smtp_password=args.smtp_password, sms_webhook=args.sms_webhook,
         interval_seconds=args.delivery_interval), sync=emulator.sync)
     scheduler = DueWorkScheduler(emulator, interval_seconds=args.scheduler_interval)
-    app = EmulatorApp(emulator, wire=wire, deliver=deliverer.deliver_due if deliverer.settings.channels else None)
+    app = EmulatorApp(emulator, wire=wire, deliver=deliverer.deliver_due if deliverer.settings.channels else None,
+                      admin_token=args.admin_token or None)
     described = f"{database} (temporary, shared by the workers)" if temporary else _without_password(database)
 
     def ready(host: str, port: int) -> None:
         _print_endpoints("https" if tls else "http", host, port, described, args.workers, deliverer)
+        if not args.admin_token and not _is_loopback(args.host):
+            print(f"altinn-so: warning: the admin API listens on {args.host} without --admin-token: whoever reaches "
+                  f"port {port} can reset the state, move the clock, add faults and read the journal; set "
+                  f"ALTINN_SO_ADMIN_TOKEN", file=sys.stderr)
+            sys.stderr.flush()
 
     sftp = _SftpListener(args, emulator)
 
@@ -121,9 +131,12 @@ def _serve(args: argparse.Namespace) -> int:
                            ready=ready, after_fork=start_background, before_exit=finish)
         return 0
 
+    from .front import ConnectionLimits
     from .server import make_server, serve_forever
 
-    server = make_server(app, args.host, args.port, threads=args.threads, tls=tls)
+    limits = ConnectionLimits(header_timeout=args.header_timeout, idle_timeout=args.idle_timeout,
+                              body_min_rate=args.body_min_rate)
+    server = make_server(app, args.host, args.port, threads=args.threads, tls=tls, limits=limits)
     try:
         server.prepare()
     except OSError as exc:
@@ -229,10 +242,20 @@ def _database_problem(exc: Exception, database: str) -> str | None:
         return (f"cannot use the PostgreSQL database {shown}: {reason}; check that the server runs and that "
                 f"the URL's user, password, host, port and database are right")
     if isinstance(exc, sqlite3.Error):
+        from .store.database import damaged_file
+        from .store.failures import DAMAGED, FULL, classify
+
         reason = _first_line(exc)
-        if "not a database" in reason or "malformed" in reason:
-            return (f"{shown} is not a usable SQLite database ({reason}); move it away or give --db another "
-                    f"file: the emulator creates a new database there")
+        failure = classify(exc)
+        if failure is not None and failure.kind == DAMAGED:
+            # the journal beside it (altinn.journal.db) may be the damaged one: name the file to restore
+            path = database[len("sqlite:///"):] if database.startswith("sqlite:///") else database
+            damaged = damaged_file(path) or path
+            what = "is not an SQLite database" if "not a database" in reason else "is damaged"
+            return (f"{damaged} {what} ({reason}); restore it, or start with a new path (--db): the emulator "
+                    f"creates a new database there")
+        if failure is not None and failure.kind == FULL:
+            return f"cannot write the SQLite database {shown} ({reason}); free some space, or give --db another disk"
         if "unable to open" in reason or "readonly" in reason or "read-only" in reason:
             return (f"cannot write the SQLite database {shown} ({reason}); give --db a file in a directory "
                     f"that exists and that this user may write")
@@ -241,6 +264,18 @@ def _database_problem(exc: Exception, database: str) -> str | None:
         return (f"cannot write beside the database {shown} ({exc.strerror or _first_line(exc)}: "
                 f"{exc.filename or ''}); give --db a file in a directory that this user may write")
     return None
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or a name) is reachable only from this machine."""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # another host name: it may well resolve to an address others reach
+        return False
 
 
 def _try_listening(host: str, port: int) -> None:
@@ -397,6 +432,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="ask for client certificates issued by this CA; EC/EC2 then require one")
     serve.add_argument("--max-body-bytes", type=int, default=10 * 1024 * 1024, metavar="N",
                        help="largest request body accepted (default 10 MiB)")
+    serve.add_argument("--header-timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="a request head must arrive whole this long after its first byte, else 408 and the "
+                            "connection is closed (default 10 s)")
+    serve.add_argument("--idle-timeout", type=float, default=75.0, metavar="SECONDS",
+                       help="a connection that sends no request (new, or kept alive after one) is closed after this "
+                            "long (default 75 s)")
+    serve.add_argument("--body-min-rate", type=float, default=1024.0, metavar="BYTES/S",
+                       help="a request body must arrive at least this fast, after a grace of --header-timeout, "
+                            "else 408 and the connection is closed (default 1024)")
     serve.add_argument("--workers", type=int, default=1, metavar="N",
                        help="worker processes sharing one store (default 1; more need a database file or "
                             "PostgreSQL: with SQLite in memory a temporary file is used)")
@@ -406,6 +450,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--journal-max-bytes", type=int, default=MAX_BODY_BYTES, metavar="N",
                        help="request and response bytes the journal keeps at most; older calls go first, the "
                             "newest always stays (default 256 MiB)")
+    serve.add_argument("--journal-keep-secrets", action="store_true",
+                       help="keep passwords in journaled bodies as sent (default: their text is masked as ********, "
+                            "so that a journal can be shared)")
+    serve.add_argument("--admin-token", metavar="TOKEN",
+                       help="require this token for every /_admin/ call but health and ready (Authorization: Bearer, "
+                            "or the page's login); prefer ALTINN_SO_ADMIN_TOKEN, which ps does not show")
     serve.add_argument("--status-limit", type=int, default=1000, metavar="N",
                        help="correspondence status results per query before LimitReached (default 1000)")
     serve.add_argument("--log-format", choices=("json", "text"), default="json",

@@ -49,6 +49,8 @@ class Settings:
     service_settings: Mapping[str, Any] = field(default_factory=dict)
     journal_limit: int = 10_000  # newest calls kept in the request journal
     journal_max_body_bytes: int = MAX_BODY_BYTES  # and of those, request and response bytes kept at most
+    # False: passwords in journaled bodies are masked (``secrets``), so a journal can be shared; True: raw bytes.
+    journal_keep_secrets: bool = False
     # Where uploaded files live (``store.files``); None: see ``files_directory``.
     files_dir: str | None = None
 
@@ -124,10 +126,12 @@ class Emulator:
         if self.db.shared:  # every process sharing the store sees every call
             self.journal_db = journal_database(self.db)
             self.journal = SqlJournal(self.journal_db, keep=settings.journal_limit,
-                                      max_body_bytes=settings.journal_max_body_bytes)
+                                      max_body_bytes=settings.journal_max_body_bytes,
+                                      keep_secrets=settings.journal_keep_secrets)
         else:  # the store is this process's alone, and so is its journal: no SQL on every call's path
             self.journal_db = None
-            self.journal = MemoryJournal(keep=settings.journal_limit, max_body_bytes=settings.journal_max_body_bytes)
+            self.journal = MemoryJournal(keep=settings.journal_limit, max_body_bytes=settings.journal_max_body_bytes,
+                                         keep_secrets=settings.journal_keep_secrets)
         self.faults = FaultInjector(SqlFaultRules(self.db), self.db.transaction)
         self.snapshots = SqlSnapshots(self.db)
         self.authenticator = SystemAuthenticator(self.catalog, self.lockouts, self.clock, settings.lockout)
@@ -292,6 +296,14 @@ class Emulator:
         if self._has_files():  # files stored since the snapshot go, unless another snapshot needs them
             self.files.sweep(set(data.get("files", ())))
         return True
+
+    def store_failure(self):
+        """How the store fails now (``store.failures.StoreFailure``), or None when it works: the emulated state's
+        database first, then the journal's where it has one of its own."""
+        failure = self.db.failure()
+        if failure is None and self.journal_db not in (None, self.db):
+            failure = self.journal_db.failure()
+        return failure
 
     def close(self) -> None:
         if self._files is not None:

@@ -7,6 +7,8 @@ import threading
 
 from lxml import etree
 
+from .xmllimits import XmlLimitExceeded, check_bytes
+
 ETATID = "etatid"
 
 # lxml's parsers and schema validators are not to be shared between threads: each thread keeps its own parser,
@@ -38,8 +40,12 @@ def _validator(schema: str) -> etree.XMLSchema:
 def form_xml_problem(xml: str, schema: str | None) -> str | None:
     """What is wrong with a form's XML, or None: not well-formed, an ``etatid`` attribute anywhere, or not valid
     against ``schema`` (an XML Schema's text) when one is given."""
+    data = xml.encode("utf-8")
     try:
-        document = etree.fromstring(xml.encode("utf-8"), _parser())
+        check_bytes(data)  # a form is client input inside the body: the body's structural limits hold for it too
+        document = etree.fromstring(data, _parser())
+    except XmlLimitExceeded as exc:
+        return f"is over a structural limit: {exc}"
     except etree.XMLSyntaxError as exc:
         return f"is not well-formed XML: {exc}"
     if any(ETATID in element.attrib for element in document.iter() if isinstance(element.tag, str)):

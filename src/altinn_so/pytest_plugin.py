@@ -12,6 +12,10 @@ service and binding, and the emulator object itself::
 
 Options: ``--altinn-so-seed FILE`` (repeatable) or the ini setting
 ``altinn_so_seed`` add seed files on top of the embedded default.
+``--altinn-so-admin-token TOKEN`` (or the ini setting ``altinn_so_admin_token``)
+makes the in-process server require that admin token, as ``serve --admin-token``
+does; ``altinn_so.admin`` sends it. Without one the server, which listens on
+127.0.0.1 only, asks for none.
 """
 
 from __future__ import annotations
@@ -43,8 +47,12 @@ class AdminError(Exception):
 class AdminClient:
     """The admin API (``/_admin``) over HTTP, as a test would use it from any process."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, token: str | None = None):
+        """``token``: the server's admin token (``serve --admin-token``), sent as ``Authorization: Bearer``."""
         self.base_url = base_url.rstrip("/") + "/_admin"
+        self._headers = {"Content-Type": "application/json"}
+        if token:
+            self._headers["Authorization"] = f"Bearer {token}"
 
     def request(self, method: str, path: str, body=None, *, raw: bool = False, **query):
         url = self.base_url + path
@@ -52,8 +60,7 @@ class AdminClient:
         if query:
             url += "?" + urllib.parse.urlencode(query)
         data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(url, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(url, data=data, method=method, headers=self._headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return response.read() if raw else json.loads(response.read() or b"null")
@@ -228,10 +235,10 @@ def _given(**values) -> dict:
 class AltinnSo:
     """What the ``altinn_so`` fixture gives a test."""
 
-    def __init__(self, base_url: str, emulator: Emulator):
+    def __init__(self, base_url: str, emulator: Emulator, admin_token: str | None = None):
         self.base_url = base_url
         self.emulator = emulator
-        self.admin = AdminClient(base_url)
+        self.admin = AdminClient(base_url, admin_token)
 
     def url(self, service: str, binding: str = "basic") -> str:
         """The endpoint URL of ``service`` on ``binding``: a service's key (``correspondence``, ``receipt``,
@@ -262,6 +269,7 @@ class _Served:
 
     def __init__(self):
         self.app = None
+        self.admin_token: str | None = None
 
     def __call__(self, environ, start_response):
         return self.app(environ, start_response)
@@ -271,7 +279,10 @@ def pytest_addoption(parser):
     group = parser.getgroup("altinn-so")
     group.addoption("--altinn-so-seed", action="append", default=[], metavar="FILE",
                     help="seed file for the altinn_so fixture, on top of the embedded default (repeatable)")
+    group.addoption("--altinn-so-admin-token", default=None, metavar="TOKEN",
+                    help="admin token the altinn_so fixture's server requires (default: none)")
     parser.addini("altinn_so_seed", "seed files for the altinn_so fixture", type="linelist", default=[])
+    parser.addini("altinn_so_admin_token", "admin token the altinn_so fixture's server requires", default="")
 
 
 @pytest.fixture(scope="session")
@@ -284,6 +295,8 @@ def altinn_so_server(request):
     files = list(request.config.getini("altinn_so_seed")) + list(request.config.getoption("altinn_so_seed"))
     seed = compose_seed(files, services=SERVICES)
     served = _Served()
+    served.admin_token = request.config.getoption("altinn_so_admin_token") or \
+        request.config.getini("altinn_so_admin_token") or None
     server = make_server(served, "127.0.0.1", 0, threads=8)
     server.prepare()
     thread = threading.Thread(target=server.serve, name="altinn-so", daemon=True)
@@ -303,11 +316,11 @@ def altinn_so(altinn_so_server) -> AltinnSo:
 
     served, base_url, seed = altinn_so_server
     emulator = Emulator(Settings(), seed=seed)
-    served.app = EmulatorApp(emulator)
+    served.app = EmulatorApp(emulator, admin_token=served.admin_token)
     scheduler = DueWorkScheduler(emulator)  # as the server: subscriptions activate as wall-clock time passes
     scheduler.start()
     try:
-        yield AltinnSo(base_url, emulator)
+        yield AltinnSo(base_url, emulator, served.admin_token)
     finally:
         scheduler.stop()
         emulator.close()

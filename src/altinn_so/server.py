@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from cheroot import wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
 
+from .front import ConnectionLimits, install
+
 
 @dataclass(frozen=True)
 class TlsSettings:
@@ -26,6 +28,13 @@ class _Server(wsgi.Server):
     """cheroot's server, reporting what goes wrong under it (a socket error, a client dropping its TLS
     handshake) through logging, so that it is a JSON line like every other message, not raw standard error."""
 
+    limits = ConnectionLimits()
+
+    def prepare(self):
+        super().prepare()
+        # Connections wait for their request head without a worker thread (see front.py).
+        install(self, self.limits)
+
     def error_log(self, msg="", level=logging.INFO, traceback=False):
         log.log(level, "%s", msg, exc_info=traceback)
 
@@ -39,8 +48,11 @@ class _Gateway(wsgi.Gateway_10):
         return environ
 
 
-def make_server(app, host: str, port: int, *, threads: int = 16, tls: TlsSettings | None = None) -> wsgi.Server:
+def make_server(app, host: str, port: int, *, threads: int = 16, tls: TlsSettings | None = None,
+                limits: ConnectionLimits = ConnectionLimits()) -> wsgi.Server:
     server = _Server((host, port), app, numthreads=threads, server_name="altinn-so")
+    server.limits = limits
+    server.request_queue_size = 1024  # listen backlog (cheroot's default is 5): bursts of new connections
     server.gateway = _Gateway
     if tls is not None:
         adapter = BuiltinSSLAdapter(tls.certificate, tls.private_key)

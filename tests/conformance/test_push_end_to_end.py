@@ -120,6 +120,10 @@ def test_prefilled_submitted_and_pushed_with_its_attachments_then_receipt_archiv
     [call] = receiver.received
     no_problems([call])
     assert (call.soap_version, call.username, call.passwd, call.sequence_number) == ("1.1", "Altinn", "hemmelig", 1)
+    [push] = admin(base_url, "GET", "/state/pushes")["pushes"]  # sent in clear, shown masked
+    [shown] = admin(base_url, "GET", f"/pushes/{push['id']}")["attempts"]
+    assert "<passwd>********</passwd>" in shown["request"] and "hemmelig" not in shown["request"]
+    assert "hemmelig" not in requests.get(base_url + "/_admin/push", timeout=10).text
     batch = call.batch
     unit = batch.find("DataUnits/DataUnit")
     assert (unit.get("reportee"), unit.get("archiveReference")) == (OLA, reference)

@@ -23,7 +23,9 @@ from ..domain.notifications.model import Channel, OutboxFilter
 from ..injection import PRESETS, RuleError
 from ..journal import JournalFilter
 from ..seeding import SeedError
+from ..store.failures import StoreFailure, classify
 from . import enduser_page
+from .access import LOGIN_PATH, LOGOUT_PATH, AdminAccess, login_fields, login_form, safe_target, wants_page
 from .errors import ApiError
 from .listings import CORE_LISTINGS
 from .worklist import Content, WorklistRoutes
@@ -45,6 +47,23 @@ _SEED_TABLES = {"service-owners": "service_owners", "systems": "systems", "servi
 
 _YES, _NO = ("1", "true", "yes"), ("0", "false", "no")
 _INTERNAL_ERROR = {"error": "internal error; see the emulator's log"}
+
+
+def _failed(exc: Exception, method: str, path: str) -> tuple[int, dict, list]:
+    """The answer to an admin call that raised: 503 with what is wrong when the store failed (the readiness
+    probe's own answer on /ready), else 500 and the traceback in the log (a bug)."""
+    failure = classify(exc)
+    if failure is None:
+        log.exception("admin call %s %s failed", method, path)
+        return 500, _INTERNAL_ERROR, []
+    log.error("admin call %s %s failed: %s", method, path, failure.describe())
+    if path.rstrip("/") == "/ready":
+        return 503, _not_ready(failure), [("Retry-After", "5")]
+    return 503, {"error": failure.describe(), "store": failure.kind}, [("Retry-After", "5")]
+
+
+def _not_ready(failure: StoreFailure) -> dict:
+    return {"ready": False, "reason": failure.reason, "store": failure.kind, "detail": failure.detail}
 
 
 class Request:
@@ -106,8 +125,9 @@ class Request:
 
 
 class AdminApi:
-    def __init__(self, emulator, *, deliver: Callable[[], dict] | None = None, page=None):
+    def __init__(self, emulator, *, deliver: Callable[[], dict] | None = None, page=None, token: str | None = None):
         self.emulator = emulator
+        self.access = AdminAccess(token)
         self.deliver = deliver
         self.delivered = _delivered_channels(deliver)  # what the page says became of outbox messages
         self.page = page
@@ -149,6 +169,10 @@ class AdminApi:
         """Each service's listings, then the core's (the worklist and the archive)."""
         return [listing for service in self.emulator.services for listing in service.listings] + list(CORE_LISTINGS)
 
+    def route_table(self) -> list[tuple[str, str]]:
+        """Every JSON route as (method, path pattern under the prefix): the core's and each service's."""
+        return [(method, pattern.pattern) for method, pattern, _ in self._routes]
+
     def _route(self, method: str, pattern: str, handler: Callable) -> None:
         self._routes.append((method, re.compile(f"^{pattern}/?$"), handler))
 
@@ -157,6 +181,12 @@ class AdminApi:
     def __call__(self, environ: dict, start_response):
         path = (environ.get("PATH_INFO") or "/")[len(PREFIX):] or "/"
         method = environ.get("REQUEST_METHOD", "GET").upper()
+        if path.rstrip("/") in (LOGIN_PATH, LOGOUT_PATH):
+            return self._login(environ, method, path.rstrip("/"), start_response)
+        if not self.access.is_open(path):  # before anything touches the store
+            reason = self.access.refusal(environ)
+            if reason is not None:
+                return self._refuse(environ, method, path, reason, start_response)
         try:
             self.emulator.sync()
             if path.rstrip("/") == "/enduser" and self.page is not None:
@@ -170,9 +200,8 @@ class AdminApi:
                                           ("Content-Length", str(len(body)))])
                 return [b"" if method == "HEAD" else body]
             status, payload, headers = self._dispatch("GET" if method == "HEAD" else method, path, environ)
-        except Exception:  # the store failing under sync or the page: still JSON, no traceback
-            log.exception("admin call %s %s failed", method, path)
-            status, payload, headers = 500, _INTERNAL_ERROR, []
+        except Exception as exc:  # the store failing under sync or the page: still JSON, no traceback
+            status, payload, headers = _failed(exc, method, path)
         if isinstance(payload, Content):  # an attachment's bytes
             body, content_type = payload.body, payload.content_type
             if payload.file_name:
@@ -183,6 +212,55 @@ class AdminApi:
         start_response(f"{status} {_REASONS.get(status, '')}".strip(),
                        [("Content-Type", content_type), ("Content-Length", str(len(body))), *headers])
         return [b"" if method == "HEAD" else body]
+
+    def _refuse(self, environ: dict, method: str, path: str, reason: str, start_response):
+        """401: JSON with the reason for a client, the login form for a browser (which then comes back here)."""
+        if wants_page(environ):
+            query = environ.get("QUERY_STRING", "")
+            target = PREFIX + path + (f"?{query}" if query else "") if method in ("GET", "HEAD") else PREFIX + "/"
+            body, content_type = login_form(target, ""), "text/html; charset=utf-8"
+        else:
+            body = json.dumps({"error": reason}, ensure_ascii=False).encode("utf-8")
+            content_type = "application/json; charset=utf-8"
+        start_response("401 Unauthorized", [("Content-Type", content_type), ("Content-Length", str(len(body))),
+                                            self.access.challenge(reason), ("Cache-Control", "no-store")])
+        return [b"" if method == "HEAD" else body]
+
+    def _login(self, environ: dict, method: str, path: str, start_response):
+        """The page's login form (GET), logging in (POST: the token, then back to the page with a cookie), and
+        logging out (POST /logout). Without an admin token there is nothing to log in to: back to the page."""
+        headers: list[tuple[str, str]] = []
+        if path == LOGOUT_PATH:
+            if method != "POST":
+                start_response("405 Method Not Allowed", [("Allow", "POST"), ("Content-Length", "0")])
+                return [b""]
+            target, headers = PREFIX + LOGIN_PATH, [self.access.clear_cookie()]
+        elif method in ("GET", "HEAD"):
+            target = safe_target(parse_qs(environ.get("QUERY_STRING", "")).get("next", [""])[-1])
+            if self.access.required:
+                body = login_form(target)
+                start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                          ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
+                return [b"" if method == "HEAD" else body]
+        elif method == "POST":
+            try:
+                token, target = login_fields(Request(environ, {}).body)
+            except ApiError as error:
+                token, target = "", PREFIX + "/"
+                log.info("admin login refused: %s", error.message)
+            if self.access.required:
+                if not self.access.matches(token):
+                    body = login_form(target, "That is not the admin token.")
+                    start_response("401 Unauthorized", [("Content-Type", "text/html; charset=utf-8"),
+                                                        ("Content-Length", str(len(body))),
+                                                        self.access.challenge("wrong")])
+                    return [body]
+                headers = [self.access.set_cookie(environ)]
+        else:
+            start_response("405 Method Not Allowed", [("Allow", "GET, HEAD, POST"), ("Content-Length", "0")])
+            return [b""]
+        start_response("303 See Other", [("Location", target), ("Content-Length", "0"), *headers])
+        return [b""]
 
     def _enduser(self, environ: dict, method: str, start_response):
         """The page's "act as the end user" view: GET shows it, a POSTed form acts (``admin.enduser_page``)."""
@@ -218,9 +296,8 @@ class AdminApi:
                 result = handler(Request(environ, match.groupdict()))
             except ApiError as error:
                 return error.status, {"error": error.message}, []
-            except Exception:  # an admin call must not take the emulator down or show a traceback
-                log.exception("admin call %s %s failed", method, path)
-                return 500, _INTERNAL_ERROR, []
+            except Exception as exc:  # an admin call must not take the emulator down or show a traceback
+                return _failed(exc, method, path)
             if not isinstance(result, tuple):
                 return 200, result, []
             # (status, payload), or (status, payload, headers): a page's form is answered by a redirect
@@ -238,8 +315,10 @@ class AdminApi:
         return {"status": "ok", "process": os.getpid()}  # which worker answered, under serve --workers
 
     def ready(self, request):
-        self.emulator.db.query("SELECT 1")
-        return {"ready": True}
+        failure = self.emulator.store_failure()
+        if failure is None:
+            return {"ready": True}
+        return 503, _not_ready(failure), [("Retry-After", "5")]
 
     # -- journal -----------------------------------------------------------------------------------------
 
@@ -444,5 +523,6 @@ def _delivered_channels(deliver) -> frozenset:
     return frozenset(channels) if channels is not None else frozenset(Channel)
 
 
-_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-            303: "See Other", 409: "Conflict", 413: "Payload Too Large", 500: "Internal Server Error"}
+_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
+            405: "Method Not Allowed", 303: "See Other", 409: "Conflict", 413: "Payload Too Large",
+            500: "Internal Server Error", 503: "Service Unavailable"}

@@ -20,6 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
+from ..xmllimits import MarkupBounds, markup_bounds
 from .faults import SoapFault
 
 CHUNK = 256 * 1024
@@ -41,12 +42,18 @@ class SpooledBody:
         self._value: bytes | None = None
         self._hash = None  # counted from the moment the body moves to disk; a body in memory is hashed if asked
         self.size = 0
+        # Upper bounds on its elements and attributes (xmllimits), counted as a body on disk is written: its
+        # structure is then checked without reading the file once more. None for a body that is not one XML
+        # document (MTOM: its XML is the root part, checked on its own).
+        self.markup_bounds: MarkupBounds | None = markup_bounds()
         self.closing: list = []  # files made from this body (decoded values): they go when it does
 
     @classmethod
-    def read(cls, environ: dict, limit: int, spool_bytes: int = SPOOL_BYTES) -> "SpooledBody":
+    def read(cls, environ: dict, limit: int, spool_bytes: int = SPOOL_BYTES, xml: bool = True) -> "SpooledBody":
         """The body of ``environ``; a fault naming ``limit`` once it is larger (413), or a bad Content-Length."""
         body = cls(spool_bytes)
+        if not xml:
+            body.markup_bounds = None
         stream = environ["wsgi.input"]
         length = environ.get("CONTENT_LENGTH")
         try:
@@ -98,7 +105,11 @@ class SpooledBody:
             self._file = _disk_file()
             self._hash = hashlib.sha256(self._memory.getbuffer())
             self._file.write(self._memory.getbuffer())
+            if self.markup_bounds is not None:
+                self.markup_bounds.add(self._memory.getvalue())
             self._memory = io.BytesIO()
+        elif self._file is not None and self.markup_bounds is not None:
+            self.markup_bounds.add(chunk)
         if self._hash is not None:
             self._hash.update(chunk)
         (self._file or self._memory).write(chunk)

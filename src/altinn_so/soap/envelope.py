@@ -14,6 +14,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from ..xmllimits import MarkupBounds, XmlLimitExceeded, check_bytes, check_file, parser_limit
 from .faults import SoapFault
 from .namespaces import SOAP11_ENV, SOAP12_ENV, WSA, WSSE, WSSE_PASSWORD_TEXT
 
@@ -80,13 +81,21 @@ _SECURITY = f"{{{WSSE}}}Security"
 _WSA_PREFIX = f"{{{WSA}}}"
 
 
-def parse_envelope(data: bytes | BinaryIO, expected_version: int) -> RequestEnvelope:
-    """The envelope in ``data``: bytes, or a file (a body spooled to disk is parsed as it is read)."""
+def parse_envelope(data: bytes | BinaryIO, expected_version: int,
+                   bounds: MarkupBounds | None = None) -> RequestEnvelope:
+    """The envelope in ``data``: bytes, or a file (a body spooled to disk is parsed as it is read). Its structure
+    is checked against ``xmllimits`` first (a file's ``bounds`` when they were counted as it was written): a
+    body over a limit is never built into a tree."""
     try:
         if isinstance(data, bytes):
+            check_bytes(data)
             root = etree.fromstring(data, _parser())
         else:
+            check_file(data, bounds=bounds)
+            data.seek(0)
             root = etree.parse(data, _parser()).getroot()
+    except XmlLimitExceeded as exc:
+        raise over_limit(exc) from None
     except etree.XMLSyntaxError as exc:
         raise not_well_formed(exc) from None
     docinfo = root.getroottree().docinfo
@@ -95,7 +104,15 @@ def parse_envelope(data: bytes | BinaryIO, expected_version: int) -> RequestEnve
 
 
 def not_well_formed(exc: etree.XMLSyntaxError) -> SoapFault:
+    limit = parser_limit(exc.msg or "")
+    if limit is not None:  # one of the limits libxml2 keeps itself (text node size, depth): named like ours
+        return over_limit(limit)
     return SoapFault.protocol(f"The request is not well-formed XML: {exc.msg}", status=400)
+
+
+def over_limit(exc: XmlLimitExceeded) -> SoapFault:
+    """The Client fault for a body over a structural limit: it names the limit, as WCF names a reader quota."""
+    return SoapFault.protocol(f"The request is over a structural limit. {exc}", status=400)
 
 
 def check_document(has_dtd: bool | None, xml_version: str) -> None:

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from ..domain.errors import NO_INFORMATION, AltinnError, ErrorCode
+from ..store.failures import StoreFailure
 
 # What real Altinn put in faultstring / Reason (the detail carries the actual message).
 FAULT_REASON = "An error occurred"
@@ -43,6 +44,17 @@ class SoapFault(Exception):
         """A fault raised by the SOAP machinery itself, worded as WCF words it."""
         return cls(AltinnError(ErrorCode.GENERAL_ERROR, message), status=status, code=code, subcode=subcode,
                    reason=message, reply_version=reply_version)
+
+    @classmethod
+    def store_failed(cls, failure: StoreFailure):
+        """The emulator's own store failed (damaged, full, unreachable): a server fault that says so, where real
+        Altinn would say only that something non-functional went wrong: a test run needs to know it is the
+        emulator's disk or database, not its own request."""
+        guid = str(uuid.uuid4())
+        message = (f"The emulator's store failed: {failure.describe()}. The call did not complete; "
+                   f"/_admin/ready reports when the store works again.")
+        return cls(AltinnError(ErrorCode.GENERAL_ERROR, message, guid=guid), code="Server",
+                   reason=f"The emulator's store failed: {failure.reason}")
 
     @classmethod
     def unexpected(cls):

@@ -21,9 +21,10 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from ..xmllimits import DEFAULT_LIMITS, XmlLimitExceeded, check_file, parser_limit
 from .bodies import CHUNK, Blob, SpooledBody, _disk_file
 from .codec import XOP_PART
-from .envelope import RequestEnvelope, check_document, envelope_of, not_well_formed
+from .envelope import RequestEnvelope, check_document, envelope_of, not_well_formed, over_limit
 from .faults import SoapFault
 
 _WHITESPACE = b" \t\r\n"  # XML's; a line-wrapped value (MIME's 76 columns) holds CR LF
@@ -151,6 +152,8 @@ class _SpillingTarget:
             for piece in self._text:  # (piece by piece: never a second copy of the threshold's worth)
                 self._decoder.write(piece)
             self._text, self._text_size = [], 0
+        elif self._text_size > DEFAULT_LIMITS.text_chars:  # mixed content: libxml2's own limit does not apply here
+            raise over_limit(parser_limit("Text node too long", DEFAULT_LIMITS))
 
     def end(self, tag):
         element, _ = self._open.pop()
@@ -178,6 +181,10 @@ def parse_spilling(body: SpooledBody, expected_version: int,
                    threshold: int) -> tuple[RequestEnvelope, SpilledValues]:
     """The envelope of a plain body on disk, its large base64 leaves decoded to a file as they are read."""
     handle = body.file
+    try:
+        check_file(handle, bounds=body.markup_bounds)
+    except XmlLimitExceeded as exc:
+        raise over_limit(exc) from None
     handle.seek(0)
     version = _XML_VERSION.match(handle.read(256))
     if version is not None and version.group(1) != b"1.0":

@@ -29,6 +29,8 @@ from .envelope import CONTENT_TYPE, RequestEnvelope, is_password_text, parse_env
 from .plainstream import SpilledValues, parse_spilling
 from ..journal import Exchange
 from ..logs import log_call
+from ..memory import give_back_free_memory
+from ..store.failures import classify
 from .faults import SoapFault
 from .injected import DropConnection, InjectedFaults, drop as _drop
 from .routes import Route, Routes, routes_of
@@ -37,6 +39,10 @@ from .streamed import StreamedReply
 
 log = logging.getLogger("altinn_so.soap")
 
+_LARGE_BODY = "altinn_so.large_body"  # set in environ by a call whose body passed _TRIM_AFTER_BYTES
+# A body this large can have been a tree of megabytes (up to ~120 bytes of tree per byte of body, for bare
+# elements); below it, what a tree leaves in glibc's arenas is reused by the next call and not worth a trim.
+_TRIM_AFTER_BYTES = 64 * 1024
 _MEDIA_VERSION = {"text/xml": 11, "application/soap+xml": 12}
 # Without TLS client certificates (lenient mode), AEC/AEC2 read the caller's org number from this header.
 LENIENT_ORGNO_HEADER = "HTTP_X_ENTERPRISE_CERTIFICATE_ORGNO"
@@ -97,12 +103,13 @@ class SoapApplication:
                 self.emulator.sync()
                 exchange.at = self.emulator.clock.now()  # the clock another worker may have moved
                 status, headers, body = self._answer(environ, exchange)
-        except Exception:  # the store failed (to commit, say): still no traceback for the client
-            log.exception("unexpected error serving %s", environ.get("PATH_INFO"))
-            status, headers, body = self._unexpected(environ, exchange)
+        except Exception as exc:  # the store failed (to commit, say): still no traceback for the client
+            status, headers, body = self._unexpected(environ, exchange, exc)
         if exchange.service is not None:  # a SOAP call to one of our endpoints (not a WSDL download)
             self._record(exchange)
             log_call(exchange)
+        if environ.get(_LARGE_BODY):  # its tree is gone now: the memory it took back to the system
+            give_back_free_memory()
         start_response(_status_line(status), headers)
         if isinstance(body, _Streamed):
             return body  # (the server closes it when it is sent, and with it the request's spooled body)
@@ -128,16 +135,23 @@ class SoapApplication:
             exchange.error_message = f"connection dropped by fault rule {exchange.fault_rule}"
             _drop(environ)
             status, headers, body = 500, [("Connection", "close"), ("Content-Length", "0")], b""
-        except Exception:  # the last line of defence: no traceback ever reaches the client
-            log.exception("unexpected error serving %s", environ.get("PATH_INFO"))
-            status, headers, body = self._unexpected(environ, exchange)
+        except Exception as exc:  # the last line of defence: no traceback ever reaches the client
+            status, headers, body = self._unexpected(environ, exchange, exc)
         exchange.status = 0 if dropped else status  # 0: the connection was dropped, no status was sent
         exchange.response_body = body.journal_text() if isinstance(body, _Streamed) else body
         exchange.duration_ms = (time.perf_counter() - started) * 1000
         return status, headers, body
 
-    def _unexpected(self, environ: dict, exchange: Exchange):
-        fault = SoapFault.unexpected()
+    def _unexpected(self, environ: dict, exchange: Exchange, exc: Exception):
+        """A server fault for what the call raised: the store's failure named (store.failures), anything else a
+        bug, answered as Altinn answered its own (and its traceback logged)."""
+        failure = classify(exc)
+        if failure is None:
+            log.exception("unexpected error serving %s", environ.get("PATH_INFO"))
+            fault = SoapFault.unexpected()
+        else:
+            log.error("serving %s: %s", environ.get("PATH_INFO"), failure.describe())
+            fault = SoapFault.store_failed(failure)
         exchange.error_id, exchange.error_message = fault.error.error_id, fault.error.message
         status, headers, body = self._fault_response(_client_version(environ, None), fault)
         exchange.status, exchange.response_body = status, body
@@ -198,7 +212,7 @@ class SoapApplication:
         if not is_mtom and (media not in _MEDIA_VERSION or _MEDIA_VERSION[media] != binding.soap_version):
             raise _wrong_content_type(environ, binding.soap_version)
         body = SpooledBody.read(environ, endpoint.max_body_bytes(self.settings.max_body_bytes),
-                                self.settings.spool_bytes)
+                                self.settings.spool_bytes, xml=not is_mtom)
         handed_over = False
         try:
             exchange.request_body = body.journal_text()
@@ -219,7 +233,10 @@ class SoapApplication:
                 else:
                     handle = body.file
                     handle.seek(0)
-                    request = parse_envelope(handle if body.on_disk else body.bytes(), binding.soap_version)
+                    if body.on_disk:
+                        request = parse_envelope(handle, binding.soap_version, bounds=body.markup_bounds)
+                    else:
+                        request = parse_envelope(body.bytes(), binding.soap_version)
             try:
                 status, headers, payload = self._serve(route, request, params, environ, exchange, body, parts,
                                                        is_mtom and endpoint.contract.mtom)
@@ -234,6 +251,8 @@ class SoapApplication:
         finally:
             if not handed_over:
                 body.close()
+            if body.size > _TRIM_AFTER_BYTES:
+                environ[_LARGE_BODY] = True
 
     def _serve(self, route: Route, request: RequestEnvelope, params: dict, environ: dict, exchange: Exchange,
                body: SpooledBody, parts: "mtom.Parts | SpilledValues | None", as_mtom: bool):

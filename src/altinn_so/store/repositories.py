@@ -14,6 +14,7 @@ from ..domain.registry import Organisation, Person, SelfRegisteredUser
 from ..domain.values import evolve
 from ..injection import FaultRule
 from ..journal import MAX_BODY_BYTES, Exchange, JournalEntry, JournalFilter, plain_warnings
+from ..secrets import mask_secrets
 from .database import Database
 from .documents import chunks, dump, dump_without_id, in_id_order, load_with_id, parse, timestamp
 
@@ -434,13 +435,16 @@ class SqlJournal:
 
     TRIM_EVERY = 64
 
-    def __init__(self, db: Database, keep: int = 10_000, max_body_bytes: int = MAX_BODY_BYTES):
+    def __init__(self, db: Database, keep: int = 10_000, max_body_bytes: int = MAX_BODY_BYTES,
+                 keep_secrets: bool = False):
         self._db = db
         self._keep = keep
         self._max_body_bytes = max_body_bytes
+        self._mask = not keep_secrets  # passwords never reach the store's disk (``journal``'s docstring)
 
     def record(self, exchange: Exchange) -> int:
-        size = len(exchange.request_body) + len(exchange.response_body)
+        request = mask_secrets(exchange.request_body) if self._mask else exchange.request_body
+        size = len(request) + len(exchange.response_body)
         # A write transaction: it queues with the other journal writers, so entries' bodies never overlap.
         with self._db.transaction() as conn:
             new_id = conn.insert_one(
@@ -449,7 +453,7 @@ class SqlJournal:
                  exchange.operation, exchange.base_operation, exchange.caller, exchange.owner,
                  " " + " ".join(exchange.reportees) + " ", exchange.status, exchange.outcome, exchange.error_id,
                  exchange.error_message, round(exchange.duration_ms, 3), exchange.fault_rule,
-                 exchange.request_body, exchange.response_body,
+                 request, exchange.response_body,
                  dump(list(plain_warnings(exchange.warnings))) if exchange.warnings else None, size))
             # Between trims the table holds at most TRIM_EVERY entries, or their bodies' bytes, more than it keeps.
             if new_id % self.TRIM_EVERY == 0 or size > self._max_body_bytes // self.TRIM_EVERY:

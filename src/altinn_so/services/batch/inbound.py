@@ -20,6 +20,7 @@ from lxml import etree
 
 from altinn_so.domain.auth import Caller
 from altinn_so.domain.errors import AltinnError, ErrorCode
+from altinn_so.xmllimits import XmlLimitExceeded, XmlLimits, check_file
 
 from .rules import BATCH_NOT_RECOGNISED, BATCH_SCHEMA_ERROR, BATCH_SEQUENCE_ERROR, ITEM_REFUSED, BatchRefused
 
@@ -29,6 +30,11 @@ Path = tuple[str, ...]  # local names below the root element, e.g. ("Corresponde
 # the log says how long it was instead, so that a batch of large attachments does not double in the store.
 KEPT_BASE64 = 1024
 _BASE64_ELEMENTS = frozenset({"Data", "AttachmentData"})
+
+
+# A batch file is read as a stream, one entity at a time, so its size and element count are its own business; but
+# libxml2 gathers every attribute of a start tag before the reader sees the element: those are limited as in a body.
+BATCH_LIMITS = XmlLimits(elements=2**62, attributes=2**62)
 
 
 def _events(file, **options):
@@ -73,7 +79,12 @@ def survey(reading, file, schema, format_name: str, wanted: frozenset[Path]) -> 
 
     lxml validates against a schema while it streams only with entities resolved (with ``resolve_entities=False``
     it lets a file cut off halfway, or a bare ``&``, pass: seen with lxml 6.0). So the file is first checked to have
-    no DTD: without one, nothing but the predefined entities and character references can be resolved."""
+    no DTD: without one, nothing but the predefined entities and character references can be resolved. Before
+    that, its start tags are checked against ``BATCH_LIMITS`` on the bytes (``xmllimits``)."""
+    try:
+        check_file(file, BATCH_LIMITS)
+    except XmlLimitExceeded as exc:
+        refuse(reading, BATCH_NOT_RECOGNISED, f"The file is over a structural limit: {exc}")
     _refuse_dtd(reading, file)
     file.seek(0)
     facts: dict[Path, str] = {}

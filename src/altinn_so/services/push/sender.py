@@ -64,9 +64,10 @@ def _write_request(out, receiver: PushReceiver, outgoing: Outgoing) -> str:
 
     envelope = _ENVELOPES[receiver.soap_version]
     write(f'<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="{envelope}"><soap:Body>'
-          f'<{OPERATION} xmlns="{NAMESPACE}"><username>{escape(receiver.username)}</username>'
-          f'<passwd>{escape(receiver.password)}</passwd>'
-          f'<receiversReference>{escape(outgoing.receivers_reference)}</receiversReference>'
+          f'<{OPERATION} xmlns="{NAMESPACE}"><username>{escape(receiver.username)}</username>')
+    # The admin page shows the attempt; the receiver's password is masked there, as in the request journal.
+    write(f"<passwd>{escape(receiver.password)}</passwd>", shown="<passwd>********</passwd>")
+    write(f'<receiversReference>{escape(outgoing.receivers_reference)}</receiversReference>'
           f'<sequenceNumber>{outgoing.sequence_number}</sequenceNumber><batch>')
     for part in outgoing.batch.parts():
         if isinstance(part, BatchAttachment):
