@@ -20,9 +20,9 @@ from altinn_so.services.correspondence.rules.model import CorrespondenceRequest
 
 from support.archived import OLA, archived_task
 from support.contracts import assert_valid_response as valid_response
-from support.contracts import expect_altinn_fault, our_service, real_client, real_service
-from support.wsdl_match import assert_actions_match, assert_names_match, assert_signature_matches, views
-from support.zeepview import binding_names, diff_views, operation_view, replace_strings, ws_view_from_basic
+from support.contracts import expect_altinn_fault, our_service, real_service
+from support.wsdl_match import assert_inferred_names, assert_inferred_signature, assert_actions_match, assert_names_match, assert_signature_matches, views
+from support.zeepview import replace_strings, ws_view_from_basic
 
 pytestmark = pytest.mark.conformance
 
@@ -144,24 +144,16 @@ def expected_view(key: str, ec2_view: dict, ec2_operation: str) -> dict:
 @pytest.mark.parametrize("ec2_operation", ["Test", OPERATION + "EC"])
 @pytest.mark.parametrize("key", sorted(INFERRED))
 def test_inferred_signature_follows_ec2(base_url, key, ec2_operation):
-    our_client, _ = our_service(base_url + INFERRED[key][0] + "?wsdl")
-    ec2_view, our_view = operation_view(real_client(EC2.contract)), operation_view(our_client)
     operation = INFERRED[key][1] if ec2_operation != "Test" else "Test"
-    assert set(our_view) == {"Test", INFERRED[key][1]}
-    diffs = diff_views(expected_view(key, ec2_view[ec2_operation], ec2_operation), our_view[operation], operation,
-                       labels=("expected", "ours"))
-    assert not diffs, "\n  ".join(diffs)
+    assert_inferred_signature(base_url, INFERRED[key][0], EC2.contract, ec2_operation, operation,
+                              lambda view: expected_view(key, view, ec2_operation), {"Test", INFERRED[key][1]})
 
 
 @pytest.mark.parametrize("key", sorted(INFERRED))
 def test_inferred_names_follow_ec2(base_url, key):
-    our_client, _ = our_service(base_url + INFERRED[key][0] + "?wsdl")
-    binding = "BasicHttpBinding_" if key == "basic" else "CustomBinding_"
-    expected = replace_strings(binding_names(real_client(EC2.contract)), {
-        "CustomBinding_": binding, "ArchiveCommonAgencyExternalEC2": INFERRED[key][2]})
     # our inferred services end in "SF", as the project's other Basic and WS services do
-    expected["services"] = {name + "SF": ports for name, ports in expected["services"].items()}
-    assert binding_names(our_client) == expected
+    assert_inferred_names(base_url, INFERRED[key][0], EC2.contract, key,
+                          {"ArchiveCommonAgencyExternalEC2": INFERRED[key][2]}, service_suffix="SF")
 
 
 @pytest.mark.parametrize("key", sorted(INFERRED))

@@ -23,9 +23,9 @@ from altinn_so.soap.namespaces import SOAP12_ENV
 from altinn_so.soap.wsgi import SoapApplication, WireSettings
 
 from support.contracts import assert_valid_response as valid_response
-from support.contracts import expect_altinn_fault, our_service, real_client, real_service
-from support.wsdl_match import assert_actions_match, assert_names_match, assert_signature_matches, views
-from support.zeepview import (binding_names, diff_views, operation_view, replace_strings, without_children,
+from support.contracts import expect_altinn_fault, our_service, real_service
+from support.wsdl_match import assert_inferred_names, assert_inferred_signature, assert_actions_match, assert_names_match, assert_signature_matches, views
+from support.zeepview import (replace_strings, without_children,
                               ws_view_from_basic)
 
 pytestmark = pytest.mark.conformance
@@ -377,23 +377,15 @@ def expected_view(key: str, ec2_view: dict, operation: str) -> dict:
 @pytest.mark.parametrize("operation", ["Test", *OPERATIONS])
 @pytest.mark.parametrize("key", sorted(INFERRED))
 def test_inferred_signature_follows_ec2(base_url, key, operation):
-    our_client, _ = our_service(base_url + INFERRED[key][0] + "?wsdl")
-    ec2_view, our_view = operation_view(real_client(EC2.contract)), operation_view(our_client)
-    assert set(our_view) == {"Test", *OPERATIONS}
-    diffs = diff_views(expected_view(key, ec2_view[operation], operation), our_view[operation], operation,
-                       labels=("expected", "ours"))
-    assert not diffs, "\n  ".join(diffs)
+    assert_inferred_signature(base_url, INFERRED[key][0], EC2.contract, operation, operation,
+                              lambda view: expected_view(key, view, operation), {"Test", *OPERATIONS})
 
 
 @pytest.mark.parametrize("key", sorted(INFERRED))
 def test_inferred_names_follow_ec2(base_url, key):
-    our_client, _ = our_service(base_url + INFERRED[key][0] + "?wsdl")
-    binding = "BasicHttpBinding_" if key == "basic" else "CustomBinding_"
-    expected = replace_strings(binding_names(real_client(EC2.contract)), {
-        "CustomBinding_": binding, "BatchLoggingAgencyExternalEC2": INFERRED[key][1]})
     # our inferred services end in "SF", as the project's other Basic and WS services do
-    expected["services"] = {name + "SF": ports for name, ports in expected["services"].items()}
-    assert binding_names(our_client) == expected
+    assert_inferred_names(base_url, INFERRED[key][0], EC2.contract, key,
+                          {"BatchLoggingAgencyExternalEC2": INFERRED[key][1]}, service_suffix="SF")
 
 
 @pytest.mark.parametrize("key", sorted(INFERRED))

@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from .contracts import our_service, port_type_actions, real_client, wsdl_actions
-from .zeepview import binding_names, diff_views, real_operation_view, served_operation_view
+from .zeepview import binding_names, diff_views, real_operation_view, replace_strings, served_operation_view
 
 
 def our_wsdl_client(base_url: str, path: str):
@@ -42,3 +42,28 @@ def assert_signature_matches(base_url: str, flavour, reference, operation: str) 
     assert operation in our_view, f"{operation} is missing from our {flavour.key} WSDL"
     diffs = diff_views(real_view[operation], our_view[operation], operation)
     assert not diffs, f"{flavour.key}: our {operation} differs from the real WSDL:\n  " + "\n  ".join(diffs)
+
+
+# -- a binding we infer from a real one (Basic and WS from EC2, say) --------------------------------------------
+
+
+def assert_inferred_signature(base_url: str, path: str, reference_contract: str, reference_operation: str,
+                              operation: str, expected, operations: set[str]) -> None:
+    """Our inferred binding at ``path`` serves exactly ``operations``, and its ``operation`` is what ``expected``
+    makes of the real ``reference_operation`` (its operation view) in ``reference_contract``."""
+    real_view = real_operation_view(reference_contract)
+    our_view = served_operation_view(base_url + path + "?wsdl")
+    assert set(our_view) == operations
+    diffs = diff_views(expected(real_view[reference_operation]), our_view[operation], operation,
+                       labels=("expected", "ours"))
+    assert not diffs, "\n  ".join(diffs)
+
+
+def assert_inferred_names(base_url: str, path: str, reference_contract: str, key: str, renames: dict[str, str],
+                          service_suffix: str = "") -> None:
+    """Our inferred binding's names are the real contract's with ``renames``, a Basic binding named as WCF names
+    one (``BasicHttpBinding_``), and each service name ending in ``service_suffix``."""
+    binding = "BasicHttpBinding_" if key == "basic" else "CustomBinding_"
+    expected = replace_strings(binding_names(real_client(reference_contract)), {"CustomBinding_": binding, **renames})
+    expected["services"] = {name + service_suffix: ports for name, ports in expected["services"].items()}
+    assert binding_names(our_wsdl_client(base_url, path)) == expected
