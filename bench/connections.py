@@ -159,7 +159,7 @@ def make_certs(directory: Path) -> Path:
 
 
 def run(quick: bool = False, idle: int | None = None, slow: int | None = None,
-        workers: tuple[int, ...] = (1,), tls: bool = True) -> list[Figure]:
+        workers: tuple[int, ...] = (1, 2), tls: bool = True) -> list[Figure]:
     idle = idle if idle is not None else (64 if quick else 1000)
     slow = slow if slow is not None else (32 if quick else 200)
     figures = []
@@ -181,9 +181,7 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--idle", type=int)
     parser.add_argument("--slow", type=int)
-    # (one worker: the front that holds no thread for a waiting connection is the single-process server's; with
-    # --workers above 1, gunicorn's threads still wait on them, and each case would wait out its timeout)
-    parser.add_argument("--workers", default="1")
+    parser.add_argument("--workers", default="1,2")
     parser.add_argument("--no-tls", action="store_true")
     args = parser.parse_args()
     print(table(run(args.quick, args.idle, args.slow, tuple(int(n) for n in args.workers.split(",")),

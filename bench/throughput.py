@@ -1,8 +1,9 @@
 """HTTP throughput: persisted InsertCorrespondenceBasicV2 calls per second through ``altinn-so serve``
 against a minimal lxml SOAP echo served the same way.
 
-Both run under gunicorn with one worker process per core (gthread workers, one thread each, the same
-keep-alive; on a one-core machine ``serve --workers 1`` is its single-process server instead); the emulator
+Both run under gunicorn's master with one worker process per core and one thread each (the echo in gunicorn's
+gthread workers, the emulator in its own, which serve with its cheroot front; on a one-core machine
+``serve --workers 1`` is its single-process server instead); the emulator
 stores into a SQLite file in WAL mode, journals every call and writes its
 access log (to /dev/null). The load comes from wrk on the same machine, over loopback, with a POST script:
 the same connections, threads and duration for both. Rounds alternate echo and emulator, and each round's

@@ -7,6 +7,7 @@ timeout, so a server that holds its threads fails these tests rather than slowin
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import ssl
@@ -28,14 +29,16 @@ class Serve:
     def __init__(self, *options: str):
         self.process = subprocess.Popen([sys.executable, "-m", "altinn_so.cli", "serve", "--port", "0",
                                          "--log-level", "error", *options],
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
         first = self.process.stdout.readline()
         found = re.search(r"serving on https?://[^:]+:(\d+) ", first)
         if not found:
             self.stop()
             raise AssertionError(f"unexpected start-up output: {first!r}")
         self.port = int(found.group(1))
+        self.errors: list[str] = []  # what the server wrote to standard error (its log)
         threading.Thread(target=self.process.stdout.read, daemon=True).start()
+        threading.Thread(target=lambda: self.errors.extend(self.process.stderr), daemon=True).start()
 
     def stop(self) -> None:
         self.process.terminate()
@@ -94,6 +97,10 @@ def _get(sock: socket.socket, path: str = WSDL) -> bytes:
     return _read_answer(sock)
 
 
+def _read_answer_body(answer: bytes) -> bytes:
+    return answer.partition(b"\r\n\r\n")[2]
+
+
 def _closed_by_server(sock: socket.socket) -> bytes:
     """Everything the server sends until it closes the connection (raises if it keeps it open)."""
     data = b""
@@ -127,7 +134,7 @@ class _Crowd:
             sock.close()
 
 
-@pytest.mark.parametrize("workers", [1])
+@pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("scheme", ["http", "https"])
 def test_a_new_call_is_answered_while_idle_and_slow_connections_are_open(scheme, workers, certs):
     tls = scheme == "https"
@@ -148,8 +155,9 @@ def test_a_new_call_is_answered_while_idle_and_slow_connections_are_open(scheme,
         server.stop()
 
 
-def test_a_slow_request_head_is_closed_with_408_after_the_header_timeout():
-    server = Serve("--header-timeout", "1")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_slow_request_head_is_closed_with_408_after_the_header_timeout(workers):
+    server = Serve("--workers", str(workers), "--header-timeout", "1")
     try:
         with socket.create_connection(("127.0.0.1", server.port), timeout=ANSWER_WITHIN) as sock:
             sock.sendall(b"GET /_admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
@@ -160,8 +168,9 @@ def test_a_slow_request_head_is_closed_with_408_after_the_header_timeout():
         server.stop()
 
 
-def test_a_slow_body_is_closed_with_408():
-    server = Serve("--header-timeout", "1", "--body-min-rate", "100")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_slow_body_is_closed_with_408_and_journaled_as_such(workers):
+    server = Serve("--workers", str(workers), "--header-timeout", "1", "--body-min-rate", "100")
     try:
         with socket.create_connection(("127.0.0.1", server.port), timeout=ANSWER_WITHIN) as sock:
             sock.sendall(b"POST /ServiceEngineExternal/CorrespondenceAgencyExternalBasic.svc HTTP/1.1\r\n"
@@ -169,6 +178,11 @@ def test_a_slow_body_is_closed_with_408():
                          b"<s:Envelope")
             answer = _closed_by_server(sock)
         assert answer.startswith(b"HTTP/1.1 408 "), answer[:80]
+        with socket.create_connection(("127.0.0.1", server.port), timeout=ANSWER_WITHIN) as sock:
+            journal = json.loads(_read_answer_body(_get(sock, "/_admin/journal")))["entries"]
+        assert [(entry["status"], entry["service"]) for entry in journal] == [(408, "CorrespondenceAgencyExternal")]
+        assert "too slowly" in journal[0]["error_message"]
+        assert not any("Traceback" in line for line in server.errors), "".join(server.errors)
     finally:
         server.stop()
 

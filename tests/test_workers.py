@@ -9,7 +9,10 @@ test_shared_store.py.)
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -108,3 +111,20 @@ def test_workers_without_a_database_file_share_a_temporary_one(messages):
     finally:
         process.stop()
     assert not directory.exists()  # removed when the server stops, with the journal and lock files beside it
+
+
+def test_a_killed_worker_is_replaced_and_the_others_answer_meanwhile(server, messages):
+    with ThreadPoolExecutor(12) as pool:
+        before = set(pool.map(lambda _: worker_of_a_call(server), range(300)))
+    assert len(before) == WORKERS
+    victim = min(before)
+    os.kill(victim, signal.SIGKILL)
+    seen: set[int] = set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (seen - before):  # until the replacement has answered
+        with ThreadPoolExecutor(12) as pool:
+            seen |= set(pool.map(lambda _: worker_of_a_call(server), range(60)))  # every call answered meanwhile
+    assert victim not in seen
+    assert len(seen - before) == 1, f"no new worker answered: {seen}"
+    answer = post(server, CORRESPONDENCE, messages.insert("AFTER-THE-KILL"))
+    assert text_of(answer, "ReceiptId") is not None

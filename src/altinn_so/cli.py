@@ -115,6 +115,10 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"altinn-so: {_listen_problem(exc, sftp.host, args.sftp_port)} (--sftp-port)", file=sys.stderr)
             return 2
 
+    from .front import ConnectionLimits
+
+    limits = ConnectionLimits(header_timeout=args.header_timeout, idle_timeout=args.idle_timeout,
+                              body_min_rate=args.body_min_rate)
     if args.workers > 1:
         from .workers import serve_with_workers
 
@@ -128,14 +132,11 @@ def _serve(args: argparse.Namespace) -> int:
             sftp.one_of_workers(temporary or tempfile.gettempdir())
 
         serve_with_workers(app, args.host, args.port, workers=args.workers, threads=args.threads, tls=tls,
-                           ready=ready, after_fork=start_background, before_exit=finish)
+                           limits=limits, ready=ready, after_fork=start_background, before_exit=finish)
         return 0
 
-    from .front import ConnectionLimits
     from .server import make_server, serve_forever
 
-    limits = ConnectionLimits(header_timeout=args.header_timeout, idle_timeout=args.idle_timeout,
-                              body_min_rate=args.body_min_rate)
     server = make_server(app, args.host, args.port, threads=args.threads, tls=tls, limits=limits)
     try:
         server.prepare()

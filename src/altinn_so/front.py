@@ -34,6 +34,13 @@ class ConnectionLimits:
     body_min_rate: float = 1024.0  # bytes a second a body must keep up, after a grace of header_timeout
 
 
+class RequestTimedOut(TimeoutError):
+    """The front answered the request itself (408) and closed the connection: the body came too slowly.
+    Raised from the body's reads, so that the application knows no answer of its own will reach the client."""
+
+    status = 408
+
+
 def _refusal(status: str) -> bytes:
     text = f"{status}: the request did not arrive in time\n".encode()
     return (f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {len(text)}\r\n"
@@ -88,7 +95,7 @@ class _PrefixedSocketIO(socket.SocketIO):
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
-        raise TimeoutError("the request body arrived too slowly")
+        raise RequestTimedOut("the request body arrived too slowly; answered 408 and closed the connection")
 
 
 class _Reader(StreamReader):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import ssl
 import threading
 from dataclasses import dataclass
@@ -29,6 +30,14 @@ class _Server(wsgi.Server):
     handshake) through logging, so that it is a JSON line like every other message, not raw standard error."""
 
     limits = ConnectionLimits()
+    listening: socket.socket | None = None  # a socket already bound and listening (a gunicorn worker's)
+
+    def bind(self, family, type, proto=0):
+        if self.listening is None:
+            return super().bind(family, type, proto)
+        self.socket = self.listening
+        self.bind_addr = self.resolve_real_bind_addr(self.socket)
+        return self.socket
 
     def prepare(self):
         super().prepare()
@@ -49,9 +58,11 @@ class _Gateway(wsgi.Gateway_10):
 
 
 def make_server(app, host: str, port: int, *, threads: int = 16, tls: TlsSettings | None = None,
-                limits: ConnectionLimits = ConnectionLimits()) -> wsgi.Server:
+                limits: ConnectionLimits = ConnectionLimits(), listening: socket.socket | None = None) -> wsgi.Server:
+    """A cheroot server for ``app`` on ``host``:``port``, or on the ``listening`` socket when one is given."""
     server = _Server((host, port), app, numthreads=threads, server_name="altinn-so")
     server.limits = limits
+    server.listening = listening
     server.request_queue_size = 1024  # listen backlog (cheroot's default is 5): bursts of new connections
     server.gateway = _Gateway
     if tls is not None:

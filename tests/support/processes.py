@@ -23,23 +23,27 @@ RECEIPT = "/IntermediaryExternal/ReceiptAgencyExternalBasic.svc"
 class ServerProcess:
     """``altinn-so serve --port 0 ...`` in a subprocess; ``url`` once it answers."""
 
-    def __init__(self, *arguments: str):
+    def __init__(self, *arguments: str, ca_certificate: str | None = None):
+        """``ca_certificate``: the CA that signed the server's certificate, when ``arguments`` serve HTTPS."""
         # The log goes to a file: a pipe nobody reads could fill up and stall the server.
         self.log = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "altinn_so.cli", "serve", "--port", "0", "--log-level", "warning", *arguments],
             stdout=subprocess.PIPE, stderr=self.log, text=True, cwd=ROOT)
         first = self.process.stdout.readline()
-        found = re.search(r"serving on (http://\S+) ", first)
+        found = re.search(r"serving on (https?://\S+) ", first)
         if not found:
             self.stop()
             raise AssertionError(f"unexpected start-up output: {first!r} {self.errors()}")
         self.first_line = first
         self.url = found.group(1)
+        session = requests.Session()
+        session.trust_env = False  # this machine may set REQUESTS_CA_BUNDLE
+        session.verify = ca_certificate or True
         deadline = time.monotonic() + 30
         while True:
             try:
-                if requests.get(self.url + "/_admin/ready", timeout=2).ok:
+                if session.get(self.url + "/_admin/ready", timeout=2).ok:
                     break
             except requests.ConnectionError:
                 pass

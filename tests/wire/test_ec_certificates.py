@@ -3,6 +3,8 @@ in addition to the body credentials. Basic and WS are unaffected by TLS."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -18,6 +20,7 @@ from altinn_so.seeding import default_seed
 from altinn_so.server import make_server
 from altinn_so.soap.wsgi import SoapApplication, WireSettings
 
+from support.processes import ROOT, ServerProcess
 from support.soap import altinn_fault, notification
 
 
@@ -157,3 +160,42 @@ def test_aec2_over_tls_ignores_the_lenient_org_header(tls):
 def test_aec2_with_an_untrusted_certificate_fails_the_handshake(tls):
     with pytest.raises(requests.exceptions.ConnectionError):
         client(tls, "AEC2", tls["untrusted"].bundle, service="CorrespondenceAgencyExternal")
+
+
+# -- with worker processes: each one reads the caller's certificate itself ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def workers_over_tls(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("worker-certs")
+    subprocess.run([sys.executable, "-m", "altinn_so.cli", "certs", "--out", str(directory)], check=True,
+                   stdout=subprocess.DEVNULL, cwd=ROOT)
+    process = ServerProcess("--workers", "2", "--threads", "2", "--tls-cert", str(directory / "server.pem"),
+                            "--tls-key", str(directory / "server-key.pem"), "--tls-client-ca", str(directory / "ca.pem"),
+                            ca_certificate=str(directory / "ca.pem"))
+    try:
+        yield process.url, directory
+    finally:
+        process.stop()
+
+
+def test_with_worker_processes_the_owners_certificate_is_read_in_each_of_them(workers_over_tls):
+    base, directory = workers_over_tls
+    processes = set()
+    for _ in range(12):  # a new connection each time: the kernel spreads them over both workers
+        session = requests.Session()
+        session.trust_env = False
+        session.verify = str(directory / "ca.pem")
+        session.headers["Connection"] = "close"
+        processes.add(session.get(base + "/_admin/health", timeout=10).json()["process"])
+        for owner, accepted in (("ttd", True), ("ett", False)):
+            session.cert = str(directory / f"{owner}-bundle.pem")
+            zeep_client = zeep.Client(f"{base}/ServiceEngineExternal/NotificationAgencyExternalEC2.svc?wsdl",
+                                      transport=Transport(session=session))
+            if accepted:
+                assert send(zeep_client) == "Varsel er sendt ut til brukeren."
+                continue
+            with pytest.raises(zeep.exceptions.Fault) as caught:
+                send(zeep_client)
+            assert altinn_fault(zeep_client, caught.value)["ErrorID"] == 5
+    assert len(processes) == 2, processes

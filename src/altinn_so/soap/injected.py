@@ -30,8 +30,8 @@ class DropConnection(Exception):
 
 
 def drop(environ: dict) -> None:
-    """Shut the client's socket down, if the server gave us one (cheroot via our gateway, or gunicorn)."""
-    sock = environ.get("altinn_so.socket") or environ.get("gunicorn.socket")
+    """Shut the client's socket down, if the server gave us one (cheroot, through our gateway)."""
+    sock = environ.get("altinn_so.socket")
     if sock is not None:
         try:
             sock.shutdown(socket.SHUT_RDWR)

@@ -30,17 +30,11 @@ def organisation_number(certificate: x509.Certificate) -> str | None:
 def client_certificate_orgno(environ: dict) -> str | None:
     """The org number of a TLS client certificate the server verified, if any.
 
-    cheroot puts the verified certificate in ``SSL_CLIENT_CERT`` (PEM), as
-    mod_ssl does; gunicorn exposes the peer certificate on its socket.
+    cheroot puts the verified certificate in ``SSL_CLIENT_CERT`` (PEM), as mod_ssl does; with worker
+    processes each one serves with the same cheroot front (``workers.py``).
     """
     pem = environ.get("SSL_CLIENT_CERT")
     if pem and environ.get("SSL_CLIENT_VERIFY", "SUCCESS") == "SUCCESS":
         certificate = x509.load_pem_x509_certificate(pem.encode("ascii") if isinstance(pem, str) else pem)
         return organisation_number(certificate)
-    sock = environ.get("gunicorn.socket")
-    getpeercert = getattr(sock, "getpeercert", None)
-    if getpeercert is not None:
-        der = getpeercert(binary_form=True)
-        if der:
-            return organisation_number(x509.load_der_x509_certificate(der))
     return None

@@ -27,6 +27,7 @@ from .bindings import Credentials
 from .contract import BoundOperation, Endpoint
 from .envelope import CONTENT_TYPE, RequestEnvelope, is_password_text, parse_envelope
 from .plainstream import SpilledValues, parse_spilling
+from ..front import RequestTimedOut
 from ..journal import Exchange
 from ..logs import log_call
 from ..memory import give_back_free_memory
@@ -135,6 +136,9 @@ class SoapApplication:
             exchange.error_message = f"connection dropped by fault rule {exchange.fault_rule}"
             _drop(environ)
             status, headers, body = 500, [("Connection", "close"), ("Content-Length", "0")], b""
+        except RequestTimedOut as exc:  # the front has answered 408 and closed: journal that, not a failure
+            exchange.error_message = str(exc)
+            status, headers, body = exc.status, [("Connection", "close"), ("Content-Length", "0")], b""
         except Exception as exc:  # the last line of defence: no traceback ever reaches the client
             status, headers, body = self._unexpected(environ, exchange, exc)
         exchange.status = 0 if dropped else status  # 0: the connection was dropped, no status was sent
