@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import os
 import platform
+import re
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +55,44 @@ class Figure:
     @property
     def target_text(self) -> str:
         return "—" if self.target is None else self.target.replace("<=", "≤").replace(">=", "≥") + "×"
+
+
+class Server:
+    """``altinn-so serve --port 0`` with its options, in a process group of its own; ``port`` once it prints
+    its address."""
+
+    def __init__(self, *options: str):
+        self.log = tempfile.TemporaryFile(mode="w+")
+        self.process = subprocess.Popen([sys.executable, "-m", "altinn_so.cli", "serve", "--port", "0",
+                                         "--log-level", "warning", *options],
+                                        stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True)
+        first = self.process.stdout.readline()
+        found = re.search(r"serving on https?://[^:]+:(\d+) ", first)
+        if not found:
+            self.stop()
+            raise RuntimeError(f"the server did not start: {first!r} {self.errors()}")
+        self.port = int(found.group(1))
+        # The rest of the endpoint list goes nowhere: a full pipe would stall the server.
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()
+
+    def errors(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL to every process of the server (the master and its workers) at once."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
 
 
 def per_call(*functions: Callable[[], object], calls: int = 200, rounds: int = 15) -> tuple[float, ...]:

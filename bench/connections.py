@@ -12,7 +12,6 @@ opened, so the ratio says how much they slow a caller down; the target is an abs
 from __future__ import annotations
 
 import argparse
-import re
 import socket
 import ssl
 import subprocess
@@ -22,35 +21,9 @@ import threading
 import time
 from pathlib import Path
 
-from common import Figure
+from common import Figure, Server
 
 WSDL = "/ServiceEngineExternal/CorrespondenceAgencyExternalBasic.svc?wsdl"
-
-
-class Server:
-    """``altinn-so serve --port 0`` with its options; ``port`` once it prints its address."""
-
-    def __init__(self, *options: str):
-        self.log = tempfile.TemporaryFile(mode="w+")
-        self.process = subprocess.Popen([sys.executable, "-m", "altinn_so.cli", "serve", "--port", "0",
-                                         "--log-level", "warning", *options],
-                                        stdout=subprocess.PIPE, stderr=self.log, text=True)
-        first = self.process.stdout.readline()
-        found = re.search(r"serving on https?://[^:]+:(\d+) ", first)
-        if not found:
-            self.stop()
-            self.log.seek(0)
-            raise RuntimeError(f"the server did not start: {first!r} {self.log.read()}")
-        self.port = int(found.group(1))
-        # The rest of the endpoint list goes nowhere: a full pipe would stall the server.
-        threading.Thread(target=self.process.stdout.read, daemon=True).start()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 def client_context(certs: Path | None) -> ssl.SSLContext | None:

@@ -24,12 +24,14 @@ import cpu
 import growth
 import hostile_bodies
 import push
+import reliability
 import startup
 import throughput
 from common import BENCH, Figure, git_revision, machine, sqlite_version, table
 
 SUITES = {"cpu": cpu, "throughput": throughput, "growth": growth, "startup": startup, "broker": broker_rss,
-          "push": push, "batch": batch, "hostile": hostile_bodies, "connections": connections}
+          "push": push, "batch": batch, "hostile": hostile_bodies, "connections": connections,
+          "reliability": reliability}
 
 
 def ensure_wrk() -> None:

@@ -111,6 +111,11 @@ def test_a_full_store_faults_says_so_and_recovers(tmp_path, messages):
             session.conn.execute("PRAGMA max_page_count = 1073741823")
         assert requests.get(url + "/_admin/ready", timeout=10).json() == {"ready": True}
         assert text_of(post(url, CORRESPONDENCE, messages.insert("AFTER")), "ReceiptId")
+        # Every insert that was answered with a receipt is kept, and only those: a fault stored nothing.
+        acknowledged = {f"FULL-{n}" for n, answer in enumerate(answers) if text_of(answer, "ReceiptId")}
+        stored = requests.get(url + "/_admin/state/correspondences", timeout=10).json()["correspondences"]
+        assert sorted(c["senders_reference"] for c in stored) == sorted({"BEFORE", "AFTER"} | acknowledged)
+        assert sorted(c["id"] for c in stored) == list(range(1, len(stored) + 1))
     finally:
         server.stop()
         emulator.close()

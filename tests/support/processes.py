@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -23,13 +25,15 @@ RECEIPT = "/IntermediaryExternal/ReceiptAgencyExternalBasic.svc"
 class ServerProcess:
     """``altinn-so serve --port 0 ...`` in a subprocess; ``url`` once it answers."""
 
-    def __init__(self, *arguments: str, ca_certificate: str | None = None):
-        """``ca_certificate``: the CA that signed the server's certificate, when ``arguments`` serve HTTPS."""
+    def __init__(self, *arguments: str, ca_certificate: str | None = None, own_group: bool = False):
+        """``ca_certificate``: the CA that signed the server's certificate, when ``arguments`` serve HTTPS;
+        ``own_group``: in a process group of its own, so that :meth:`kill` reaches its workers too."""
         # The log goes to a file: a pipe nobody reads could fill up and stall the server.
         self.log = tempfile.TemporaryFile(mode="w+")
+        self.own_group = own_group
         self.process = subprocess.Popen(
             [sys.executable, "-m", "altinn_so.cli", "serve", "--port", "0", "--log-level", "warning", *arguments],
-            stdout=subprocess.PIPE, stderr=self.log, text=True, cwd=ROOT)
+            stdout=subprocess.PIPE, stderr=self.log, text=True, cwd=ROOT, start_new_session=own_group)
         first = self.process.stdout.readline()
         found = re.search(r"serving on (https?://\S+) ", first)
         if not found:
@@ -64,6 +68,18 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+    def kill(self) -> None:
+        """SIGKILL to the server and, when it has a group of its own, to its workers, all at once."""
+        if self.own_group:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)  # the group outlives its leader while workers run
+            except ProcessLookupError:
+                pass
+        elif self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
 
 
 class Messages:
