@@ -114,3 +114,27 @@ def test_version_prints_the_package_version():
     run = subprocess.run([sys.executable, "-m", "altinn_so", "--version"], capture_output=True, text=True,
                          timeout=30)
     assert (run.returncode, run.stdout.strip()) == (0, f"altinn-so {metadata.version('altinn-so')}"), run.stderr
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("certs")
+    subprocess.run([sys.executable, "-m", "altinn_so", "certs", "--out", str(out)], check=True,
+                   stdout=subprocess.DEVNULL)
+    return out
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("case", ["not-pem", "missing", "wrong-key", "bad-client-ca"])
+def test_tls_files_that_do_not_load_are_one_line(case, workers, certificates, tmp_path):
+    not_pem = tmp_path / "notes.txt"
+    not_pem.write_text("not a certificate\n")
+    server, key = str(certificates / "server.pem"), str(certificates / "server-key.pem")
+    options, words = {
+        "not-pem": (["--tls-cert", str(not_pem), "--tls-key", str(not_pem)], ["notes.txt", "PEM"]),
+        "missing": (["--tls-cert", str(tmp_path / "gone.pem"), "--tls-key", key], ["gone.pem", "No such file"]),
+        "wrong-key": (["--tls-cert", server, "--tls-key", str(certificates / "ttd-key.pem")], ["ttd-key.pem", "mismatch"]),
+        "bad-client-ca": (["--tls-cert", server, "--tls-key", key, "--tls-client-ca", str(not_pem)],
+                          ["--tls-client-ca", "notes.txt"]),
+    }[case]
+    _one_line_refusal(_serve("--port", "0", "--workers", workers, *options), *words)

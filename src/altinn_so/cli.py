@@ -22,7 +22,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .emulator import Emulator, Settings
     from .scheduler import DueWorkScheduler
     from .seeding import SeedError
-    from .server import TlsSettings
+    from .server import TlsSettings, tls_problem
     from .services.correspondence import CorrespondenceSettings
     from .soap.allowlist import authorization_restriction
     from .soap.wsgi import WireSettings
@@ -33,6 +33,11 @@ def _serve(args: argparse.Namespace) -> int:
     if args.tls_client_ca and not args.tls_cert:
         print("altinn-so: --tls-client-ca needs --tls-cert and --tls-key", file=sys.stderr)
         return 2
+    if args.tls_cert:
+        problem = tls_problem(TlsSettings(args.tls_cert, args.tls_key, args.tls_client_ca))
+        if problem is not None:
+            print(f"altinn-so: {problem}", file=sys.stderr)
+            return 2
     if args.scheduler_interval <= 0:
         print("altinn-so: --scheduler-interval must be more than 0 seconds", file=sys.stderr)
         return 2

@@ -22,6 +22,30 @@ class TlsSettings:
     client_ca: str | None = None  # trust anchors for client certificates; None: do not ask for one
 
 
+def tls_problem(tls: TlsSettings) -> str | None:
+    """What is wrong with the certificate, key or client CA files, in one line; None when they load.
+
+    Checked before serving: otherwise each worker process would fail on them while starting, with a traceback,
+    and be started again by the master.
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(tls.certificate, tls.private_key)
+    except (OSError, ssl.SSLError) as exc:
+        return (f"--tls-cert {tls.certificate} and --tls-key {tls.private_key} do not load as a PEM certificate and "
+                f"its private key ({_reason(exc)})")
+    if tls.client_ca:
+        try:
+            context.load_verify_locations(cafile=tls.client_ca)
+        except (OSError, ssl.SSLError) as exc:
+            return f"--tls-client-ca {tls.client_ca} does not load as PEM certificates ({_reason(exc)})"
+    return None
+
+
+def _reason(exc: Exception) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
 log = logging.getLogger("altinn_so.server")
 
 

@@ -43,9 +43,9 @@ class FrontWorker(Worker):
     """A gunicorn worker serving its inherited listening socket with our cheroot front.
 
     The server runs in a thread of its own; the main thread keeps telling the master it is alive and, on
-    SIGTERM (gunicorn's graceful stop) or when the master has gone, stops the server: calls in progress
-    finish, waiting connections are closed. A subclass made by :func:`serve_with_workers` carries the
-    settings (gunicorn makes the worker itself, from the class alone).
+    SIGTERM (gunicorn's graceful stop), when the master has gone, or on SIGINT (gunicorn's quick stop, which
+    raises SystemExit here), stops the server: calls in progress finish, waiting connections are closed. A
+    subclass made by :func:`serve_with_workers` carries the settings (gunicorn makes the worker from the class).
     """
 
     threads: int = 16
@@ -60,7 +60,6 @@ class FrontWorker(Worker):
         server.prepare()
         serving = threading.Thread(target=server.serve, name="altinn-so-front", daemon=True)
         serving.start()
-        self._server = server
         try:
             while self.alive and serving.is_alive():
                 self.notify()
@@ -69,12 +68,6 @@ class FrontWorker(Worker):
                 serving.join(1.0)
         finally:
             server.stop()
-
-    def handle_quit(self, sig, frame):  # SIGINT or SIGQUIT: stop now, but let the server close its sockets
-        server = getattr(self, "_server", None)
-        if server is not None:
-            threading.Thread(target=server.stop, daemon=True).start()
-        super().handle_quit(sig, frame)
 
 
 def serve_with_workers(app, host: str, port: int, *, workers: int, threads: int, tls: TlsSettings | None,
