@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -128,3 +130,15 @@ def test_a_killed_worker_is_replaced_and_the_others_answer_meanwhile(server, mes
     assert len(seen - before) == 1, f"no new worker answered: {seen}"
     answer = post(server, CORRESPONDENCE, messages.insert("AFTER-THE-KILL"))
     assert text_of(answer, "ReceiptId") is not None
+
+
+def test_a_worker_that_cannot_serve_stops_the_server_instead_of_being_restarted_forever():
+    code = ("import sys\nimport altinn_so.server\n"
+            "def broken(self):\n    raise OSError('simulated')\n"
+            "altinn_so.server._Server.prepare = broken\n"
+            "from altinn_so.cli import main\n"
+            "sys.exit(main(['serve', '--port', '0', '--workers', '2']))\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 3, run.stderr[-2000:]
+    assert "a worker could not start serving" in run.stderr
+    assert run.stderr.count("OSError: simulated") <= 2  # each worker once, not again and again

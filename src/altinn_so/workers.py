@@ -15,14 +15,19 @@ few silent or slow ones held them all. TLS and the client certificate are the si
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from typing import Callable
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 from gunicorn.workers.base import Worker
 
 from .front import ConnectionLimits
 from .server import TlsSettings, make_server
+
+
+WORKER_BOOT_ERROR = Arbiter.WORKER_BOOT_ERROR  # a worker's exit status that makes the master halt
 
 
 class _Gunicorn(BaseApplication):
@@ -57,7 +62,11 @@ class FrontWorker(Worker):
         host, port = listening.getsockname()[:2]
         server = make_server(self.wsgi, host, port, threads=self.threads, tls=self.tls, limits=self.limits,
                              listening=listening)
-        server.prepare()
+        try:
+            server.prepare()
+        except Exception:  # started again, it would fail again: have the master stop instead of looping
+            self.log.exception("altinn-so: a worker could not start serving")
+            sys.exit(WORKER_BOOT_ERROR)
         serving = threading.Thread(target=server.serve, name="altinn-so-front", daemon=True)
         serving.start()
         try:
