@@ -188,6 +188,9 @@ def test_state_limit_keeps_the_newest_in_order(admin, soap):
     owners = [o["code"] for o in admin.state("service-owners")]
     assert [o["code"] for o in admin.get("/state/service-owners", params={"limit": 2})["service-owners"]] == owners[-2:]
     assert len(admin.get("/state/correspondences", params={"limit": 100})["correspondences"]) == 4
+    huge = "9" * 23  # beyond what the store's integers take: the same as no limit
+    assert len(admin.get("/state/correspondences", params={"limit": huge})["correspondences"]) == 4
+    assert admin.get("/journal", params={"offset": huge}) == {"entries": []}
 
 
 @pytest.mark.parametrize("limit", ["0", "-1", "two"])

@@ -569,6 +569,8 @@ def test_sign_and_submit_from_the_view_shows_the_archive_reference(admin, emulat
 
 @pytest.mark.parametrize("form,status,message", [
     ({"action": "submit", "element": "999"}, 404, "no worklist element 999"),
+    ({"action": "submit", "element": "9" * 23}, 400, "say which form task"),  # beyond any id: none named
+    ({"action": "submit", "element": "١٢"}, 400, "say which form task"),
     ({"action": "sign", "signer": "310003018"}, 400, "no person or self-registered user"),
     ({"action": "sign", "signer": OLA, "security_level": "x"}, 400, "whole number"),
     ({"action": "delete"}, 400, "one of ['save', 'sign', 'submit']"),
@@ -578,6 +580,12 @@ def test_a_refused_action_is_shown_with_its_status(admin, emulator, form, status
     task = element_id(prefill(emulator))
     response = act(admin, status, **{"element": task, **form})
     assert message in lxml.html.fromstring(response.content).get_element_by_id("error").text_content()
+
+
+@pytest.mark.parametrize("element", ["9" * 23, "١٢", "²"])
+def test_an_element_that_is_no_id_shows_the_worklist_without_a_task(admin, element):
+    doc = enduser(admin, f"?reportee={OLA}&element={element}")
+    assert doc.xpath('//section[@id="worklist"]') and doc.xpath('//section[@id="task"]') == []
 
 
 def test_an_archived_task_refuses_a_second_submit(admin, emulator):

@@ -231,6 +231,8 @@ def test_set_notice_refusals(emulator):
         (str(case.id), "Nope", ok, 60011), (str(case.id), None, ok, 60011),
         (str(archived.id), "Decision", ok, 60014), (str(deleted.id), "Decision", ok, 60015),
         ("999999", "Decision", ok, 60016), ("AR9999999", "Decision", ok, 60016),
+        ("9" * 23, "Decision", ok, 60016), (str(2 ** 31), "Decision", ok, 60016),  # beyond any id (and SQLite's)
+        ("²", "Decision", ok, 60005), ("AR²", "Decision", ok, 60005), ("١٢", "Decision", ok, 60005),  # not ASCII digits
         (str(loose.id), "Decision", ok, 60017), (str(in_deleted.id), "Decision", ok, 60018),
         (str(case.id), "Decision", [("Decision", "yes"), ("Other", "x")], 60020),
         (str(case.id), "Decision", [(None, "x")], 60020),

@@ -98,6 +98,18 @@ INVALID = {
                           attribute(ARCHIVED, "1")), ACTION_READ, ENV),
     "an element id that is no number": document(
         SUBJECT, category("Resource", attribute(REPORTEE_ORGNO, EKS), attribute(ELEMENT, "AR12")), ACTION_READ, ENV),
+    "an element id beyond any Int32 id": document(
+        SUBJECT, category("Resource", attribute(REPORTEE_ORGNO, EKS), attribute(ELEMENT, "9" * 23)), ACTION_READ, ENV),
+    "an element id in other digits": document(
+        SUBJECT, category("Resource", attribute(REPORTEE_ORGNO, EKS), attribute(ELEMENT, "١٢")), ACTION_READ, ENV),
+    "an archived element id beyond any Int32 id": document(
+        SUBJECT, category("Resource", attribute(REPORTEE_ORGNO, EKS), attribute(ARCHIVED, "9" * 23)), ACTION_READ,
+        ENV),
+    "an archive reference in other digits": document(
+        SUBJECT, category("Resource", attribute(REPORTEE_ORGNO, EKS), attribute(ARCHIVED, "AR١٢")), ACTION_READ, ENV),
+    "an edition beyond any Int32": document(SUBJECT, category("Resource", attribute(REPORTEE_ORGNO, EKS),
+                                                              attribute(CODE, "4255"), attribute(EDITION, "9" * 23)),
+                                            ACTION_READ, ENV),
     "an archived element id that is neither": document(
         SUBJECT, category("Resource", attribute(REPORTEE_ORGNO, EKS), attribute(ARCHIVED, "X12")), ACTION_READ, ENV),
     "an unknown action": document(SUBJECT, RESOURCE, category("Action", attribute(ACTION, "Execute")), ENV),

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, quote
 
 from ..domain.clock import LATEST_NOW, as_aware, utc_time
 from ..domain.notifications.model import Channel, OutboxFilter
+from ..domain.values import INT32_MAX
 from ..injection import PRESETS, RuleError
 from ..journal import JournalFilter
 from ..seeding import SeedError
@@ -121,7 +122,7 @@ class Request:
             number = -1
         if number < (0 if zero else 1):
             raise ApiError(400, f"{key}={value!r} must be a {'whole number' if zero else 'positive integer'}")
-        return number
+        return min(number, INT32_MAX)  # (a limit or offset: no list is longer, and the store takes no more)
 
 
 class AdminApi:

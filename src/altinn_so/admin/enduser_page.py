@@ -14,6 +14,7 @@ from html import escape
 from urllib.parse import parse_qs, urlencode
 
 from ..domain.elements import SECURITY_LEVELS
+from ..domain.values import digits_number
 from ..domain.worklist import NotActive, UnknownElement, WorklistError
 from .page import _document, _table, _td, _time
 
@@ -51,7 +52,7 @@ def _href(**params) -> str:
 def render(emulator, query_string: str) -> str:
     query = _query(query_string)
     element_id = query.get("element", "")
-    return _render(emulator, _View(query.get("reportee", ""), int(element_id) if element_id.isdigit() else None,
+    return _render(emulator, _View(query.get("reportee", ""), digits_number(element_id),
                                    query.get("done", "") if query.get("done") in _DONE else ""))
 
 
@@ -60,7 +61,7 @@ def act(emulator, body: bytes) -> Outcome:
     form = {key: values[-1] for key, values in parse_qs(body.decode("utf-8", "replace"),
                                                           keep_blank_values=True).items()}
     action, element = form.get("action", ""), form.get("element", "").strip()
-    view = _View(form.get("reportee", "").strip(), int(element) if element.isdigit() else None)
+    view = _View(form.get("reportee", "").strip(), digits_number(element))
     worklist = emulator.worklist
     try:
         if action not in ACTIONS or view.element_id is None:

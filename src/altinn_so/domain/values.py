@@ -35,6 +35,16 @@ BLANK = _Blank()
 INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
 
 
+def digits_number(text: str) -> int | None:
+    """The number ``text`` spells in ASCII digits, if it is one of 0..INT32_MAX (every Altinn id is an Int32);
+    None otherwise. (``str.isdigit`` also takes '²' and other scripts' digits, and a longer number overflows the
+    store's integers.)"""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= INT32_MAX else None
+
+
 def evolve(entity, **changes):
     """A copy of a frozen dataclass with some fields changed, like ``dataclasses.replace`` but without
     running ``__init__`` again (it is on every call's path). Only for values that need no checking."""

@@ -19,7 +19,7 @@ from altinn_so.domain.clock import Clock, as_aware
 from altinn_so.domain.errors import AltinnError, ErrorCode
 from altinn_so.domain.registry import RegistryRepository, reportee_number, resolve_reportee
 from altinn_so.domain.state_machine import StateMachine
-from altinn_so.domain.values import evolve
+from altinn_so.domain.values import digits_number, evolve
 
 from .model import ARCHIVED, DELETED, RUNNING, Case, CaseEvent, CaseRepository
 
@@ -188,15 +188,17 @@ class CaseService:
             return changed
 
     def _case_of_element(self, caller: Caller, element_id: str) -> Case:
-        if element_id[:2].upper() == _ARCHIVE_PREFIX and element_id[2:].isdigit():
+        if element_id[:2].upper() == _ARCHIVE_PREFIX and digits_number(element_id[2:]) is not None:
             element = self._find_archived(element_id.upper())
             if element is None:
                 raise AltinnError(ErrorCode.INVALID_ELEMENT, f"No archived element {element_id}.")
             return self._case_joined(caller, element)
-        if not element_id.isdigit():
+        if not (element_id.isascii() and element_id.isdigit()):
             raise AltinnError(ErrorCode.INVALID_REPORTEE_ELEMENT,
                               f"{element_id!r} is neither a case id, an element id nor AR and an archive reference.")
-        number = int(element_id)
+        number = digits_number(element_id)
+        if number is None:  # a number beyond any Int32 id: no case or element has it
+            raise AltinnError(ErrorCode.INVALID_ELEMENT, f"Element {element_id} does not exist.")
         case = self.store.get(number)
         if case is not None:
             return self._running(caller, case)

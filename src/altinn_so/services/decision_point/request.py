@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from altinn_so.domain.errors import AltinnError, ErrorCode
 from altinn_so.domain.ids import is_national_id, is_organisation_number
+from altinn_so.domain.values import digits_number
 
 from .policies import ACTIONS
 
@@ -39,7 +40,7 @@ ALLOWED = {
 }
 # DEV, AT1..ATn, YT1..YTn, TT2 (written TT02 in Altinn's own examples) and PROD
 _ENVIRONMENT = re.compile(r"^(DEV|AT\d{1,2}|YT\d{1,2}|TT0?2|PROD)$")
-_ARCHIVE_REFERENCE = re.compile(r"^AR\d+$", re.IGNORECASE)
+_ARCHIVE_REFERENCE = re.compile(r"^AR[0-9]+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -117,18 +118,20 @@ def _resource(attributes: dict[str, list[str]]) -> Resource:
     if kinds[0] == "a service":
         if code is None or edition is None:
             raise invalid("a service is named by both externalservicecode and externalserviceeditioncode")
-        if not edition.isdigit():
+        number = digits_number(edition)
+        if number is None:
             raise invalid(f"the edition code {edition!r} is not a number")
-        return ServiceResource(code, int(edition))
+        return ServiceResource(code, number)
     if kinds[0] == "an external resource":
         return ExternalResourceName(_single(attributes, EXTERNAL_RESOURCE))
     if kinds[0] == "a reportee element":
         element = _single(attributes, ELEMENT_ID)
-        if not element.isdigit() or int(element) == 0:
+        number = digits_number(element)
+        if not number:
             raise invalid(f"the reporteeelementid {element!r} is not an element id")
-        return ElementResource(int(element))
+        return ElementResource(number)
     reference = _single(attributes, ARCHIVED_ELEMENT_ID)
-    if not (reference.isdigit() and int(reference) > 0) and not _ARCHIVE_REFERENCE.match(reference):
+    if not digits_number(reference) and not _ARCHIVE_REFERENCE.match(reference):
         raise invalid(f"the archivereporteeelementid {reference!r} is neither an element id nor an archive "
                       "reference")
     return ArchivedElementResource(reference.upper())
