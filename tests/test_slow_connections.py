@@ -18,35 +18,13 @@ from pathlib import Path
 
 import pytest
 
+from support.processes import ServerProcess
+
 ROOT = Path(__file__).resolve().parents[1]
 WSDL = "/ServiceEngineExternal/CorrespondenceAgencyExternalBasic.svc?wsdl"
 # Long enough for any loaded CI runner to answer one WSDL GET, far shorter than the unfixed server's stall
 # (it never answered while the slow heads kept coming).
 ANSWER_WITHIN = 8.0
-
-
-class Serve:
-    def __init__(self, *options: str):
-        self.process = subprocess.Popen([sys.executable, "-m", "altinn_so.cli", "serve", "--port", "0",
-                                         "--log-level", "error", *options],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-        first = self.process.stdout.readline()
-        found = re.search(r"serving on https?://[^:]+:(\d+) ", first)
-        if not found:
-            self.stop()
-            raise AssertionError(f"unexpected start-up output: {first!r}")
-        self.port = int(found.group(1))
-        self.errors: list[str] = []  # what the server wrote to standard error (its log)
-        threading.Thread(target=self.process.stdout.read, daemon=True).start()
-        threading.Thread(target=lambda: self.errors.extend(self.process.stderr), daemon=True).start()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +116,8 @@ class _Crowd:
 @pytest.mark.parametrize("scheme", ["http", "https"])
 def test_a_new_call_is_answered_while_idle_and_slow_connections_are_open(scheme, workers, certs):
     tls = scheme == "https"
-    server = Serve("--workers", str(workers), "--threads", "4", *(_tls_options(certs) if tls else []))
+    server = ServerProcess("--workers", str(workers), "--threads", "4", *(_tls_options(certs) if tls else []),
+                           ca_certificate=str(certs / "ca.pem"))
     context = _client_context(certs) if tls else None
     try:
         crowd = _Crowd(server.port, context, idle=64, slow=32)
@@ -157,7 +136,7 @@ def test_a_new_call_is_answered_while_idle_and_slow_connections_are_open(scheme,
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_slow_request_head_is_closed_with_408_after_the_header_timeout(workers):
-    server = Serve("--workers", str(workers), "--header-timeout", "1")
+    server = ServerProcess("--workers", str(workers), "--header-timeout", "1")
     try:
         with socket.create_connection(("127.0.0.1", server.port), timeout=ANSWER_WITHIN) as sock:
             sock.sendall(b"GET /_admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
@@ -170,7 +149,7 @@ def test_a_slow_request_head_is_closed_with_408_after_the_header_timeout(workers
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_slow_body_is_closed_with_408_and_journaled_as_such(workers):
-    server = Serve("--workers", str(workers), "--header-timeout", "1", "--body-min-rate", "100")
+    server = ServerProcess("--workers", str(workers), "--header-timeout", "1", "--body-min-rate", "100")
     try:
         with socket.create_connection(("127.0.0.1", server.port), timeout=ANSWER_WITHIN) as sock:
             sock.sendall(b"POST /ServiceEngineExternal/CorrespondenceAgencyExternalBasic.svc HTTP/1.1\r\n"
@@ -182,13 +161,13 @@ def test_a_slow_body_is_closed_with_408_and_journaled_as_such(workers):
             journal = json.loads(_read_answer_body(_get(sock, "/_admin/journal")))["entries"]
         assert [(entry["status"], entry["service"]) for entry in journal] == [(408, "CorrespondenceAgencyExternal")]
         assert "too slowly" in journal[0]["error_message"]
-        assert not any("Traceback" in line for line in server.errors), "".join(server.errors)
+        assert "Traceback" not in server.errors(), server.errors()
     finally:
         server.stop()
 
 
 def test_an_idle_connection_is_closed_after_the_idle_timeout_and_a_kept_alive_one_too():
-    server = Serve("--idle-timeout", "1")
+    server = ServerProcess("--idle-timeout", "1")
     try:
         with socket.create_connection(("127.0.0.1", server.port), timeout=ANSWER_WITHIN) as never_asked:
             assert _closed_by_server(never_asked) == b""  # closed without a word: it asked nothing
@@ -200,7 +179,7 @@ def test_an_idle_connection_is_closed_after_the_idle_timeout_and_a_kept_alive_on
 
 
 def test_a_head_that_never_ends_is_refused_with_431():
-    server = Serve()
+    server = ServerProcess()
     try:
         with socket.create_connection(("127.0.0.1", server.port), timeout=ANSWER_WITHIN) as sock:
             sock.sendall(b"GET / HTTP/1.1\r\nX-Long: " + b"a" * 70_000)

@@ -57,6 +57,7 @@ class _PrefixedSocketIO(socket.SocketIO):
         self.limits = limits
         self._body_started = 0.0
         self._body_read = 0
+        self.refused = False
 
     def start_request(self, head: bytes) -> None:
         self.ahead += head
@@ -64,6 +65,8 @@ class _PrefixedSocketIO(socket.SocketIO):
         self._body_read = 0
 
     def readinto(self, buffer) -> int:
+        if self.refused:  # answered and shut: what cheroot still drains of the body is an end, not another error
+            return 0
         if self.ahead:
             count = min(len(buffer), len(self.ahead))
             buffer[:count] = self.ahead[:count]
@@ -88,8 +91,8 @@ class _PrefixedSocketIO(socket.SocketIO):
         self._body_read += count or 0
         return count
 
-    @staticmethod
-    def _refuse(sock) -> None:
+    def _refuse(self, sock) -> None:
+        self.refused = True
         try:
             sock.sendall(_refusal("408 Request Timeout"))
             sock.shutdown(socket.SHUT_RDWR)

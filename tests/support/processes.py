@@ -56,6 +56,10 @@ class ServerProcess:
                 raise AssertionError(f"the server did not get ready: {self.errors()}")
             time.sleep(0.1)
 
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
     def errors(self) -> str:
         self.log.seek(0)
         return self.log.read()
