@@ -73,7 +73,6 @@ class ServerProcess:
                 self.process.kill()
                 self.process.wait()
 
-
     def kill(self) -> None:
         """SIGKILL to the server and, when it has a group of its own, to its workers, all at once."""
         if self.own_group:
