@@ -155,6 +155,15 @@ def test_a_database_password_is_not_printed(url, shown):
     assert _without_password(url) == shown
 
 
+def test_the_connection_limits_default_as_the_front_does():
+    # The parser keeps its own copy of the defaults (importing the front would load cheroot for every
+    # `altinn-so health` of the container's health check); this keeps the two the same.
+    from altinn_so.front import ConnectionLimits
+
+    args = build_parser().parse_args(["serve"])
+    assert ConnectionLimits(args.header_timeout, args.idle_timeout, args.body_min_rate) == ConnectionLimits()
+
+
 # -- configuration from the environment (the container image) ---------------------------------------------
 
 def _parsed(argv, environ):
